@@ -1,0 +1,3 @@
+export * from './mac.js';
+export * from './convert.js';
+export * from './layer.js';
