@@ -13,7 +13,6 @@ export async function main(argv: string[]): Promise<void> {
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' })
     .strict()
     .demandCommand(1, 'name a command (rf8 --help lists them)')
-    .recommendCommands()
     .help()
     .version()
     .wrap(Math.min(110, process.stdout.columns || 110))

@@ -1,6 +1,7 @@
 import { InputError } from '../util/errors.js';
 import { getFormat, BINARY32, BFLOAT16, BINARY16, type Format, type FormatName, type Layout } from './traits.js';
-import { roundDouble, roundMagnitude, roundingMode, RNE, SR, type Rounding } from './round.js';
+import { roundDouble, roundingMode, RNE, SR, type Rounding } from './round.js';
+import { encodeF32Bulk } from './bulk.js';
 
 export type CodeKind = 'zero' | 'subnormal' | 'normal' | 'nan' | 'inf';
 
@@ -120,21 +121,7 @@ export function encodeArray(
   }
   const { X, mode, r, nonsat } = o;
   if (src instanceof Float32Array) {
-    const bits = new Uint32Array(src.buffer, src.byteOffset, n);
-    // Non-finite inputs (exponent field all ones) take the general path.
-    for (let i = 0; i < n; i++) {
-      const b = bits[i]!;
-      const ex = (b >>> 23) & 0xff;
-      const u = uArr ? uArr[i]! : o.u;
-      if (ex === 0xff) {
-        dst[i] = roundDouble(f, src[i]!, X, mode, u, r, nonsat);
-        continue;
-      }
-      const mant = b & 0x7fffff;
-      const M = ex === 0 ? mant : mant | 0x800000;
-      const e = (ex === 0 ? 1 : ex) - 150 - X;
-      dst[i] = roundMagnitude(f, b >>> 31 === 1, M, e, mode, u, r, nonsat);
-    }
+    encodeF32Bulk(f, src, dst, X, mode, o.u, r, nonsat, uArr);
   } else {
     for (let i = 0; i < n; i++) dst[i] = roundDouble(f, src[i]!, X, mode, uArr ? uArr[i]! : o.u, r, nonsat);
   }

@@ -1,0 +1,35 @@
+import type { CommandModule } from 'yargs';
+import { FORMAT_NAMES, decode, getFormat } from '../../format/index.js';
+import { emit, table, type CommonArgs } from '../common.js';
+import { exactDecimal, hex2 } from '../exact.js';
+
+interface Args extends CommonArgs {
+  format: string;
+}
+
+export const tableCommand: CommandModule<object, Args> = {
+  command: 'table',
+  describe: 'list all 256 codes of a format: kind, sign, k, t and the exact value',
+  builder: (y) =>
+    y.option('format', { alias: 'f', type: 'string', default: 'rf8-e3m4', describe: `element format (${FORMAT_NAMES.join(', ')})` }) as never,
+  handler: (args) => {
+    const f = getFormat(args.format);
+    const rows: { code: number; hex: string; kind: string; sign: number; k: number | null; t: number | null; value: string }[] = [];
+    for (let c = 0; c < 256; c++) {
+      const d = decode(f, c);
+      const finite = d.kind !== 'nan' && d.kind !== 'inf';
+      const value = finite ? exactDecimal(d.sign ? -d.k : d.k, d.t) : d.kind === 'nan' ? 'NaN' : d.sign ? '-Inf' : 'Inf';
+      rows.push({ code: c, hex: hex2(c), kind: d.kind, sign: d.sign, k: finite ? d.k : null, t: finite ? d.t : null, value });
+    }
+    emit(
+      args,
+      { format: f.name, e: f.e, m: f.m, bias: f.bias, specials: f.specials, tmin: f.tmin, maxFinite: f.maxFinite, codes: rows },
+      () =>
+        `# ${f.name}: e=${f.e} m=${f.m} bias=${f.bias} specials=${f.specials} tmin=${f.tmin} maxfinite=${f.maxFinite}\n` +
+        table(
+          ['code', 'kind', 's', 'k', 't', 'value'],
+          rows.map((r) => [r.hex, r.kind, r.sign, r.k ?? '-', r.t ?? '-', r.value]),
+        ),
+    );
+  },
+};
