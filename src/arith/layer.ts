@@ -1,6 +1,6 @@
 import { InputError } from '../util/errors.js';
 import { fromF32Bits, getFormat, type Format, type FormatName } from '../format/index.js';
-import { Mac, maxProduct, productTable } from './mac.js';
+import { Mac, maxMagnitudeUnits, productTable } from './mac.js';
 import { accToBinary32Bits, accToFormat, biasToAcc } from './convert.js';
 
 type Fmt = Format | FormatName;
@@ -31,16 +31,14 @@ export function dot(fa: Fmt, a: Uint8Array, fb: Fmt, b: Uint8Array, opts: DotOpt
   const lanes = opts.lanes ?? 1;
   const init = opts.init ?? 0n;
   const n = a.length;
-  const hi = 2n ** BigInt(W - 1) - 1n;
-  const lo = -(2n ** BigInt(W - 1));
-  if (init > hi || init < lo) throw new InputError(`dot: init ${init} does not fit in ${W} bits`);
-  const maxP = maxProduct(A, B);
-  const absInit = init < 0n ? -init : init;
-  const bound = absInit + BigInt(n) * maxP;
+  if (!Number.isInteger(W) || W < 2 || W > 1024) throw new InputError(`dot: accumulator width W must be an integer in [2, 1024]: ${W}`);
   // Straight sum: no clamp possible (|init| + n*max|P| <= 2^(W-1) - 1) and exact in doubles.
-  if (bound <= hi && bound < 2n ** 53n) {
+  // (Checked in doubles with a margin: every quantity here is an integer below 2^60.)
+  const initN = Number(init);
+  const boundN = Math.abs(initN) + n * maxMagnitudeUnits(A) * maxMagnitudeUnits(B);
+  if (boundN < 2 ** 52 && boundN <= 2 ** (W - 1) - 1 && (init === 0n || Math.abs(initN) < 2 ** 52)) {
     const t = productTable(A, B);
-    let s = Number(init);
+    let s = initN;
     let nan = false;
     for (let i = 0; i < n; i++) {
       const p = t[(a[i]! << 8) | b[i]!]!;

@@ -54,11 +54,17 @@ export function product(fa: Fmt, ca: number, fb: Fmt, cb: number): { nan: boolea
 
 /** Largest |k * 2^sh| over the finite codes of a format. */
 export function maxMagnitudeUnits(f: Fmt): number {
-  const t = formatTables(f);
-  let best = 0;
-  for (let c = 0; c < 256; c++) if (!t.nan[c]) best = Math.max(best, t.k[c]! * 2 ** t.sh[c]!);
+  const F = getFormat(f);
+  let best = maxMagCache.get(F.name);
+  if (best === undefined) {
+    const t = formatTables(F);
+    best = 0;
+    for (let c = 0; c < 256; c++) if (!t.nan[c]) best = Math.max(best, t.k[c]! * 2 ** t.sh[c]!);
+    maxMagCache.set(F.name, best);
+  }
   return best;
 }
+const maxMagCache = new Map<FormatName, number>();
 
 /** Largest |P| of a format pair, in accumulator LSB units (exact: below 2^73). */
 export function maxProduct(fa: Fmt, fb: Fmt): bigint {

@@ -4,6 +4,9 @@ import { InputError } from '../util/errors.js';
  * The element family of docs/rf8-spec.md section 1, as data. Generic code reads these traits
  * and never branches on a format's name (the ml_dtypes pattern).
  */
+/** The version of docs/rf8-spec.md this code implements. */
+export const SPEC_VERSION = '0.1';
+
 export type FormatName = 'rf8-e2m5' | 'rf8-e3m4' | 'rf8-e4m3' | 'ocp-e4m3' | 'ocp-e5m2' | 'int8';
 
 /**

@@ -134,6 +134,8 @@ describe('boundaries, by name', () => {
     expect(encode('int8', 3.5)).toBe(4);
     expect(encode('int8', -2.5)).toBe(0xfe);
     expect(encode('int8', NaN)).toBe(0);
+    expect(encode('int8', Infinity)).toBe(0x7f);
+    expect(encode('int8', -Infinity)).toBe(0x81);
     expect(encode('int8', 1.5, { scale: -1 })).toBe(3);
   });
   it('the reference stays exact where y leaves the double range', () => {
