@@ -1,0 +1,157 @@
+import type { CommandModule } from 'yargs';
+import cliProgress from 'cli-progress';
+import { FORMAT_NAMES, RF8_MODES, getFormat, type FormatName } from '../../format/index.js';
+import { runSqnrSweep, SCALE_METHODS, type ScaleMethod, type SqnrSweepResult } from '../../quant/index.js';
+import { InputError } from '../../util/errors.js';
+import { lineChart, writeSvg } from '../../util/plot.js';
+import { emit, log, parseIntStrict, table, type CommonArgs } from '../common.js';
+
+interface Args extends CommonArgs {
+  beta: string;
+  n: number;
+  seed: number;
+  repeats: number;
+  alpha: string;
+  formats?: string;
+  plot?: string;
+}
+
+/** Parse a comma list of numbers ("0.5,1,2"). */
+export function parseNumberList(s: string, what: string): number[] {
+  const parts = String(s)
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  if (parts.length === 0) throw new InputError(`${what}: empty list`);
+  return parts.map((p) => {
+    if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(p)) throw new InputError(`${what}: not a number: '${p}'`);
+    return Number(p);
+  });
+}
+
+const SHORT: Record<FormatName, string> = {
+  int8: 'INT8',
+  'ocp-e4m3': 'OCP E4M3',
+  'ocp-e5m2': 'E5M2',
+  'rf8-e3m4': 'RF8 e3m4',
+  'rf8-e2m5': 'RF8 e2m5',
+  'rf8-e4m3': 'RF8 e4m3',
+};
+
+/** Column order of the table in docs/rf8-spec.md, then the third RF8 mode. */
+export const SWEEP_ORDER: FormatName[] = ['int8', 'ocp-e4m3', 'ocp-e5m2', 'rf8-e3m4', 'rf8-e2m5', 'rf8-e4m3'];
+
+const f1 = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : String(v));
+const f2 = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : String(v));
+
+function cellText(c: { sqnrDb: number; min: number; max: number }, repeats: number): string {
+  return repeats > 1 ? `${f1(c.sqnrDb)} [${f1(c.min)}..${f1(c.max)}]` : f1(c.sqnrDb);
+}
+
+export function sweepText(res: SqnrSweepResult): string {
+  const { formats, methods, repeats } = res;
+  const out: string[] = [];
+  out.push(
+    `# SQNR (dB), ${res.n} samples of GG(alpha=${res.alphaConvention === 'unit' ? '1' : 'unit variance'}, beta) per beta, seed ${res.seed}` +
+      (repeats > 1 ? `, mean [min..max] over ${repeats} seeds` : '') +
+      ', best power-of-two scale',
+  );
+  out.push(
+    table(
+      ['beta', ...formats.map((f) => SHORT[f]), 'RF8 auto (gg)', 'Lloyd-Max', 'Panter-Dite', 'LM - auto'],
+      res.rows.map((r) => [
+        r.beta,
+        ...formats.map((f) => cellText(r.formats[f]!.best, repeats)),
+        r.auto.gg ? `${f1(r.auto.gg.sqnrDb)} (${r.auto.gg.format.slice(4)})` : '-',
+        f2(r.lloydMaxDb),
+        f2(r.panterDiteDb),
+        r.auto.gg ? f2(r.lloydMaxDb - r.auto.gg.sqnrDb) : '-',
+      ]),
+    ),
+  );
+  for (const m of methods) {
+    out.push('');
+    out.push(`# scale method ${m}: SQNR dB (X chosen)`);
+    out.push(
+      table(
+        ['beta', ...formats.map((f) => SHORT[f]), 'RF8 auto'],
+        res.rows.map((r) => [
+          r.beta,
+          ...formats.map((f) => {
+            const c = r.formats[f]!.methods[m]!;
+            return `${cellText(c, repeats)} (${c.X})`;
+          }),
+          r.auto[m] ? `${f1(r.auto[m]!.sqnrDb)} ${r.auto[m]!.format}` : '-',
+        ]),
+      ),
+    );
+  }
+  out.push('');
+  out.push('# expected SQNR under the exact law at its best scale (no sampling noise)');
+  out.push(table(['beta', ...formats.map((f) => SHORT[f])], res.rows.map((r) => [r.beta, ...formats.map((f) => f2(r.formats[f]!.lawDb))])));
+  if (methods.includes('gg') && methods.includes('mse')) {
+    out.push('');
+    out.push(
+      '# scale selection time, all formats: ' +
+        res.rows.map((r) => `beta ${r.beta}: gg ${r.timing.ggMs.toFixed(1)} ms (+ fit ${r.timing.fitMs.toFixed(0)} ms) vs mse ${r.timing.mseMs.toFixed(0)} ms`).join('; '),
+    );
+  }
+  return out.join('\n');
+}
+
+export const sweepCommand: CommandModule<object, Args> = {
+  command: 'sweep',
+  describe: 'SQNR of every 8-bit format on seeded GG samples under amax/mse/gg scaling, next to the Lloyd-Max bound',
+  builder: (y) =>
+    y
+      .option('beta', { type: 'string', default: '0.5,1,2', describe: 'comma-separated GG shapes' })
+      .option('n', { type: 'number', default: 200000, describe: 'samples per beta' })
+      .option('seed', { type: 'number', default: 1, describe: 'seed (repeat r uses seed + r)' })
+      .option('repeats', { type: 'number', default: 1, describe: 'independent sample sets per beta (mean and range)' })
+      .option('alpha', { type: 'string', choices: ['unit', 'unit-variance'], default: 'unit', describe: 'GG scale: alpha = 1, or unit variance' })
+      .option('formats', { type: 'string', describe: `comma-separated formats (default all: ${FORMAT_NAMES.join(', ')})` })
+      .option('plot', { type: 'string', describe: 'write an SVG chart (SQNR vs beta per format, the Lloyd-Max bound dashed)' }) as never,
+  handler: async (args) => {
+    const betas = parseNumberList(args.beta, '--beta');
+    const n = parseIntStrict(args.n, '--n', 1, 50_000_000);
+    const seed = parseIntStrict(args.seed, '--seed', 0, 2 ** 32 - 1);
+    const repeats = parseIntStrict(args.repeats, '--repeats', 1, 1000);
+    const asked = args.formats ? new Set(args.formats.split(',').map((s) => getFormat(s.trim()).name)) : new Set(FORMAT_NAMES);
+    const formats = SWEEP_ORDER.filter((f) => asked.has(f));
+    const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'sweep [{bar}] {value}/{total}', clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
+    bar?.start(betas.length * repeats, 0);
+    let res: SqnrSweepResult;
+    try {
+      res = runSqnrSweep({
+        betas,
+        n,
+        seed,
+        repeats,
+        alpha: args.alpha as 'unit' | 'unit-variance',
+        formats,
+        methods: [...SCALE_METHODS] as ScaleMethod[],
+        onProgress: (d) => bar?.update(d),
+      });
+    } finally {
+      bar?.stop();
+    }
+    if (args.plot) {
+      const xs = res.rows.map((r) => r.beta);
+      const series = formats.map((f) => ({ name: SHORT[f], x: xs, y: res.rows.map((r) => r.formats[f]!.best.sqnrDb) }));
+      if (RF8_MODES.every((m) => formats.includes(m))) series.push({ name: 'RF8 auto (gg)', x: xs, y: res.rows.map((r) => r.auto.gg?.sqnrDb ?? NaN) });
+      const spec = lineChart({
+        title: `SQNR vs GG shape (${res.n} samples, best power-of-two scale)`,
+        x: { title: 'GG shape beta', log: xs.length > 1 && Math.max(...xs) / Math.min(...xs) > 4, domain: [Math.min(...xs), Math.max(...xs)] },
+        y: { title: 'SQNR (dB)' },
+        series: [
+          ...series,
+          { name: 'Lloyd-Max bound (256 levels)', x: xs, y: res.rows.map((r) => r.lloydMaxDb), dashed: true },
+        ],
+        points: true,
+      });
+      await writeSvg(args.plot, spec);
+      log(`wrote ${args.plot}`);
+    }
+    emit(args, res, () => sweepText(res));
+  },
+};

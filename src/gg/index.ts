@@ -1,0 +1,34 @@
+/**
+ * Generalized Gaussian statistics: GG(alpha, beta) law (location 0), seeded sampling, fitting
+ * (moments, maximum likelihood), goodness of fit, and quantizer bounds (Lloyd-Max,
+ * Panter-Dite, expected grid distortion). See docs/gg.md.
+ */
+export {
+  ggPdf,
+  ggLogPdf,
+  ggCdf,
+  ggSf,
+  ggQuantile,
+  ggLogNorm,
+  ggAbsMoment,
+  ggAbsCdf,
+  ggVariance,
+  ggAlphaForVariance,
+  ggExcessKurtosis,
+  ggEntropy,
+  ggPartialMoment,
+} from './dist.js';
+export { sampleGG, gammaDeviate, logGammaDeviate } from './sample.js';
+export { fitGG, ggLoglik, betaFromMomentRatio, BETA_MIN, BETA_MAX, type GGFit, type FitOptions } from './fit.js';
+export {
+  ggGoodness,
+  ggKsDistance,
+  ksDistanceSorted,
+  sortedFinite,
+  kolmogorovPValue,
+  gaussianLaplaceScores,
+  type GGGoodness,
+  type LawScore,
+} from './gof.js';
+export { ggGridMse, ggGridSqnrDb, GridMseCache, lloydMax, panterDiteSqnrDb, type LloydMaxResult } from './bounds.js';
+export { gammaP, gammaQ, gammaPInv, lnGamma, digamma, trigamma } from './special.js';
