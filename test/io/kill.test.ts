@@ -143,7 +143,7 @@ describe.skipIf(!distBuilt)('SIGKILL mid-write leaves the previous output or the
     try {
       const input = join(dir, 'in.safetensors');
       const old = join(dir, 'old.safetensors');
-      const out = join(dir, 'q.npz');
+      const out = join(dir, 'q.rf8.safetensors');
       model(input, 3, 4, 256, 512);
       model(old, 4, 1, 32, 32);
       const cli = (src: string) => [BIN, 'quantize', src, '--out', out, '--format', 'rf8-e3m4', '--scale-method', 'amax', '--per-row', '--no-bound'];
@@ -160,7 +160,7 @@ describe.skipIf(!distBuilt)('SIGKILL mid-write leaves the previous output or the
       let killed = 0;
       for (let k = 0; k < KILLS; k++) {
         writeFileAtomic(out, prevBytes);
-        // The command quantizes in memory and writes at the end: kill within a few ms of the
+        // The command streams tensor by tensor into a temp file: kill within a few ms of the
         // moment its output starts being written.
         const r = await runAndKill(cli(input), rng.float() * 4, { armWhen: writingStarted(dir, out) });
         const h = sha(out);

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rf8 } from '../helpers/cli.js';
 import { writeNpy, encodeNpy } from '../../src/io/npy.js';
-import { openNpz } from '../../src/io/npz.js';
+import { openRf8 } from '../../src/io/rf8file.js';
 import { sampleGG } from '../../src/gg/index.js';
-import { quantizeTensor } from '../../src/quant/index.js';
+import { quantizeTensor, dequantizeTensor } from '../../src/quant/index.js';
 import { Rng } from '../../src/util/rng.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rf8-gg-cli-'));
@@ -77,15 +77,15 @@ describe('rf8 fit', () => {
     oneLineError(rf8(['fit', p('empty.f32')]), 'empty.f32', /empty/);
     oneLineError(rf8(['fit', p('odd.f32')]), 'odd.f32', /not a multiple of 4/);
     oneLineError(rf8(['fit', p('missing.npy')]), 'missing.npy', /no such file/);
-    oneLineError(rf8(['quantize', p('nan.npy'), '--out', p('x.npz')]), 'nan.npy', /no finite values/);
-    oneLineError(rf8(['quantize', p('truncated.npy'), '--out', p('x.npz')]), 'truncated.npy', /truncated/);
-    expect(existsSync(p('x.npz'))).toBe(false);
+    oneLineError(rf8(['quantize', p('nan.npy'), '--out', p('x.safetensors')]), 'nan.npy', /no finite values/);
+    oneLineError(rf8(['quantize', p('truncated.npy'), '--out', p('x.safetensors')]), 'truncated.npy', /truncated/);
+    expect(existsSync(p('x.safetensors'))).toBe(false);
   });
 });
 
 describe('rf8 quantize', () => {
-  it('writes codes and scales to .npz and reports SQNR, bound and bits/weight', () => {
-    const r = rf8(['quantize', p('w.npy'), '--format', 'auto', '--scale-method', 'gg', '--per-row', '--out', p('q.npz'), '--json']);
+  it('writes codes and scales to RF8 safetensors and reports SQNR, bound and bits/weight', () => {
+    const r = rf8(['quantize', p('w.npy'), '--format', 'auto', '--scale-method', 'gg', '--per-row', '--out', p('q.safetensors'), '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     const t = j.tensors[0];
@@ -97,12 +97,14 @@ describe('rf8 quantize', () => {
     expect(t.boundDb - t.sqnrDb).toBeLessThan(6);
     expect(t.bits.entropy).toBeLessThan(8);
     expect(t.bits.huffman).toBeGreaterThanOrEqual(t.bits.entropy);
-    const z = openNpz(p('q.npz'));
+    const z = openRf8(p('q.safetensors'));
     try {
-      expect(Array.from(z.readTensor('w.codes'))).toEqual(Array.from(q.codes));
-      expect(Array.from(z.readTensor('w.scales'))).toEqual(Array.from(q.scales));
-      const meta = JSON.parse(Buffer.from(Uint8Array.from(z.readTensor('__rf8_meta__'))).toString('utf8'));
-      expect(meta.tensors[0]).toMatchObject({ name: 'w', format: q.format, shape: [64, 300], perRow: true, scaleMethod: 'gg' });
+      const t8 = z.read('w');
+      expect(Array.from(t8.codes)).toEqual(Array.from(q.codes));
+      expect(Array.from(t8.scales)).toEqual(Array.from(q.scales));
+      expect(t8).toMatchObject({ name: 'w', format: q.format, shape: [64, 300], granularity: 'row' });
+      expect(z.metadata['rf8.scale_method']).toBe('gg');
+      expect(z.decode('w')).toEqual(dequantizeTensor(q));
     } finally {
       z.close();
     }
@@ -110,12 +112,13 @@ describe('rf8 quantize', () => {
 
   it('fixed formats and every scale method; bad options exit 2', () => {
     for (const m of ['amax', 'mse', 'gg']) {
-      const r = rf8(['quantize', p('w64.npy'), '--format', 'int8', '--scale-method', m, '--out', p(`i-${m}.npz`), '--json']);
+      const r = rf8(['quantize', p('w64.npy'), '--format', 'int8', '--scale-method', m, '--out', p(`i-${m}.safetensors`), '--json']);
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout).tensors[0].format).toBe('int8');
     }
-    expect(rf8(['quantize', p('w.npy'), '--format', 'fp9', '--out', p('y.npz')]).code).toBe(2);
+    expect(rf8(['quantize', p('w.npy'), '--format', 'fp9', '--out', p('y.safetensors')]).code).toBe(2);
     expect(rf8(['quantize', p('w.npy'), '--out', p('y.bin')]).code).toBe(2);
+    expect(rf8(['quantize', p('w.npy'), '--tensor', 'nope', '--out', p('y.safetensors')]).code).toBe(2);
   });
 });
 

@@ -8,7 +8,7 @@ import { histogram, writeSvg } from '../../util/plot.js';
 import { emit, log, table, type CommonArgs } from '../common.js';
 
 /** Float dtypes the GG tools read (as the weight readers name them). */
-const FLOAT_DTYPE = /^([<>=|]?f[248]|F16|BF16|F32|F64|float16|float32|float64|bfloat16)$/i;
+export const FLOAT_DTYPE = /^([<>=|]?f[248]|F16|BF16|F32|F64|float16|float32|float64|bfloat16)$/i;
 
 export interface LoadedTensor {
   name: string;

@@ -2,10 +2,12 @@ import type { CommandModule } from 'yargs';
 import { FORMAT_NAMES, getFormat, type FormatName } from '../../format/index.js';
 import { quantizeTensor, codeStreamStats, SCALE_METHODS, type ScaleMethod, type QuantizedTensor } from '../../quant/index.js';
 import { fitGG, lloydMax } from '../../gg/index.js';
-import { writeNpz, type NpzArray } from '../../io/npz.js';
+import { quantizeWeightsFile, type TensorDecision } from '../../io/pipeline.js';
+import type { Rf8Codes, ScaleGranularity } from '../../io/rf8file.js';
+import type { TensorInfo } from '../../io/source.js';
 import { InputError } from '../../util/errors.js';
 import { emit, log, table, type CommonArgs } from '../common.js';
-import { floatTensors } from './fit.js';
+import { FLOAT_DTYPE } from './fit.js';
 
 interface Args extends CommonArgs {
   file: string;
@@ -34,41 +36,47 @@ export interface TensorQuantReport {
   criterion: Partial<Record<FormatName, number>>;
 }
 
-/** .npz member names and the metadata document written next to the codes. */
-export const QUANT_META_NAME = '__rf8_meta__';
-
 export const quantizeCommand: CommandModule<object, Args> = {
   command: 'quantize <file>',
-  describe: 'quantize each float tensor of a file to an 8-bit format (or auto among the RF8 modes) with amax/mse/gg scales',
+  describe: 'quantize each float tensor of a weight file to an 8-bit format (or auto among the RF8 modes) with amax/mse/gg scales; writes RF8 safetensors, one tensor in memory at a time',
   builder: (y) =>
     y
-      .positional('file', { type: 'string', demandOption: true, describe: 'weight file (.npy float32/float64, raw .f32, or any format rf8 reads)' })
+      .positional('file', { type: 'string', demandOption: true, describe: 'weight file (safetensors, .npy, .npz, tfjs model.json, GGUF, raw .f32)' })
       .option('format', { type: 'string', default: 'auto', describe: `element format or auto (${FORMAT_NAMES.join(', ')}, auto)` })
       .option('scale-method', { type: 'string', default: 'gg', choices: [...SCALE_METHODS], describe: 'scale selection (docs/rf8-spec.md section 2)' })
       .option('per-row', { type: 'boolean', default: false, describe: 'one scale per row (first axis) of tensors of rank >= 2' })
-      .option('out', { type: 'string', demandOption: true, describe: `output .npz: <tensor>.codes (uint8), <tensor>.scales (int8), ${QUANT_META_NAME} (JSON bytes)` })
-      .option('tensor', { type: 'string', describe: 'quantize only this tensor' })
+      .option('out', { type: 'string', demandOption: true, describe: 'output RF8 safetensors file (docs/io.md: U8 codes, I8 scales <name>.rf8_scale, format per tensor in __metadata__)' })
+      .option('tensor', { type: 'string', describe: 'quantize only this tensor (the others are left out of the output)' })
       .option('bound', { type: 'boolean', default: true, describe: 'report the Lloyd-Max bound of the fitted GG law' }) as never,
   handler: (args) => {
     const format = args.format === 'auto' ? 'auto' : getFormat(args.format).name;
     const method = args['scale-method'] as ScaleMethod;
     if (!SCALE_METHODS.includes(method)) throw new InputError(`unknown scale method '${method}'`);
-    if (!/\.npz$/i.test(args.out)) throw new InputError(`--out must name a .npz file, got '${args.out}'`);
+    if (!/\.safetensors$/i.test(args.out)) throw new InputError(`--out must name a .safetensors file, got '${args.out}'`);
     const reports: TensorQuantReport[] = [];
-    const arrays: NpzArray[] = [];
-    const meta: { version: 1; source: string; tensors: { name: string; format: FormatName; shape: number[]; perRow: boolean; scaleMethod: ScaleMethod }[] } = {
-      version: 1,
-      source: args.file,
-      tensors: [],
+    let matched = 0;
+    const decide = (info: TensorInfo): TensorDecision => {
+      if (args.tensor !== undefined && info.name !== args.tensor) return { kind: 'skip' };
+      matched++;
+      if (!info.supported || !(FLOAT_DTYPE.test(info.dtype) || /->float(32|64)$/.test(info.dtype))) {
+        log(`rf8: ${args.file}: skipped tensor '${info.name}': ${info.supported ? `dtype '${info.dtype}' is not a float` : info.reason ?? 'unsupported'}`);
+        return { kind: 'skip' };
+      }
+      if (info.numel === 0) throw new InputError(`tensor '${info.name}' is empty (shape [${info.shape.join(', ')}])`, args.file);
+      const perRow = args['per-row'] && info.shape.length >= 2;
+      if (args['per-row'] && !perRow) log(`rf8: ${info.name}: rank ${info.shape.length}, one scale for the tensor`);
+      return { kind: 'rf8', granularity: perRow ? 'row' : 'tensor' };
     };
-    for (const t of floatTensors(args.file, { tensor: args.tensor })) {
-      const perRow = args['per-row'] && t.shape.length >= 2;
-      if (args['per-row'] && !perRow) log(`rf8: ${t.name}: rank ${t.shape.length}, one scale for the tensor`);
-      const q: QuantizedTensor = quantizeTensor(t.data, t.shape, { format, scaleMethod: method, perRow });
+    const quantize = (info: TensorInfo, data: Float32Array | Float64Array, granularity: ScaleGranularity): Rf8Codes => {
+      let finite = 0;
+      for (let i = 0; i < data.length && finite === 0; i++) if (data[i]! - data[i]! === 0) finite++;
+      if (finite === 0) throw new InputError(`tensor '${info.name}' has no finite values (${data.length} NaN/Inf)`, args.file);
+      const perRow = granularity === 'row';
+      const q: QuantizedTensor = quantizeTensor(data, info.shape, { format, scaleMethod: method, perRow });
       const bits = codeStreamStats(q.codes, { twosComplement: q.format === 'int8' });
       const rep: TensorQuantReport = {
-        name: t.name,
-        shape: t.shape,
+        name: info.name,
+        shape: info.shape,
         format: q.format,
         scaleMethod: method,
         perRow,
@@ -79,17 +87,25 @@ export const quantizeCommand: CommandModule<object, Args> = {
         criterion: q.criterion,
       };
       if (args.bound) {
-        const fit = q.fits && q.fits.length === 1 ? q.fits[0]! : fitGG(t.data);
+        const fit = q.fits && q.fits.length === 1 ? q.fits[0]! : fitGG(data);
         if (fit.alpha > 0 && fit.beta > 0) rep.boundDb = lloydMax(fit.alpha, fit.beta).sqnrDb;
       }
       reports.push(rep);
-      arrays.push({ name: `${t.name}.codes`, data: q.codes, shape: t.shape });
-      arrays.push({ name: `${t.name}.scales`, data: q.scales, shape: [q.scales.length] });
-      meta.tensors.push({ name: t.name, format: q.format, shape: t.shape, perRow, scaleMethod: method });
-    }
-    arrays.push({ name: QUANT_META_NAME, data: new Uint8Array(Buffer.from(JSON.stringify(meta), 'utf8')) });
-    writeNpz(args.out, arrays);
-    emit(args, { file: args.file, out: args.out, tensors: reports }, () => {
+      return { format: q.format, codes: q.codes, scales: q.scales };
+    };
+    const summary = quantizeWeightsFile({
+      input: args.file,
+      output: args.out,
+      decide,
+      quantize,
+      metadata: { 'rf8.scale_method': method },
+      onTensor: (info, k, total, d) => {
+        if (d.kind !== 'skip') log(`rf8: [${k + 1}/${total}] ${info.name}`);
+      },
+    });
+    if (args.tensor !== undefined && matched === 0) throw new InputError(`no tensor named '${args.tensor}'`, args.file);
+    if (reports.length === 0) throw new InputError('no float tensors to quantize', args.file);
+    emit(args, { file: args.file, out: args.out, tensors: reports, summary }, () => {
       const scaleText = (s: number[]): string => (s.length === 1 ? String(s[0]) : `${Math.min(...s)}..${Math.max(...s)} (${s.length} rows)`);
       return table(
         ['tensor', 'n', 'mode', 'X', 'SQNR dB', 'LM bound dB', 'gap', 'H bits/w', 'Huffman', 'EG (k)'],
