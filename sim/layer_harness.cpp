@@ -1,0 +1,301 @@
+// rf8kit co-simulation harness for the generated rf8_layer (Verilator).
+//
+//   layer_harness --x X.hex --expect EXPECT.txt --n IMAGES --xb XB [--xo XO] [--out ACTUAL.txt]
+//                 [--stall SEED,PIN,POUT]
+//
+// Run in the directory holding the layer's $readmemh images (rf8_layer_w.hex, rf8_layer_init.hex,
+// rf8_layer_scale.hex: the names are rf8_layer's parameters). X.hex holds the input stream, one
+// word of L_N codes per line (L_BEATS lines per image); EXPECT.txt one line per output beat
+// 'IMG ROW VAL FLAGS ACC' (hex fields, '#' lines are comments). Every output is compared
+// (value = RF8 code or binary32 pattern, flags = nan | ovf << 1, the W-bit accumulator), every
+// output is written to ACTUAL.txt in the same format, and one JSON document goes to stdout:
+// counts, the first mismatch, cycles and the simulation rate.
+//
+// Exit: 0 all equal, 1 mismatches, 2 bad input.
+#include "Vdut.h"
+#include "verilated.h"
+#include "layer_io.h"
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+[[noreturn]] static void die(const char* what, const char* file, size_t line) {
+  if (line) fprintf(stderr, "%s:%zu: %s\n", file, line, what);
+  else fprintf(stderr, "%s: %s\n", file, what);
+  exit(2);
+}
+
+static int hexv(int c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Parse one hex field into little-endian bytes (out zeroed, nbytes wide). Returns digits read.
+static int field(const char*& p, uint8_t* out, int nbytes, const char* file, size_t line) {
+  while (*p == ' ' || *p == '\t') p++;
+  const char* s = p;
+  while (hexv((unsigned char)*p) >= 0) p++;
+  int nd = (int)(p - s);
+  if (nd == 0) die("expected a hex field", file, line);
+  if (nd > 2 * nbytes) die("hex field too wide", file, line);
+  memset(out, 0, nbytes);
+  int bi = 0;
+  const char* q = p;
+  while (q > s) {
+    int lo = hexv((unsigned char)*--q);
+    int hi = q > s ? hexv((unsigned char)*--q) : 0;
+    out[bi++] = (uint8_t)(lo | (hi << 4));
+  }
+  return nd;
+}
+
+static std::vector<std::string> read_lines(const char* path) {
+  FILE* f = fopen(path, "rb");
+  if (!f) die("cannot open", path, 0);
+  std::vector<std::string> v;
+  std::string cur;
+  int c;
+  while ((c = fgetc(f)) != EOF) {
+    if (c == '\n') {
+      v.push_back(cur);
+      cur.clear();
+    } else if (c != '\r') cur.push_back((char)c);
+  }
+  if (!cur.empty()) v.push_back(cur);
+  fclose(f);
+  return v;
+}
+
+struct OutRec {
+  uint32_t val;
+  uint8_t flags;
+  uint64_t acc[L_WW];
+};
+
+static const uint64_t ACC_TOP = (L_W % 64) ? ((1ull << (L_W % 64)) - 1) : ~0ull;
+
+static void hex_acc(const uint64_t* w, char* out) {
+  int nd = (L_W + 3) / 4;
+  for (int i = 0; i < nd; i++) {
+    int bit = 4 * (nd - 1 - i);
+    out[i] = "0123456789abcdef"[(w[bit / 64] >> (bit % 64)) & 15];
+  }
+  out[nd] = 0;
+}
+
+static void print_rec(const char* key, const OutRec& r) {
+  char acc[80];
+  hex_acc(r.acc, acc);
+  printf("\"%s\":{\"val\":\"%0*x\",\"flags\":%u,\"acc\":\"%s\"}", key, L_RF8 ? 2 : 8, r.val, r.flags, acc);
+}
+
+static int compare(const OutRec& e, const OutRec& a) {
+  int bad = 0;
+  if (e.val != a.val) bad |= 4;
+  if (e.flags != a.flags) bad |= 2;
+  for (int i = 0; i < L_WW; i++) {
+    uint64_t m = i == L_WW - 1 ? ACC_TOP : ~0ull;
+    if ((e.acc[i] ^ a.acc[i]) & m) bad |= 1;
+  }
+  return bad;
+}
+
+struct Xorshift {
+  uint64_t s;
+  explicit Xorshift(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 1) {}
+  uint32_t next() {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    return (uint32_t)(s >> 32);
+  }
+};
+
+static double now_s() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+int main(int argc, char** argv) {
+  const char *xfile = nullptr, *efile = nullptr, *ofile = nullptr;
+  long n = -1;
+  int xb = 0, xo = 0;
+  unsigned long long seed = 0;
+  double p_in = 0, p_out = 0;
+  for (int i = 1; i < argc; i++) {
+    std::string a = argv[i];
+    auto val = [&]() -> const char* {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "%s needs a value\n", a.c_str());
+        exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--x") xfile = val();
+    else if (a == "--expect") efile = val();
+    else if (a == "--out") ofile = val();
+    else if (a == "--n") n = atol(val());
+    else if (a == "--xb") xb = atoi(val());
+    else if (a == "--xo") xo = atoi(val());
+    else if (a == "--stall") {
+      if (sscanf(val(), "%llu,%lf,%lf", &seed, &p_in, &p_out) != 3) {
+        fprintf(stderr, "--stall SEED,PIN,POUT\n");
+        return 2;
+      }
+    } else {
+      fprintf(stderr, "unknown option %s\n", a.c_str());
+      return 2;
+    }
+  }
+  if (!xfile || !efile || n < 0) {
+    fprintf(stderr, "usage: layer_harness --x X.hex --expect EXPECT.txt --n IMAGES --xb XB [--xo XO] [--out ACTUAL.txt] [--stall S,PIN,POUT]\n");
+    return 2;
+  }
+  if (xb < -128 || xb > 127 || xo < -128 || xo > 127) {
+    fprintf(stderr, "--xb/--xo must be int8\n");
+    return 2;
+  }
+  double t0 = now_s();
+  // input stream
+  std::vector<std::string> xl = read_lines(xfile);
+  std::vector<uint8_t> xs;
+  xs.reserve((size_t)n * L_BEATS * L_NB);
+  size_t words = 0;
+  for (size_t li = 0; li < xl.size(); li++) {
+    const char* p = xl[li].c_str();
+    while (*p == ' ') p++;
+    if (!*p || *p == '#' || *p == '/') continue;
+    uint8_t b[L_NB];
+    field(p, b, L_NB, xfile, li + 1);
+    xs.insert(xs.end(), b, b + L_NB);
+    words++;
+  }
+  if (words != (size_t)n * L_BEATS) die("input stream length is not n * beats words", xfile, 0);
+  // expected outputs
+  std::vector<std::string> el = read_lines(efile);
+  const size_t total = (size_t)n * L_ROWS;
+  std::vector<OutRec> exp(total);
+  size_t k = 0;
+  for (size_t li = 0; li < el.size(); li++) {
+    const char* p = el[li].c_str();
+    while (*p == ' ') p++;
+    if (!*p || *p == '#') continue;
+    if (k >= total) die("more expected outputs than n * rows", efile, li + 1);
+    uint8_t t[8];
+    field(p, t, 4, efile, li + 1);
+    uint32_t img;
+    memcpy(&img, t, 4);
+    field(p, t, 4, efile, li + 1);
+    uint32_t row;
+    memcpy(&row, t, 4);
+    if (img != k / L_ROWS || row != k % L_ROWS) die("expected outputs out of order", efile, li + 1);
+    OutRec& r = exp[k];
+    memset(&r, 0, sizeof r);
+    field(p, t, 4, efile, li + 1);
+    memcpy(&r.val, t, 4);
+    field(p, t, 1, efile, li + 1);
+    r.flags = t[0];
+    field(p, (uint8_t*)r.acc, 8 * L_WW, efile, li + 1);
+    k++;
+  }
+  if (k != total) die("fewer expected outputs than n * rows", efile, 0);
+  double t1 = now_s();
+
+  VerilatedContext* ctx = new VerilatedContext;
+  Vdut* top = new Vdut{ctx};
+  uint64_t cycle = 0;
+  auto low = [&]() {
+    top->clk = 0;
+    top->eval();
+  };
+  auto high = [&]() {
+    top->clk = 1;
+    top->eval();
+    cycle++;
+  };
+  top->clk = 0;
+  top->rst = 1;
+  top->in_valid = 0;
+  top->out_ready = 1;
+  l_cfg(top, xb, xo);
+  top->eval();
+  for (int i = 0; i < 2; i++) {
+    low();
+    high();
+  }
+  top->rst = 0;
+
+  std::vector<OutRec> act(total);
+  Xorshift rng(seed);
+  const uint32_t pin = (uint32_t)(p_in * 4294967295.0), pout = (uint32_t)(p_out * 4294967295.0);
+  const bool stall = p_in > 0 || p_out > 0;
+  size_t fed = 0, outs = 0, mism = 0, first = 0;
+  int first_fields = 0;
+  const size_t nwords = words;
+  const uint64_t limit = (uint64_t)(n * (uint64_t)(L_ROWS * L_BEATS + L_BEATS) + 1000) * (stall ? 16 : 2);
+  bool timeout = false;
+  double t2 = now_s();
+  while (outs < total) {
+    bool v = fed < nwords && (!stall || rng.next() >= pin);
+    if (v) l_drive(top, &xs[fed * L_NB]);
+    top->in_valid = v;
+    top->out_ready = !stall || rng.next() >= pout;
+    low();
+    if (top->out_valid && top->out_ready) {
+      OutRec& r = act[outs];
+      l_sample(top, r.val, r.flags, r.acc);
+      int b = compare(exp[outs], r);
+      if (b) {
+        if (!mism) {
+          first = outs;
+          first_fields = b;
+        }
+        mism++;
+      }
+      outs++;
+    }
+    if (v && top->in_ready) fed++;
+    high();
+    if (cycle > limit) {
+      timeout = true;
+      break;
+    }
+  }
+  double t3 = now_s();
+  top->final();
+  delete top;
+  delete ctx;
+
+  if (ofile) {
+    std::string tmp = std::string(ofile) + ".tmp";
+    FILE* f = fopen(tmp.c_str(), "wb");
+    if (!f) die("cannot write", ofile, 0);
+    fprintf(f, "# rf8_layer outputs (Verilator): IMG ROW VAL FLAGS ACC\n");
+    char acc[80];
+    for (size_t i = 0; i < outs; i++) {
+      hex_acc(act[i].acc, acc);
+      fprintf(f, "%zx %zx %0*x %x %s\n", i / L_ROWS, i % L_ROWS, L_RF8 ? 2 : 8, act[i].val, act[i].flags, acc);
+    }
+    if (fclose(f) != 0 || rename(tmp.c_str(), ofile) != 0) die("cannot write", ofile, 0);
+  }
+
+  const double sim_s = t3 - t2;
+  printf("{\"vectors\":%zu,\"outputs\":%zu,\"expected\":%zu,\"fed\":%zu,\"mismatches\":%zu,\"timeout\":%s,\"cycles\":%llu,\"parse_s\":%.6f,\"sim_s\":%.6f,\"cycles_per_s\":%.1f,",
+         (size_t)n, outs, total, fed, mism, timeout ? "true" : "false", (unsigned long long)cycle, t1 - t0, sim_s, sim_s > 0 ? cycle / sim_s : 0.0);
+  printf("\"dut\":{\"N\":%d,\"rows\":%d,\"cols\":%d,\"beats\":%d,\"W\":%d,\"rf8\":%d}", L_N, L_ROWS, L_COLS, L_BEATS, L_W, L_RF8);
+  if (mism) {
+    printf(",\"first\":{\"index\":%zu,\"image\":%zu,\"row\":%zu,\"fields\":%d,", first, first / L_ROWS, first % L_ROWS, first_fields);
+    print_rec("expected", exp[first]);
+    printf(",");
+    print_rec("actual", act[first]);
+    printf("}");
+  }
+  printf(",\"pass\":%s}\n", (!mism && !timeout) ? "true" : "false");
+  return (!mism && !timeout) ? 0 : 1;
+}
