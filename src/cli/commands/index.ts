@@ -3,6 +3,17 @@ import { tableCommand } from './table.js';
 import { encodeCommand } from './encode.js';
 import { decodeCommand } from './decode.js';
 import { macCommand } from './mac.js';
+import { demoCommand } from './demo.js';
+import { estimateCommand } from './estimate.js';
+import { fitCommand } from './fit.js';
+import { quantizeCommand } from './quantize.js';
+import { sweepCommand } from './sweep.js';
+import { goldenCommand } from './golden.js';
+import { rtlCommand } from './rtl.js';
+import { cosimCommand } from './cosim.js';
+import { trainCommand } from './train.js';
+import { deepshapeCommand } from './deepshape.js';
+import { evalCommand } from './eval.js';
 
 // One file per command. Add a command: import it here and append it to the list.
 export const commands: CommandModule<any, any>[] = [
@@ -10,4 +21,15 @@ export const commands: CommandModule<any, any>[] = [
   encodeCommand,
   decodeCommand,
   macCommand,
+  demoCommand,
+  estimateCommand,
+  fitCommand,
+  quantizeCommand,
+  sweepCommand,
+  goldenCommand,
+  rtlCommand,
+  cosimCommand,
+  trainCommand,
+  deepshapeCommand,
+  evalCommand,
 ];

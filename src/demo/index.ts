@@ -1,0 +1,285 @@
+/**
+ * `rf8 demo`: the whole chain on an embedded default (MNIST, small), end to end:
+ * train (GG init + BackSlash) -> DeepShape -> RF8 quantization and bit-exact inference ->
+ * real-layer golden vectors -> generated RTL -> Verilator co-simulation of every layer of the
+ * network -> (when the EDA tools are there) resource / throughput estimate -> report.
+ */
+import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic.js';
+import { CheckFailed } from '../util/errors.js';
+import { Stages, type StageRecord } from './stages.js';
+
+export { Stages, type StageRecord } from './stages.js';
+
+export interface DemoOptions {
+  /** Run folder (created). */
+  out: string;
+  /** Small budget (CI): under 2 minutes on 2 cores. */
+  quick: boolean;
+  seed: number;
+  /** MAC lanes of the RTL layer engine. */
+  lanes: number;
+  /** Test images run through the RTL (>= 100 in the full demo). */
+  images: number;
+  /** BackSlash rate weight. */
+  lambda: number;
+  steps: number;
+  betaTarget: number;
+  gamma: number;
+  finetuneSteps: number;
+  /** Run the yosys / nextpnr estimate stage when the tools are installed. */
+  estimate: boolean;
+  /** RTL faults to inject (verification of the verifier). */
+  inject: string[];
+  log: (msg: string) => void;
+  progress?: (label: string, total: number) => { update(n: number, note?: string): void; stop(): void };
+}
+
+export function demoDefaults(quick: boolean): Omit<DemoOptions, 'out' | 'log' | 'progress'> {
+  return quick
+    ? { quick, seed: 1, lanes: 8, images: 100, lambda: 0.01, steps: 300, betaTarget: 1, gamma: 0.5, finetuneSteps: 50, estimate: false, inject: [] }
+    : { quick, seed: 1, lanes: 8, images: 200, lambda: 0.01, steps: 2500, betaTarget: 1, gamma: 0.5, finetuneSteps: 300, estimate: true, inject: [] };
+}
+
+export interface DemoReport {
+  kind: 'rf8kit-demo';
+  version: 1;
+  options: Omit<DemoOptions, 'log' | 'progress'>;
+  model: { sizes: number[]; params: number };
+  float: { valAcc: number; testAcc: number; afterDeepShapeTestAcc: number };
+  rf8: { testAcc: number; images: number; layers: { name: string; format: string; sqnrDb: number; rows: number; cols: number }[]; bitsPerWeightEntropy: number };
+  compression: { bitsPerParam: number | null; zeroFrac: number | null; testAcc: number | null; reductionVsFp32: number | null; sweep: { step: number; bitsPerParam: number; val: number }[] };
+  deepshape: { betaTarget: number; gamma: number; tensors: { name: string; betaBefore: number; betaAfter: number }[] };
+  hardware?: Record<string, unknown>;
+  estimate?: Record<string, unknown>;
+  stages: StageRecord[];
+  totalSeconds: number;
+  plots: string[];
+}
+
+const pct = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : `${(x * 100).toFixed(2)}%`);
+
+/** Run the whole chain; writes report.md, report.json and SVG plots into `opts.out`. */
+export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
+  const out = resolve(opts.out);
+  mkdirSync(out, { recursive: true });
+  const log = opts.log;
+  const st = new Stages(log);
+  const nn = await import('../nn/index.js');
+  const ev = await import('../nn/evaluate.js');
+  const { fitGG } = await import('../gg/index.js');
+  const plots: string[] = [];
+  const { progress: _p, log: _l, ...optionsForReport } = opts;
+
+  // 1. train: MLP on MNIST, GG init, BackSlash rate term
+  const cfg = nn.defaultTrainConfig('mlp');
+  Object.assign(cfg, { init: 'gg', lambda: opts.lambda, steps: opts.steps, seed: opts.seed, evalEvery: 0 });
+  cfg.warmup = Math.min(cfg.warmup, Math.max(1, Math.floor(cfg.steps / 10)));
+  const trained = await st.run('train', async () => {
+    const bar = opts.progress?.('train', cfg.steps);
+    const r = await nn.train(cfg, { onStep: (s, x) => bar?.update(s + 1, `loss ${x.loss.toFixed(3)} rate ${x.rate.toFixed(2)} b/p`) });
+    bar?.stop();
+    return r;
+  });
+  const task = trained.task as import('../nn/evaluate.js').AnyTask;
+  if (task.kind !== 'mlp') throw new Error('demo: expected the MLP task');
+  log(`float: val ${pct(trained.final.val.acc)} test ${pct(trained.final.test.acc)} (${trained.params.total} parameters)`);
+  await st.run('plots: training', async () => {
+    const { plotLoss, plotWeightHistograms } = await import('../nn/plots.js');
+    const p = join(out, 'loss.svg');
+    await plotLoss(p, [{ name: `mlp lambda ${opts.lambda}`, losses: trained.losses, val: trained.evals.filter((e) => e.split === 'val') }]);
+    plots.push(p, ...(await plotWeightHistograms(out, task.specs, trained.values, 'hist-trained-')));
+  });
+
+  // 2. DeepShape, then a short recovery fine-tune with the rate term at fixed beta_t
+  const shaped = await st.run('deepshape', async () => {
+    const ds = nn.deepshape(task.specs, trained.values, { betaTarget: opts.betaTarget, gamma: opts.gamma });
+    let values = ds.values;
+    if (opts.finetuneSteps > 0) {
+      const fc = nn.defaultTrainConfig('mlp');
+      fc.mlp = task.cfg;
+      Object.assign(fc, { steps: opts.finetuneSteps, seed: opts.seed + 1, lambda: opts.lambda, lr: fc.lr / 10, warmup: 1, lrFinal: 0.1, evalEvery: 0, rate: { ...nn.DEFAULT_RATE, fixedBeta: opts.betaTarget } });
+      const bar = opts.progress?.('fine-tune', fc.steps);
+      const r = await nn.train(fc, { initial: values, task, onStep: (s, x) => bar?.update(s + 1, `loss ${x.loss.toFixed(3)}`) });
+      bar?.stop();
+      values = r.values;
+    }
+    const test = await ev.floatEval(task, values, 'test');
+    const tensors = ds.report.map((t) => ({ name: t.name, betaBefore: t.before.beta, betaAfter: fitGG(values.get(t.name)!).beta }));
+    return { values, test, tensors };
+  });
+  log(`after DeepShape: test ${pct(shaped.test.acc)}`);
+  const values = shaped.values;
+
+  // 3. compression: uniform step at <= 0.5 point validation drop, Exp-Golomb coded
+  const comp = await st.run('compress (uniform + Exp-Golomb)', async () => {
+    const c = await ev.compressAtTarget(task, values, { refVal: trained.final.val.acc!, maxDrop: 0.5, testAll: false });
+    const { plotRateMetric } = await import('../nn/plots.js');
+    const p = join(out, 'rate-accuracy.svg');
+    await plotRateMetric(p, [{ name: 'BackSlash + DeepShape', points: c.sweep }], 'acc', 'val');
+    plots.push(p);
+    return c;
+  });
+
+  // 4. RF8: weights (auto mode, gg scales per row), calibrated activations, bit-exact inference
+  const rf8 = await st.run('rf8 quantize + inference', async () => {
+    const pack = ev.buildPack(task, values);
+    const bar = opts.progress?.('rf8 inference', ev.evalItems(task, 'test'));
+    const r = ev.rf8Eval(task, values, pack, 'test', undefined, (i) => bar?.update(i + 1));
+    bar?.stop();
+    return { pack, eval: r };
+  });
+  const m = nn.mlpLayerSpecs(task.cfg.sizes, values, rf8.pack);
+  const layerRows = m.layers.map((l, i) => ({ name: `fc${i + 1}`, format: l.wFormat, sqnrDb: rf8.pack.weights[`fc${i + 1}.weight`]!.sqnrDb, rows: l.rows, cols: l.cols }));
+  const { codeStreamStats } = await import('../quant/index.js');
+  let codeBits = 0;
+  let codeCount = 0;
+  for (const l of m.layers) {
+    codeBits += codeStreamStats(l.wCodes).entropyBits * l.wCodes.length;
+    codeCount += l.wCodes.length;
+  }
+  log(`RF8: test ${pct(rf8.eval.acc)} over ${rf8.eval.n} images`);
+  await st.run('plots: rf8', async () => {
+    const { writeSvg } = await import('../util/plot.js');
+    const p = join(out, 'layer-sqnr.svg');
+    await writeSvg(p, {
+      title: 'RF8 weight SQNR per layer (auto mode, gg scale per row)',
+      width: 360,
+      height: 220,
+      data: { values: layerRows.map((r) => ({ layer: `${r.name} (${r.format})`, sqnr: Number(r.sqnrDb.toFixed(2)) })) },
+      layer: [
+        { mark: 'bar', encoding: { x: { field: 'layer', type: 'nominal', sort: null, axis: { labelAngle: 0 } }, y: { field: 'sqnr', type: 'quantitative', title: 'SQNR (dB)' } } },
+        { mark: { type: 'text', dy: -6 }, encoding: { x: { field: 'layer', type: 'nominal', sort: null }, y: { field: 'sqnr', type: 'quantitative' }, text: { field: 'sqnr', type: 'quantitative' } } },
+      ],
+    } as never);
+    plots.push(p);
+    const { plotWeightHistograms } = await import('../nn/plots.js');
+    plots.push(...(await plotWeightHistograms(out, task.specs, values, 'hist-final-')));
+  });
+
+  const report: DemoReport = {
+    kind: 'rf8kit-demo',
+    version: 1,
+    options: optionsForReport,
+    model: { sizes: task.cfg.sizes, params: trained.params.total },
+    float: { valAcc: trained.final.val.acc!, testAcc: trained.final.test.acc!, afterDeepShapeTestAcc: shaped.test.acc! },
+    rf8: { testAcc: rf8.eval.acc!, images: rf8.eval.n, layers: layerRows, bitsPerWeightEntropy: codeBits / codeCount },
+    compression: {
+      bitsPerParam: comp.chosen?.bitsPerParam ?? null,
+      zeroFrac: comp.chosen?.zeroFrac ?? null,
+      testAcc: comp.chosen?.test ?? null,
+      reductionVsFp32: comp.chosen ? 1 - comp.chosen.bitsPerParam / 32 : null,
+      sweep: comp.sweep.map((s) => ({ step: s.step, bitsPerParam: s.bitsPerParam, val: s.val })),
+    },
+    deepshape: { betaTarget: opts.betaTarget, gamma: opts.gamma, tensors: shaped.tensors },
+    stages: st.records,
+    totalSeconds: 0,
+    plots: [],
+  };
+
+  // 5-7. the trained layers on the generated RTL: golden vectors, rf8_layer, Verilator
+  const { cosimNetwork } = await import('../sim/layer-index.js');
+  const test = task.data.test;
+  const ex = nn.exportRf8Mlp(m, test, opts.images);
+  const cos = await st.run('golden + rtl + cosim', async () =>
+    cosimNetwork({
+      layers: ex.layers,
+      xScales: ex.inputs.map((q) => q.scale),
+      inputs: ex.inputCodes,
+      labels: ex.labels,
+      lanes: opts.lanes,
+      workDir: join(out, 'hw'),
+      ...(opts.inject.length ? { faults: opts.inject } : {}),
+      command: `rf8 demo --out ${opts.out}${opts.quick ? ' --quick' : ''} --seed ${opts.seed}`,
+      seed: opts.seed,
+      onProgress: (e) => log(`  [${e.stage} layer ${e.layer + 1}/${e.layers}] ${e.message}`),
+    }),
+  );
+  // the reference's accuracy on the same images, through the layer reference
+  const refAcc = cos.refAccuracy;
+  report.hardware = {
+    lanes: opts.lanes,
+    images: cos.images,
+    layers: cos.layers,
+    vectors: cos.vectors,
+    mismatches: cos.mismatches,
+    firstMismatch: cos.firstMismatch ?? null,
+    rtlAccuracy: cos.rtlAccuracy,
+    refAccuracy: refAcc,
+    predictionsEqual: cos.predictionsEqual,
+    buildSeconds: cos.buildSeconds,
+    simSeconds: cos.simSeconds,
+    cycles: cos.cycles,
+    cyclesPerSecond: cos.cyclesPerSecond,
+    goldenDir: cos.goldenDir,
+    injected: opts.inject,
+  };
+
+  // 8. accelerator estimate (yosys + nextpnr), when installed
+  if (opts.estimate) {
+    const { haveEdaTool } = await import('../estimate/tools.js');
+    const have = haveEdaTool('yosys') && haveEdaTool('nextpnr-ice40');
+    if (!have) st.skip('estimate', 'yosys / nextpnr-ice40 not installed (apt-get install yosys nextpnr-ice40)');
+    else {
+      const est = await st.run('estimate (yosys + nextpnr-ice40)', async () => {
+        const { runSweep } = await import('../estimate/index.js');
+        return runSweep({ formats: ['rf8-e3m4'] as never, lanes: [opts.lanes], seeds: [1], device: 'hx8k', onEvent: (msg) => log(`  ${msg}`) });
+      });
+      report.estimate = est as unknown as Record<string, unknown>;
+    }
+  } else st.skip('estimate', opts.quick ? 'not in --quick (run rf8 estimate)' : 'disabled (--no-estimate)');
+
+  report.stages = st.records;
+  report.totalSeconds = st.totalSeconds();
+  report.plots = plots.map((p) => p.slice(out.length + 1));
+  writeFileAtomic(join(out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+  writeFileAtomic(join(out, 'report.md'), reportMarkdown(report));
+  if (!cos.pass) {
+    const f = cos.firstMismatch;
+    throw new CheckFailed(
+      `co-simulation: ${cos.mismatches} of ${cos.vectors} outputs differ; first: ${f ? `layer ${f.layer + 1}, neuron ${f.neuron}, image ${f.image}: ${f.message}` : 'unknown'} (report: ${join(out, 'report.md')})`,
+    );
+  }
+  return report;
+}
+
+export function reportMarkdown(r: DemoReport): string {
+  const hw = r.hardware as { vectors: number; mismatches: number; rtlAccuracy: number | null; refAccuracy: number | null; predictionsEqual: boolean; images: number; lanes: number; cyclesPerSecond: number; firstMismatch: { message: string } | null; injected: string[] } | undefined;
+  const L: string[] = [];
+  L.push(`# rf8kit demo report`, '');
+  L.push(`MNIST MLP ${r.model.sizes.join('-')} (${r.model.params} parameters), seed ${r.options.seed}${r.options.quick ? ', --quick budget' : ''}; total ${r.totalSeconds.toFixed(1)} s.`, '');
+  L.push(`## Results`, '');
+  L.push(`| what | value |`, `|---|---|`);
+  L.push(`| float test accuracy (after training) | ${pct(r.float.testAcc)} |`);
+  L.push(`| float test accuracy (after DeepShape beta_t ${r.deepshape.betaTarget}, gamma ${r.deepshape.gamma}) | ${pct(r.float.afterDeepShapeTestAcc)} |`);
+  L.push(`| RF8 test accuracy (bit-exact layer reference, ${r.rf8.images} images) | ${pct(r.rf8.testAcc)} |`);
+  L.push(`| RF8 weight code entropy | ${r.rf8.bitsPerWeightEntropy.toFixed(3)} bits/weight |`);
+  L.push(`| uniform + Exp-Golomb at <= 0.5 point drop | ${r.compression.bitsPerParam === null ? 'no step met the target' : `${r.compression.bitsPerParam.toFixed(3)} bits/param (${(r.compression.reductionVsFp32! * 100).toFixed(1)}% below fp32, ${((r.compression.zeroFrac ?? 0) * 100).toFixed(1)}% zeros, test ${pct(r.compression.testAcc)})`} |`);
+  if (hw) {
+    L.push(`| co-simulation vectors (every output of every layer, ${hw.images} images, ${hw.lanes} lanes) | ${hw.vectors} |`);
+    L.push(`| co-simulation mismatches | ${hw.mismatches} |`);
+    L.push(`| accuracy from RTL outputs / from the reference (same images) | ${pct(hw.rtlAccuracy)} / ${pct(hw.refAccuracy)} (${hw.predictionsEqual ? 'identical predictions' : 'predictions DIFFER'}) |`);
+    L.push(`| simulated cycles per second | ${(hw.cyclesPerSecond / 1e6).toFixed(2)} M |`);
+    if (hw.injected.length) L.push(`| injected RTL faults | ${hw.injected.join(', ')} |`);
+    if (hw.firstMismatch) L.push(`| first mismatch | ${hw.firstMismatch.message} |`);
+  }
+  L.push('');
+  L.push(`## RF8 layers`, '', `| layer | rows x cols | mode | weight SQNR (dB) |`, `|---|---|---|---|`);
+  for (const l of r.rf8.layers) L.push(`| ${l.name} | ${l.rows} x ${l.cols} | ${l.format} | ${l.sqnrDb.toFixed(2)} |`);
+  L.push('', `## DeepShape`, '', `| tensor | beta before | beta after |`, `|---|---|---|`);
+  for (const t of r.deepshape.tensors) L.push(`| ${t.name} | ${t.betaBefore.toFixed(3)} | ${t.betaAfter.toFixed(3)} |`);
+  if (r.estimate) {
+    L.push('', `## Accelerator estimate`, '', '```json', JSON.stringify(summarizeEstimate(r.estimate), null, 2), '```');
+  }
+  L.push('', `## Stages`, '', `| stage | status | seconds | note |`, `|---|---|---|---|`);
+  for (const s of r.stages) L.push(`| ${s.name} | ${s.status} | ${s.seconds.toFixed(1)} | ${s.detail ?? ''} |`);
+  L.push('', `## Plots`, '', ...r.plots.map((p) => `- [${p}](${p})`), '');
+  return L.join('\n');
+}
+
+function summarizeEstimate(e: Record<string, unknown>): unknown {
+  // keep the report readable: the per-configuration rows and the per-model throughput
+  const pick = (k: string) => (k in e ? e[k] : undefined);
+  return { configs: pick('configs') ?? pick('rows'), models: pick('models') ?? pick('workloads') };
+}
