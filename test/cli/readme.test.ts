@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { ROOT, BIN } from '../helpers/cli.js';
+import { encode, accWidth, Mac } from '../../src/index.js';
+
+/**
+ * Every `$ rf8 ...` example in README.md is run and its printed output must appear in the
+ * actual output, line for line and in order ("..." in the README skips lines).
+ */
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const examples: { cmd: string; expected: string[] }[] = [];
+for (const block of readme.split('```').filter((_, i) => i % 2 === 1)) {
+  const lines = block.split('\n').slice(1);
+  let cur: { cmd: string; expected: string[] } | undefined;
+  for (const l of lines) {
+    if (l.startsWith('$ ')) {
+      cur = { cmd: l.slice(2), expected: [] };
+      examples.push(cur);
+    } else if (cur && l.trim() !== '') cur.expected.push(l);
+  }
+}
+
+describe('README examples are real output', () => {
+  it('has examples', () => expect(examples.length).toBeGreaterThan(4));
+  for (const ex of examples) {
+    if (/\brf8 (demo|train|estimate|deepshape|eval)\b/.test(ex.cmd)) continue; // long runs: covered by their own tests
+    it(ex.cmd, () => {
+      const sh = ex.cmd.replace(/(^|\|\s*)rf8 /g, `$1${process.execPath} ${BIN} `);
+      const r = spawnSync('bash', ['-c', sh], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const got = r.stdout.split('\n').map((l) => l.trimEnd());
+      let at = 0;
+      let gap = false;
+      for (const want of ex.expected) {
+        if (want.trim() === '...') {
+          gap = true;
+          continue;
+        }
+        const idx = got.indexOf(want.trimEnd(), at);
+        expect(idx, `line not found in order: '${want}'`).toBeGreaterThanOrEqual(0);
+        if (!gap) expect(idx, `unexpected lines before '${want}'`).toBe(at);
+        at = idx + 1;
+        gap = false;
+      }
+    });
+  }
+  it('the library snippet', () => {
+    expect(encode('rf8-e3m4', 0.3, { scale: -2 })).toBe(0x13);
+    const w = accWidth('rf8-e3m4', 'rf8-e3m4', 4096).W;
+    expect(w).toBe(35);
+    const mac = new Mac({ a: 'rf8-e3m4', b: 'rf8-e3m4', W: w, lanes: 8 });
+    mac.clear();
+    mac.step([0x10, 0x30], [0x10, 0x30], 0b11);
+    expect(mac.acc).toBe(4352n);
+  });
+});
