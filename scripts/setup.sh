@@ -6,7 +6,7 @@
 #  - node_modules: `npm ci` from package-lock.json (the registry only; nothing downloads later).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PKGS="verilator yosys nextpnr-ice40 iverilog python3-numpy"
+PKGS="verilator yosys nextpnr-ice40 iverilog python3-numpy g++ zlib1g-dev"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

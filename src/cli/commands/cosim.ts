@@ -1,0 +1,187 @@
+import type { CommandModule } from 'yargs';
+import { RF8_MODES } from '../../format/index.js';
+import { FAULT_NAMES, generateRtl, type FaultName, type RtlOptions } from '../../rtl/index.js';
+import { getSuite, listSuites } from '../../golden/index.js';
+import {
+  buildModel,
+  cosimSuiteOn,
+  defaultRtlFor,
+  DutSession,
+  iverilogSuite,
+  runMacProperty,
+  runMutants,
+  showBeat,
+  type CosimResult,
+  type IverilogResult,
+} from '../../sim/index.js';
+import { CheckFailed, InputError } from '../../util/errors.js';
+import { emit, log, parseIntStrict, table, type CommonArgs } from '../common.js';
+
+interface Args extends CommonArgs {
+  suite?: string[];
+  exhaustive: boolean;
+  lanes?: number;
+  pipe?: number;
+  outs?: string[];
+  inject?: string[];
+  raw?: number;
+  stall?: string;
+  text: boolean;
+  wave?: string;
+  sim: string;
+  mutants: boolean;
+  mode: string;
+  props: boolean;
+  runs: number;
+  seed: number;
+  maxLen: number;
+  a: string;
+  b?: string;
+  W?: number;
+}
+
+const short = (n: string): string => n.replace(/^rf8-/, '').replace(/-/g, '');
+
+/** The acceptance set: exhaustive products and conversions for every ordered rf8 pair. */
+export function exhaustiveSuites(): string[] {
+  const out: string[] = [];
+  for (const a of RF8_MODES) for (const b of RF8_MODES) out.push(`prod-${short(a)}-${short(b)}`, `cvt-${short(a)}-${short(b)}`);
+  return out;
+}
+
+function rtlFor(args: Args, suite: string): RtlOptions {
+  const base = defaultRtlFor(getSuite(suite));
+  return {
+    ...base,
+    ...(args.lanes !== undefined ? { lanes: parseIntStrict(args.lanes, '--lanes', 1, 32) } : {}),
+    ...(args.pipe !== undefined ? { pipe: parseIntStrict(args.pipe, '--pipe', 0, 3) } : {}),
+    ...(args.outs ? { outs: args.outs } : {}),
+    ...(args.inject ? { faults: args.inject } : {}),
+  };
+}
+
+function parseStall(s: string | undefined): [number, number, number] | undefined {
+  if (!s) return undefined;
+  const m = /^(\d+),([0-9.]+),([0-9.]+)$/.exec(s);
+  if (!m || Number(m[2]) >= 1 || Number(m[3]) >= 1) throw new InputError(`--stall: expected SEED,PIN,POUT with probabilities below 1: '${s}'`);
+  return [Number(m[1]), Number(m[2]), Number(m[3])];
+}
+
+const mps = (v: number): string => (v / 1e6).toFixed(2);
+
+export const cosimCommand: CommandModule<object, Args> = {
+  command: 'cosim',
+  describe: 'co-simulate the generated RTL against the golden vectors (Verilator harness; --sim iverilog), fast-check properties (--props), fault injection kill rate (--mutants)',
+  builder: (y) =>
+    y
+      .option('suite', { type: 'string', array: true, describe: 'suite(s) to run (rf8 golden --list); default: the committed DUT suites' })
+      .option('exhaustive', { type: 'boolean', default: false, describe: 'exhaustive products and conversions for every rf8 format pair (9 pairs)' })
+      .option('lanes', { type: 'number', describe: 'DUT lanes (default: the suite\'s; 1-lane suites are spread over the lanes)' })
+      .option('pipe', { type: 'number', describe: 'DUT pipeline registers 0..3 (default 2)' })
+      .option('outs', { type: 'string', array: true, describe: 'DUT output formats (default: the suite\'s)' })
+      .option('inject', { type: 'string', array: true, describe: `inject fault(s) into the DUT: ${FAULT_NAMES.join(', ')}` })
+      .option('raw', { type: 'number', describe: 'also clock the model this many cycles with no I/O (raw cycle rate, same run)' })
+      .option('stall', { type: 'string', describe: 'random input bubbles / output backpressure: SEED,PIN,POUT' })
+      .option('text', { type: 'boolean', default: false, describe: 'parse the text vectors on every run (default: a binary vector file converted once)' })
+      .option('wave', { type: 'string', describe: 'FST waveform of a failing window (default: under .cache/rf8/waves/)' })
+      .option('sim', { type: 'string', default: 'verilator', choices: ['verilator', 'iverilog'], describe: 'simulator' })
+      .option('mutants', { type: 'boolean', default: false, describe: 'inject every fault and report the kill rate' })
+      .option('mode', { type: 'string', default: 'schema', choices: ['schema', 'static'], describe: 'mutants: one model with every fault selectable (schema) or one design per fault (static)' })
+      .option('props', { type: 'boolean', default: false, describe: 'fast-check: random MAC sequences on the DUT and the reference side by side' })
+      .option('runs', { type: 'number', default: 200, describe: 'property runs' })
+      .option('seed', { type: 'number', default: 1, describe: 'property seed (a failure prints the seed that replays it)' })
+      .option('max-len', { type: 'number', default: 24, describe: 'longest MAC sequence of a property run' })
+      .option('a', { type: 'string', default: 'rf8-e3m4', describe: 'props: operand a format' })
+      .option('b', { type: 'string', describe: 'props: operand b format (default: a)' })
+      .option('W', { type: 'number', describe: 'props: accumulator width (default: the exact bound)' }) as never,
+  handler: async (args) => {
+    const sim = args.sim as 'verilator' | 'iverilog';
+    if (args.mutants) {
+      const r = await runMutants({ mode: args.mode as 'schema' | 'static', sim, log, faults: args.inject as FaultName[] | undefined });
+      emit(args, r, () =>
+        [
+          table(
+            ['fault', 'block', 'killed by', 'line'],
+            r.mutants.map((m) => [m.fault, m.block, m.killed ? m.by! : 'SURVIVED', m.line ?? '']),
+          ),
+          `kill rate ${r.killed}/${r.total} = ${(100 * r.killRate).toFixed(1)}% (${r.mode}, ${r.sim}, base ${r.base}, ${r.seconds.toFixed(1)} s)`,
+        ].join('\n'),
+      );
+      if (r.killed < r.total) throw new CheckFailed(`${r.total - r.killed} mutant(s) survived: ${r.mutants.filter((m) => !m.killed).map((m) => m.fault).join(', ')}`);
+      return;
+    }
+    if (args.props) {
+      const rtl: RtlOptions = {
+        a: args.a,
+        b: args.b ?? args.a,
+        lanes: args.lanes ?? 8,
+        pipe: args.pipe,
+        outs: args.outs ?? [args.b ?? args.a],
+        faults: args.inject,
+        ...(args.W !== undefined ? { W: parseIntStrict(args.W, '--W', 4, 256) } : {}),
+      };
+      const g = generateRtl(rtl);
+      const m = await buildModel(g, { log });
+      const s = new DutSession(m.exe, g.cfg);
+      const stall = parseStall(args.stall);
+      try {
+        const r = await runMacProperty(s, g.cfg, { runs: parseIntStrict(args.runs, '--runs', 1, 1e7), seed: parseIntStrict(args.seed, '--seed'), maxLength: parseIntStrict(args.maxLen, '--max-len', 1, 10000), stall: stall ? [stall[1], stall[2]] : undefined });
+        emit(args, { config: g.cfg.id, ...r }, () =>
+          r.pass
+            ? `${r.runs} random MAC sequences: DUT == reference (seed ${r.seed}, ${g.cfg.id})`
+            : [
+                `property FAILED after ${r.runs} runs (seed ${r.seed}, path ${r.path}, ${r.shrinks} shrinks) on ${g.cfg.id}`,
+                `minimal sequence (${r.counterexample?.length} beats):`,
+                ...(r.counterexample ?? []).map((b) => '  ' + showBeat(b)),
+                `difference: ${r.difference}`,
+                `replay: rf8 cosim --props --seed ${r.seed} --runs ${args.runs}${args.inject ? ` --inject ${args.inject.join(' ')}` : ''}`,
+              ].join('\n'),
+        );
+        if (!r.pass) throw new CheckFailed(`property failed (seed ${r.seed}): ${r.difference}`);
+      } finally {
+        await s.close();
+      }
+      return;
+    }
+    let names = args.suite ?? (args.exhaustive ? exhaustiveSuites() : listSuites().filter((d) => d.committed && d.dot).map((d) => d.name));
+    names = names.map((n) => getSuite(n).name);
+    const results: (CosimResult | IverilogResult)[] = [];
+    const stall = parseStall(args.stall);
+    for (const n of names) {
+      const d = getSuite(n);
+      if (!d.dot) throw new InputError(`suite ${n} has no DUT vectors (kind ${d.kind})`);
+      const g = generateRtl(rtlFor(args, n));
+      if (sim === 'iverilog') {
+        const r = await iverilogSuite(d, g, log);
+        results.push(r);
+        log(`${r.pass ? 'pass' : 'FAIL'} ${n}: ${r.vectors} vectors in ${r.seconds.toFixed(1)} s${r.mismatch ? `: ${r.mismatch}` : ''}`);
+        continue;
+      }
+      const rawCycles = args.raw !== undefined ? parseIntStrict(args.raw, '--raw', 0, 1e12) : 0;
+      const r = await cosimSuiteOn(d, g, { rawCycles, stall, wave: args.wave, binary: !args.text, log });
+      results.push(r);
+      log(`${r.pass ? 'pass' : 'FAIL'} ${n} on ${r.config}: ${r.vectors} vectors, ${mps(r.vectorsPerSec)} M/s${r.rawCyclesPerSec ? `, raw ${mps(r.rawCyclesPerSec)} Mcycles/s` : ''}`);
+    }
+    const failed = results.filter((r) => !r.pass);
+    emit(args, { simulator: sim, pass: failed.length === 0, results }, () => {
+      const rows = results.map((r) =>
+        'rawCyclesPerSec' in r
+          ? [r.suite, r.config, r.vectors, r.pass ? 'pass' : 'FAIL', mps(r.vectorsPerSec), mps(r.endToEndPerSec), r.rawCyclesPerSec ? mps(r.rawCyclesPerSec) : '-', r.ratio ? r.ratio.toFixed(2) : '-']
+          : [r.suite, r.config, r.vectors, r.pass ? 'pass' : 'FAIL', (r.vectorsPerSec / 1e6).toFixed(4), '-', '-', '-'],
+      );
+      const lines = [table(['suite', 'DUT', 'vectors', 'result', 'Mvec/s', 'Mvec/s e2e', 'raw Mcyc/s', 'ratio'], rows)];
+      for (const r of failed) {
+        if ('mismatch' in r && r.mismatch && typeof r.mismatch === 'object') {
+          const mm = r.mismatch;
+          lines.push(`first mismatch in ${r.suite}, line ${mm.line}, cycle ${mm.cycle}: ${mm.fields.join(', ')}`);
+          lines.push(`  inputs:   ${JSON.stringify(mm.inputs)}`);
+          lines.push(`  expected: ${JSON.stringify(mm.expected)}`);
+          lines.push(`  actual:   ${JSON.stringify(mm.actual)}`);
+          if (mm.wave) lines.push(`  waveform: ${mm.wave}`);
+        } else if ('mismatch' in r && r.mismatch) lines.push(`${r.suite}: ${String(r.mismatch)}`);
+      }
+      return lines.join('\n');
+    });
+    if (failed.length) throw new CheckFailed(`${failed.length} suite(s) failed: ${failed.map((r) => r.suite).join(', ')}`);
+  },
+};

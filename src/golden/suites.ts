@@ -1,0 +1,463 @@
+import { createHash } from 'node:crypto';
+import { FORMATS, RF8_MODES, SPEC_VERSION, decode, decodeValue, encodeFromBits, formatTables, getFormat, type Format, type FormatName } from '../format/index.js';
+import { accWidth } from '../arith/index.js';
+import { Rng } from '../util/rng.js';
+import { InputError } from '../util/errors.js';
+import { resolveConfig, TopModel, type Beat, type RtlConfig } from '../rtl/index.js';
+import { formatLine, type LineShape } from './line.js';
+
+/**
+ * The golden vector suites of spec section 7. Every expected field comes from the reference
+ * (src/format, src/arith through TopModel, which is Mac + accToFormat + accToBinary32Bits); the
+ * generator only chooses inputs. Deterministic: the same name gives the same bytes.
+ */
+export const GENERATOR = 'rf8kit golden 1';
+export const DEFAULT_SEED = 20240601;
+
+export type SuiteKind = 'prod' | 'cvt' | 'mac' | 'encode';
+
+export interface DotSuiteInfo {
+  a: FormatName;
+  b: FormatName;
+  outs: FormatName[];
+  f32: boolean;
+  W: number;
+  lanes: number;
+}
+
+export interface SuiteDef {
+  name: string;
+  kind: SuiteKind;
+  /** Checked in under golden/ (else generated on demand into the cache). */
+  committed: boolean;
+  description: string;
+  seed: number;
+  /** Lines of vectors (for dot suites: beats). */
+  count: number;
+  /** DUT-suite shape (prod/cvt/mac). */
+  dot?: DotSuiteInfo;
+  /** Encode suites. */
+  encode?: { fmt: FormatName; rounding: 'rne' | 'rtz' | 'sr'; overflow: 'sat' | 'nonsat' };
+}
+
+const short = (n: string): string => n.replace(/^rf8-/, '').replace(/-/g, '');
+const BASELINE_OUTS: FormatName[] = ['ocp-e4m3', 'ocp-e5m2', 'int8'];
+
+function dotInfo(a: FormatName, b: FormatName, lanes: number, outs: FormatName[]): DotSuiteInfo {
+  return { a, b, outs, f32: true, W: accWidth(a, b, 4096).W, lanes };
+}
+
+function seedOf(name: string): number {
+  const h = createHash('sha256').update(name).digest();
+  return (DEFAULT_SEED ^ h.readUInt32LE(0)) >>> 0;
+}
+
+let registry: SuiteDef[] | null = null;
+
+/** Every suite, committed first. */
+export function listSuites(): SuiteDef[] {
+  if (registry) return registry;
+  const r: SuiteDef[] = [];
+  const add = (d: Omit<SuiteDef, 'seed'>): void => {
+    r.push({ ...d, seed: seedOf(d.name) });
+  };
+  const rf8 = RF8_MODES as FormatName[];
+  // committed: the default pair's conversions and MAC sequences, and the encode suites
+  add({ name: 'cvt-e3m4-e3m4', kind: 'cvt', committed: true, count: 0, description: 'output conversions of the rf8-e3m4 x rf8-e3m4 accumulator: every output code, its ties and neighbours, signs, ReLU, saturation, NaN, binary32 subnormal/overflow boundaries, random', dot: dotInfo('rf8-e3m4', 'rf8-e3m4', 1, rf8) });
+  add({ name: 'mac-e3m4-e3m4-n1', kind: 'mac', committed: true, count: 4000, description: 'MAC sequences, N = 1: random, saturation, NaN, clear', dot: dotInfo('rf8-e3m4', 'rf8-e3m4', 1, rf8) });
+  add({ name: 'mac-e3m4-e3m4-n8', kind: 'mac', committed: true, count: 4000, description: 'MAC sequences, N = 8: random, saturation, NaN, clear, lane masks', dot: dotInfo('rf8-e3m4', 'rf8-e3m4', 8, ['rf8-e3m4']) });
+  for (const f of Object.keys(FORMATS) as FormatName[]) {
+    const modes: ['rne' | 'rtz' | 'sr', 'sat' | 'nonsat'][] = [
+      ['rne', 'sat'],
+      ['rtz', 'sat'],
+      ['sr', 'sat'],
+    ];
+    if (FORMATS[f].specials === 'ocp-fn' || FORMATS[f].specials === 'ieee') modes.push(['rne', 'nonsat']);
+    for (const [rounding, overflow] of modes)
+      add({ name: `encode-${short(f)}-${rounding}${overflow === 'nonsat' ? '-nonsat' : ''}`, kind: 'encode', committed: true, count: 0, description: `binary32 -> ${f}, ${rounding}, ${overflow === 'sat' ? 'saturating' : 'non-saturating'}: every code, ties, neighbours, specials, random`, encode: { fmt: f, rounding, overflow } });
+  }
+  // on demand: exhaustive products (+ their conversions) and conversions for every rf8 pair
+  for (const a of rf8)
+    for (const b of rf8) {
+      add({ name: `prod-${short(a)}-${short(b)}`, kind: 'prod', committed: false, count: 65536, description: `exhaustive products ${a} x ${b} (all 65536 code pairs), each converted to the three rf8 formats and binary32 at per-line scales`, dot: dotInfo(a, b, 1, rf8) });
+      if (!(a === 'rf8-e3m4' && b === 'rf8-e3m4')) add({ name: `cvt-${short(a)}-${short(b)}`, kind: 'cvt', committed: false, count: 0, description: `output conversions of the ${a} x ${b} accumulator`, dot: dotInfo(a, b, 1, rf8) });
+    }
+  // on demand: the baselines through the same generator
+  for (const [a, b] of [
+    ['ocp-e4m3', 'ocp-e4m3'],
+    ['ocp-e5m2', 'ocp-e5m2'],
+    ['int8', 'int8'],
+    ['ocp-e5m2', 'int8'],
+  ] as [FormatName, FormatName][]) {
+    add({ name: `prod-${short(a)}-${short(b)}`, kind: 'prod', committed: false, count: 65536, description: `exhaustive products ${a} x ${b}, converted to the baselines and binary32`, dot: dotInfo(a, b, 1, BASELINE_OUTS) });
+    add({ name: `cvt-${short(a)}-${short(b)}`, kind: 'cvt', committed: false, count: 0, description: `output conversions of the ${a} x ${b} accumulator to the baselines`, dot: dotInfo(a, b, 1, BASELINE_OUTS) });
+  }
+  // on demand: the 1e6-beat random MAC runs of the acceptance criteria
+  add({ name: 'mac-e3m4-e3m4-n1-1m', kind: 'mac', committed: false, count: 1_000_000, description: '1e6 random MAC beats, N = 1', dot: dotInfo('rf8-e3m4', 'rf8-e3m4', 1, rf8) });
+  add({ name: 'mac-e3m4-e3m4-n8-1m', kind: 'mac', committed: false, count: 1_000_000, description: '1e6 random MAC beats, N = 8', dot: dotInfo('rf8-e3m4', 'rf8-e3m4', 8, ['rf8-e3m4']) });
+  registry = r;
+  return r;
+}
+
+export function getSuite(name: string): SuiteDef {
+  const s = listSuites().find((d) => d.name === name);
+  if (!s) throw new InputError(`unknown suite '${name}' (rf8 golden --list shows them)`);
+  return s;
+}
+
+/** The RTL configuration a dot suite is written for (W, lanes, outputs). */
+export function suiteRtlConfig(d: SuiteDef): RtlConfig {
+  if (!d.dot) throw new InputError(`suite ${d.name} is not a DUT suite`);
+  return resolveConfig({ a: d.dot.a, b: d.dot.b, lanes: d.dot.lanes, outs: d.dot.outs, f32: d.dot.f32, W: d.dot.W });
+}
+
+export function lineShape(d: SuiteDef): LineShape {
+  if (!d.dot) throw new InputError(`suite ${d.name} is not a DUT suite`);
+  return { W: d.dot.W, lanes: d.dot.lanes, K: d.dot.outs.length, f32: d.dot.f32 };
+}
+
+export function suiteHeader(d: SuiteDef): string {
+  const h = [`# rf8kit golden vectors (${GENERATOR})`, `# spec: rf8 ${SPEC_VERSION} (docs/rf8-spec.md)`, `# suite: ${d.name}`, `# kind: ${d.kind}`, `# about: ${d.description}`];
+  if (d.dot) {
+    h.push(`# a: ${d.dot.a}`, `# b: ${d.dot.b}`, `# outs: ${d.dot.outs.join(' ')}`, `# f32: ${d.dot.f32 ? 'yes' : 'no'}`, `# W: ${d.dot.W}`, `# N: ${d.dot.lanes}`);
+    h.push('# scales: per line (xa xb xo fields); value(acc) = acc * 2^(tmin_a + tmin_b + xa + xb), codes at scale xo');
+    h.push('# fields: ctl xa xb xo init mask a b acc flags f32 out');
+    h.push('#   ctl: bit0 first (clear to init), bit1 last (output checked), bit2 relu; flags: bit0 nan, bit1 ovf');
+    h.push('#   init/acc: W-bit two\'s complement; a/b: lane N-1 first; out: output K-1 first');
+  } else if (d.encode) {
+    const e = d.encode;
+    h.push(`# format: ${e.fmt}`, `# rounding: ${e.rounding}${e.rounding === 'sr' ? ' (r = 8)' : ''}`, `# overflow: ${e.overflow}`);
+    h.push(`# scales: per line (X field)`);
+    h.push(`# fields: ${e.rounding === 'sr' ? 'f32 X u code' : 'f32 X code'}  (f32: binary32 bit pattern; X: int8 scale; code = encode(format, value, {scale: X}))`);
+  }
+  h.push(`# seed: ${d.seed}`);
+  h.push(`# command: rf8 golden --suite ${d.name} --out DIR`);
+  return h.join('\n') + '\n';
+}
+
+// ------------------------------------------------------------------------------ helpers
+
+const clamp8 = (v: number): number => Math.max(-128, Math.min(127, v));
+const log2floor = (v: number): number => Math.floor(Math.log2(v));
+
+/** Smallest positive and largest finite value of a format at scale 0. */
+function range(f: Format): { minPos: number; maxF: number } {
+  const t = formatTables(f);
+  let minPos = Infinity;
+  for (let c = 0; c < 256; c++) if (!t.nan[c] && t.value[c]! > 0) minPos = Math.min(minPos, t.value[c]!);
+  return { minPos, maxF: f.maxFinite };
+}
+
+function nanCodeOf(f: Format): number {
+  const t = formatTables(f);
+  for (let c = 0; c < 256; c++) if (t.nan[c]) return c;
+  return -1;
+}
+
+function splitScale(s: number): [number, number] {
+  // s = xa + xb with both in int8
+  const xa = clamp8(Math.floor(s / 2));
+  const xb = s - xa;
+  if (xb < -128 || xb > 127) throw new Error(`scale sum ${s} out of range`);
+  return [xa, xb];
+}
+
+type Emit = (b: Beat) => void;
+
+function dotRunner(d: SuiteDef, sink: (line: string) => void): { emit: Emit; cfg: RtlConfig } {
+  const cfg = suiteRtlConfig(d);
+  const model = new TopModel(cfg);
+  const shape = lineShape(d);
+  return {
+    cfg,
+    emit: (b: Beat) => sink(formatLine(shape, b, model.step(b))),
+  };
+}
+
+// ------------------------------------------------------------------------------ prod
+
+function genProd(d: SuiteDef, sink: (l: string) => void): void {
+  const { emit, cfg } = dotRunner(d, sink);
+  const rng = new Rng(d.seed);
+  const fa = cfg.fa;
+  const fb = cfg.fb;
+  const outsR = cfg.outs.map(range);
+  for (let ca = 0; ca < 256; ca++) {
+    for (let cb = 0; cb < 256; cb++) {
+      // input scales: mostly small, sometimes extreme (binary32 overflow / subnormals)
+      const extreme = rng.int(16) === 0;
+      const xa = extreme ? rng.int(256) - 128 : rng.int(9) - 4;
+      const xb = extreme ? rng.int(256) - 128 : rng.int(9) - 4;
+      // output scale: put the product's magnitude into a random regime of a random output
+      const va = Math.abs(decodeValue(fa, ca));
+      const vb = Math.abs(decodeValue(fb, cb));
+      const v = va * vb;
+      let xo = rng.int(9) - 4;
+      if (v > 0 && Number.isFinite(v) && outsR.length) {
+        const r = outsR[rng.int(outsR.length)]!;
+        const lo = log2floor(r.minPos) - 2;
+        const hi = log2floor(r.maxF) + 2;
+        const target = lo + rng.int(hi - lo + 1);
+        xo = clamp8(log2floor(v) + xa + xb - target);
+      }
+      emit({ first: true, last: true, relu: rng.int(4) === 0, xa, xb, xo, init: 0n, mask: 1, a: [ca], b: [cb] });
+    }
+  }
+}
+
+// ------------------------------------------------------------------------------ cvt
+
+function genCvt(d: SuiteDef, sink: (l: string) => void): number {
+  const { emit, cfg } = dotRunner(d, sink);
+  const rng = new Rng(d.seed);
+  const W = cfg.W;
+  const hiA = (1n << BigInt(W - 1)) - 1n;
+  const loA = -(1n << BigInt(W - 1));
+  const tab = cfg.fa.tmin + cfg.fb.tmin;
+  let n = 0;
+  const put = (acc: bigint, T: number, xo: number, relu: boolean, nan = false): void => {
+    if (acc > hiA) acc = hiA;
+    if (acc < loA) acc = loA;
+    const s = T - tab;
+    if (s < -256 || s > 254) return;
+    const [xa, xb] = splitScale(s);
+    const nc = nanCodeOf(cfg.fa);
+    if (nan && nc < 0) return;
+    emit({ first: true, last: true, relu, xa, xb, xo: clamp8(xo), init: acc, mask: nan ? 1 : 0, a: [nan ? nc : 0], b: [0] });
+    n++;
+  };
+  // 1. every code of every output format: exact, ties, neighbours, both signs, with and without ReLU
+  for (const fo of cfg.outs) {
+    const vals: number[] = []; // positive finite magnitudes in units of 2^tmin_o, ascending by payload
+    for (let c = 0; c < 128; c++) {
+      const dd = decode(fo, c);
+      if (dd.kind === 'nan' || dd.kind === 'inf') continue;
+      vals.push(dd.k * 2 ** dd.sh);
+    }
+    for (let i = 0; i < vals.length; i++) {
+      const g = [1, 2, 3, 4, 6, 9, 13][i % 7]!;
+      const xo = (i % 11) - 5;
+      const T = fo.tmin + xo - g; // acc LSB = 2^-g quanta of the output's 2^tmin_o
+      const v = BigInt(vals[i]!) << BigInt(g);
+      const next = i + 1 < vals.length ? BigInt(vals[i + 1]!) << BigInt(g) : v + (v - (i > 0 ? BigInt(vals[i - 1]!) << BigInt(g) : 0n)); // beyond max: one more step
+      const mid = (v + next) / 2n; // exact: g >= 1
+      // the code itself and its tie with the next code in both signs; the neighbours with a random sign
+      for (const x of [v, mid]) {
+        put(x, T, xo, rng.int(3) === 0);
+        put(-x, T, xo, false);
+      }
+      put(-v, T, xo, true); // fused ReLU
+      for (const x of [v - 1n, v + 1n, mid - 1n, mid + 1n]) {
+        if (x < 0n) continue;
+        const sgn = rng.int(2) === 0;
+        put(sgn ? -x : x, T, xo, rng.int(3) === 0);
+      }
+    }
+    // far beyond maxfinite, and far below the smallest subnormal
+    for (let j = 0; j < 24; j++) {
+      const acc = BigInt(1 + rng.int(1 << 20)) * (rng.int(2) ? 1n : -1n);
+      put(acc, fo.tmin + 40 + j, j % 5, j % 3 === 0);
+      put(acc, fo.tmin - 40 - j, -(j % 5), j % 3 === 0);
+    }
+  }
+  // 2. binary32 boundaries: ties and carries at every exponent from deep subnormal to overflow
+  const pats: bigint[] = [1n, 3n, (1n << 24n) - 1n, (1n << 24n) + 1n, (1n << 25n) + 2n, (1n << 25n) + 1n, (1n << 25n) + 3n, (1n << 25n) - 1n, (1n << 26n) + 6n, 0x5555555n, 0xaaaaaaan];
+  for (let T = tab - 256; T <= tab + 254; T += 3) {
+    for (const p of pats) {
+      if (rng.int(3) !== 0) continue;
+      put(rng.int(2) ? -p : p, T, rng.int(21) - 10, false);
+    }
+  }
+  // 3. NaN, zero, extremes of the accumulator
+  for (let j = 0; j < 32; j++) {
+    put(BigInt(rng.int(1000)) - 500n, tab + rng.int(40) - 20, rng.int(41) - 20, rng.int(2) === 0, true);
+    put(0n, tab + rng.int(400) - 200, rng.int(256) - 128, rng.int(2) === 0);
+    put(rng.int(2) ? hiA : loA, tab + rng.int(400) - 200, rng.int(256) - 128, rng.int(2) === 0);
+  }
+  // 4. random accumulators at random scales
+  for (let j = 0; j < 3000; j++) {
+    const bits = 1 + rng.int(W - 1);
+    let acc = 0n;
+    for (let k = 0; k < bits; k += 30) acc = (acc << 30n) | BigInt(rng.int(1 << 30));
+    acc &= (1n << BigInt(bits)) - 1n;
+    if (rng.int(2)) acc = -acc;
+    const T = tab + rng.int(60) - 30;
+    put(acc, T, rng.int(41) - 20 + Math.floor(bits / 2), rng.int(4) === 0);
+  }
+  return n;
+}
+
+// ------------------------------------------------------------------------------ mac
+
+function genMac(d: SuiteDef, sink: (l: string) => void): void {
+  const { emit, cfg } = dotRunner(d, sink);
+  const rng = new Rng(d.seed);
+  const N = cfg.lanes;
+  const W = cfg.W;
+  const tA = formatTables(cfg.fa);
+  const tB = formatTables(cfg.fb);
+  const finite = (t: typeof tA): number[] => Array.from({ length: 256 }, (_, c) => c).filter((c) => !t.nan[c]);
+  const finA = finite(tA);
+  const finB = finite(tB);
+  const nanA = Array.from({ length: 256 }, (_, c) => c).filter((c) => tA.nan[c]);
+  const nanB = Array.from({ length: 256 }, (_, c) => c).filter((c) => tB.nan[c]);
+  const bigA = finA.filter((c) => tA.k[c]! * 2 ** tA.sh[c]! >= 0.5 * maxMag(tA));
+  const bigB = finB.filter((c) => tB.k[c]! * 2 ** tB.sh[c]! >= 0.5 * maxMag(tB));
+  const hiA = (1n << BigInt(W - 1)) - 1n;
+  const tab = cfg.fa.tmin + cfg.fb.tmin;
+  const r0 = cfg.outs.length ? range(cfg.outs[0]!) : { minPos: 2 ** -149, maxF: 2 ** 127 };
+  // the running state, shadowed here only to choose good output scales (not to compute results)
+  let shadow = 0;
+  let emitted = 0;
+  const segKinds = ['random', 'random', 'random', 'saturation', 'nan', 'clear'] as const;
+  while (emitted < d.count) {
+    const kind = segKinds[rng.int(segKinds.length)]!;
+    const len = Math.min(d.count - emitted, kind === 'clear' ? 4 + rng.int(12) : kind === 'saturation' ? 40 + rng.int(200) : 8 + rng.int(120));
+    const pNan = kind === 'nan' ? 0.01 : 0.0005;
+    const pClear = kind === 'clear' ? 0.4 : kind === 'nan' ? 0.25 : 0.02;
+    const xa = rng.int(8) === 0 ? rng.int(256) - 128 : rng.int(11) - 5;
+    const xb = rng.int(8) === 0 ? rng.int(256) - 128 : rng.int(11) - 5;
+    for (let j = 0; j < len; j++) {
+      const first = j === 0 || rng.float() < pClear;
+      let init = 0n;
+      if (first) {
+        const r = rng.int(8);
+        if (kind === 'saturation' || r === 0) {
+          // near a limit, so the next products clamp
+          const off = BigInt(rng.int(1 << 20));
+          init = rng.int(2) ? hiA - off : -hiA - 1n + off;
+        } else if (r < 3) {
+          init = BigInt(rng.int(1 << 30)) - BigInt(1 << 29);
+        }
+      }
+      const a: number[] = [];
+      const b: number[] = [];
+      for (let l = 0; l < N; l++) {
+        const useBig = kind === 'saturation' && rng.int(4) !== 0;
+        let ca = useBig ? bigA[rng.int(bigA.length)]! : finA[rng.int(finA.length)]!;
+        let cb = useBig ? bigB[rng.int(bigB.length)]! : finB[rng.int(finB.length)]!;
+        if (kind === 'saturation' && useBig) {
+          // same sign products drive the accumulator towards one rail
+          const wantNeg = init < 0n;
+          if (((tA.sign[ca]! ^ tB.sign[cb]!) === 1) !== wantNeg) ca = ca ^ 0x80;
+          if (tA.nan[ca]) ca = ca ^ 0x80; // never turn a number into NaN here
+        }
+        if (nanA.length && rng.float() < pNan) ca = nanA[rng.int(nanA.length)]!;
+        if (nanB.length && rng.float() < pNan) cb = nanB[rng.int(nanB.length)]!;
+        a.push(ca);
+        b.push(cb);
+      }
+      const mask = N === 1 ? (rng.int(16) === 0 ? 0 : 1) : rng.int(4) === 0 ? rng.int(2 ** N) : 2 ** N - 1;
+      // track an approximate magnitude to pick an output scale near the value
+      if (first) shadow = Number(init);
+      for (let l = 0; l < N; l++) if ((mask >> l) & 1 && !tA.nan[a[l]!] && !tB.nan[b[l]!]) shadow += tA.value[a[l]!]! * tB.value[b[l]!]! * 2 ** -tab;
+      const last = rng.int(4) !== 0 || j === len - 1;
+      let xo = rng.int(11) - 5;
+      const v = Math.abs(shadow) * 2 ** (tab + xa + xb);
+      if (v > 0 && Number.isFinite(v)) {
+        const lo = log2floor(r0.minPos) - 2;
+        const hi = log2floor(r0.maxF) + 2;
+        xo = clamp8(log2floor(v) - (lo + rng.int(hi - lo + 1)));
+      }
+      emit({ first, last, relu: rng.int(4) === 0, xa, xb, xo, init, mask, a, b });
+      emitted++;
+    }
+  }
+}
+
+function maxMag(t: ReturnType<typeof formatTables>): number {
+  let m = 0;
+  for (let c = 0; c < 256; c++) if (!t.nan[c]) m = Math.max(m, t.k[c]! * 2 ** t.sh[c]!);
+  return m;
+}
+
+// ------------------------------------------------------------------------------ encode
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+function bitsOfF32(x: number): number | null {
+  f32[0] = x;
+  return f32[0] === x ? u32[0]! : null; // exact binary32 only
+}
+
+function genEncode(d: SuiteDef, sink: (l: string) => void): number {
+  const e = d.encode!;
+  const f = getFormat(e.fmt);
+  const rng = new Rng(d.seed);
+  const sr = e.rounding === 'sr';
+  let n = 0;
+  const us = [0, 1, 64, 127, 128, 129, 192, 255];
+  const put = (bits: number, X: number): void => {
+    bits >>>= 0;
+    const u = sr ? (rng.int(2) ? us[rng.int(us.length)]! : rng.int(256)) : 0;
+    const code = encodeFromBits(f, 'f32', bits, { scale: X, rounding: e.rounding, u, r: 8, overflow: e.overflow });
+    const h = (v: number, dg: number): string => (v >>> 0).toString(16).padStart(dg, '0');
+    sink(sr ? `${h(bits, 8)} ${h(X & 0xff, 2)} ${h(u, 2)} ${h(code, 2)}` : `${h(bits, 8)} ${h(X & 0xff, 2)} ${h(code, 2)}`);
+    n++;
+  };
+  const around = (x: number, X: number): void => {
+    const b = bitsOfF32(x);
+    if (b === null) return;
+    put(b, X);
+    if ((b & 0x7fffffff) !== 0) put(b - 1, X); // one binary32 ulp towards zero
+    if ((b & 0x7fffffff) < 0x7f7fffff) put(b + 1, X); // one ulp away from zero
+  };
+  const t = formatTables(f);
+  const pos: number[] = [];
+  for (let c = 0; c < 256; c++) if (!t.nan[c] && t.value[c]! >= 0 && !(c !== 0 && t.value[c] === 0)) pos.push(t.value[c]!);
+  pos.sort((x, y) => x - y);
+  const scales = [0, 0, 3, -5, 17, -29, 100, -120, 127, -128];
+  for (let i = 0; i < pos.length; i++) {
+    const X = i % 3 === 0 ? scales[rng.int(scales.length)]! : 0;
+    const s = 2 ** X;
+    const v = pos[i]! * s;
+    const sign = rng.int(2) ? -1 : 1;
+    around(sign * v, X);
+    if (i + 1 < pos.length) around(sign * ((pos[i]! + pos[i + 1]!) / 2) * s, X); // the tie
+    else around(sign * (pos[i]! * 1.0625) * s, X); // beyond maxfinite
+  }
+  // specials and extremes
+  for (const b of [0x00000000, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00001, 0x7f800001, 0x00000001, 0x80000001, 0x00800000, 0x7f7fffff, 0xff7fffff])
+    for (const X of [0, 127, -128]) put(b, X);
+  // random bit patterns and random values in range
+  const { maxF } = range(f);
+  for (let j = 0; j < 512; j++) put(rng.u32(), rng.int(8) === 0 ? rng.int(256) - 128 : 0);
+  for (let j = 0; j < 512; j++) {
+    const x = Math.fround((rng.float() * 2 - 1) * maxF * 1.2);
+    put(bitsOfF32(x)!, 0);
+  }
+  return n;
+}
+
+// ------------------------------------------------------------------------------ generation
+
+/** Generate a suite, feeding text chunks (header first) to `out`. Returns the vector count. */
+export function generateSuite(d: SuiteDef, out: (chunk: string) => void): number {
+  out(suiteHeader(d));
+  let buf: string[] = [];
+  let count = 0;
+  const sink = (l: string): void => {
+    buf.push(l);
+    count++;
+    if (buf.length >= 4096) {
+      out(buf.join('\n') + '\n');
+      buf = [];
+    }
+  };
+  switch (d.kind) {
+    case 'prod':
+      genProd(d, sink);
+      break;
+    case 'cvt':
+      genCvt(d, sink);
+      break;
+    case 'mac':
+      genMac(d, sink);
+      break;
+    case 'encode':
+      genEncode(d, sink);
+      break;
+  }
+  if (buf.length) out(buf.join('\n') + '\n');
+  return count;
+}

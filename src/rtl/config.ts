@@ -1,0 +1,96 @@
+import { accWidth, type AccWidth } from '../arith/index.js';
+import { getFormat, type Format } from '../format/index.js';
+import { InputError } from '../util/errors.js';
+import { parseFaults, type FaultName } from './faults.js';
+import { treeWidth } from './accumulator.js';
+import { productWidth } from './multiplier.js';
+
+/** Options of the generator (`rf8 rtl`). */
+export interface RtlOptions {
+  /** Operand a format (weights). Default rf8-e3m4. */
+  a?: string;
+  /** Operand b format (activations). Default: a. */
+  b?: string;
+  /** Output formats of the family (one converter each). Default: [b]. */
+  outs?: readonly string[];
+  /** Also emit the binary32 output converter. Default true. */
+  f32?: boolean;
+  /** Accumulator width. Default: the exact bound accWidth(a, b, nmax).W. */
+  W?: number;
+  /** Longest dot product the default W must hold exactly. Default 4096. */
+  nmax?: number;
+  /** Lanes N (1..32). Default 1. */
+  lanes?: number;
+  /** Extra pipeline registers, 0..3: after the multipliers, after the adder tree, before the converters. Default 2. */
+  pipe?: number;
+  /** Injected faults (verification only). */
+  faults?: readonly string[];
+  /** Module name prefix. Default 'rf8_'. */
+  prefix?: string;
+  /** Mutant schemata: every fault site present, selected at run time by an input fault_sel (verification only). */
+  faultSchema?: boolean;
+}
+
+export interface RtlConfig {
+  fa: Format;
+  fb: Format;
+  outs: Format[];
+  f32: boolean;
+  W: number;
+  /** Why this W (the accWidth statement, or 'given'). */
+  Wreason: string;
+  /** The exact bound for nmax, reported even when W is given. */
+  exactW: AccWidth;
+  nmax: number;
+  lanes: number;
+  pipe: number;
+  faults: FaultName[];
+  prefix: string;
+  faultSchema: boolean;
+  /** Product width (signed). */
+  PW: number;
+  /** Adder-tree sum width (signed). */
+  SW: number;
+  /** Cycles from an accepted input beat to its output beat (no stalls). */
+  latency: number;
+  /** A file-system friendly name of this configuration. */
+  id: string;
+}
+
+const short = (f: Format): string => f.name.replace(/^rf8-/, '').replace(/-/g, '');
+
+export function resolveConfig(o: RtlOptions = {}): RtlConfig {
+  const fa = getFormat(o.a ?? 'rf8-e3m4');
+  const fb = getFormat(o.b ?? fa.name);
+  const outs = (o.outs ?? [fb.name]).map((n) => getFormat(n));
+  const f32 = o.f32 ?? true;
+  if (!outs.length && !f32) throw new InputError('rtl: no output converter (give an output format or keep binary32)');
+  if (new Set(outs.map((f) => f.name)).size !== outs.length) throw new InputError('rtl: output formats repeat');
+  const lanes = o.lanes ?? 1;
+  if (!Number.isInteger(lanes) || lanes < 1 || lanes > 32) throw new InputError(`rtl: lanes must be an integer in [1, 32]: ${lanes}`);
+  const nmax = o.nmax ?? 4096;
+  const exactW = accWidth(fa, fb, nmax, lanes);
+  const PW = productWidth(exactW);
+  const SW = treeWidth(PW, lanes);
+  let W: number;
+  let Wreason: string;
+  if (o.W === undefined) {
+    W = exactW.W;
+    Wreason = exactW.reason;
+  } else {
+    W = o.W;
+    if (!Number.isInteger(W) || W < 4 || W > 256) throw new InputError(`rtl: W must be an integer in [4, 256]: ${W}`);
+    Wreason = `given (${W}); the exact bound for ${nmax} terms is ${exactW.W}`;
+  }
+  const pipe = o.pipe ?? 2;
+  if (!Number.isInteger(pipe) || pipe < 0 || pipe > 3) throw new InputError(`rtl: pipe must be 0..3: ${pipe}`);
+  const faults = parseFaults(o.faults);
+  const prefix = o.prefix ?? 'rf8_';
+  if (!/^[a-zA-Z][a-zA-Z0-9_]*$/.test(prefix)) throw new InputError(`rtl: bad module prefix '${prefix}'`);
+  const outTag = outs.map(short).join('.') + (f32 ? (outs.length ? '.f32' : 'f32') : '');
+  const faultSchema = !!o.faultSchema;
+  if (faultSchema && faults.length) throw new InputError('rtl: a fault schema holds every fault; do not also inject one');
+  const id =
+    `${short(fa)}x${short(fb)}-n${lanes}-w${W}-p${pipe}-o${outTag}` + (faults.length ? `-fault-${faults.join('+')}` : '') + (faultSchema ? '-schema' : '') + (prefix !== 'rf8_' ? `-${prefix}` : '');
+  return { fa, fb, outs, f32, W, Wreason, exactW, nmax, lanes, pipe, faults, prefix, faultSchema, PW, SW, latency: 3 + pipe, id };
+}

@@ -1,0 +1,76 @@
+import { InputError } from '../util/errors.js';
+
+/**
+ * Injectable faults: realistic RTL bugs that `rf8 rtl --inject FAULT` writes into the generated
+ * Verilog. Each is a small local change in one block's emitter. The co-simulation suites must
+ * kill every one of them (test/sim/mutants.test.ts, `rf8 cosim --mutants`).
+ */
+export const FAULTS = {
+  'round-half-up': { block: 'converter', text: 'output rounding rounds ties up (away from zero) instead of to even' },
+  'sticky-lost': { block: 'converter', text: 'rounding ignores the sticky bits below the guard bit' },
+  'carry-lost': { block: 'converter', text: 'the rounding increment loses its carry into the next binade' },
+  'zero-sign': { block: 'converter', text: 'a negative value that rounds to zero keeps its sign bit (0x80, the RF8 NaN)' },
+  'nan-not-propagated': { block: 'converter', text: 'the output converters ignore the sticky NaN flag' },
+  'no-saturation': { block: 'converter', text: 'output overflow wraps into the exponent field instead of saturating' },
+  'f32-flush-subnormal': { block: 'converter', text: 'the binary32 converter flushes subnormal results to zero' },
+  'subnormal-shift': { block: 'decoder', text: 'subnormal operands (E = 0) decode with shift 1 instead of 0 (off by one)' },
+  'sign-a-only': { block: 'multiplier', text: 'the product sign is sign(a) instead of sign(a) xor sign(b)' },
+  'nan-masked-lane': { block: 'multiplier', text: 'a NaN operand in a masked-off (invalid) lane still sets the NaN flag' },
+  'lane-dropped': { block: 'tree', text: 'the adder tree drops the last lane' },
+  'ovf-not-sticky': { block: 'accumulator', text: 'the overflow flag is not sticky (shows only the latest clamp)' },
+  'clamp-width': { block: 'accumulator', text: 'the accumulator clamps at W-1 bits instead of W' },
+  'clear-keeps-nan': { block: 'accumulator', text: 'clear does not reset the sticky NaN flag' },
+  'init-ignored': { block: 'accumulator', text: 'clear loads 0 instead of the init (bias) value' },
+} as const;
+
+export type FaultName = keyof typeof FAULTS;
+export const FAULT_NAMES = Object.keys(FAULTS) as FaultName[];
+
+export function parseFaults(names: readonly string[] | undefined): FaultName[] {
+  const out: FaultName[] = [];
+  for (const n of names ?? []) {
+    if (!(n in FAULTS)) throw new InputError(`unknown fault '${n}' (one of: ${FAULT_NAMES.join(', ')})`);
+    if (!out.includes(n as FaultName)) out.push(n as FaultName);
+  }
+  return out.sort();
+}
+
+/**
+ * The active faults, read by the emitters. Static mode writes the faulty logic in place of the
+ * correct one (what `rf8 rtl --inject` emits). Schema mode ("mutant schemata") writes both,
+ * selected by bit i of an extra input `fault_sel` (i = index in FAULT_NAMES), so one Verilated
+ * model holds every mutant and a run picks one at run time.
+ */
+export class Faults {
+  private readonly set: ReadonlySet<string>;
+  constructor(
+    names: readonly FaultName[] = [],
+    readonly schema = false,
+  ) {
+    this.set = new Set(names);
+  }
+  /** Static mode: is fault f injected (schema mode: false; every site is selectable). */
+  has(f: FaultName): boolean {
+    return !this.schema && this.set.has(f);
+  }
+  get list(): FaultName[] {
+    return [...this.set].sort() as FaultName[];
+  }
+  /** Expression: the faulty variant when fault f is active, else the correct one. */
+  sel(f: FaultName, faulty: string, correct: string): string {
+    if (this.schema) return `(fault_sel[${FAULT_NAMES.indexOf(f)}] ? (${faulty}) : (${correct}))`;
+    return this.set.has(f) ? faulty : correct;
+  }
+  /** Port declaration line for modules with fault sites (schema mode), else none. */
+  port(): string[] {
+    return this.schema ? [`input  wire [${FAULT_NAMES.length - 1}:0] fault_sel`] : [];
+  }
+  /** Instance connection (schema mode), else ''. */
+  conn(): string {
+    return this.schema ? ', .fault_sel(fault_sel)' : '';
+  }
+  /** Static comment tag. */
+  tag(f: FaultName): string {
+    return this.schema ? ` // FAULT SITE ${f}` : this.set.has(f) ? ` // FAULT ${f}` : '';
+  }
+}

@@ -1,0 +1,243 @@
+import { createHash } from 'node:crypto';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, closeSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { GeneratedRtl } from '../rtl/index.js';
+import { cacheRoot, harnessSource } from './paths.js';
+import { requireTool } from './tools.js';
+import { dutIoHeader } from './dutio.js';
+
+const execFileP = promisify(execFile);
+
+export interface BuildOptions {
+  /** Build with FST tracing (for the waveform of a failing window). */
+  trace?: boolean;
+  /** C++ optimisation of the model: -O1 builds faster, -O2 runs faster (default). */
+  opt?: '-O0' | '-O1' | '-O2' | '-O3';
+  /** Progress lines to stderr. */
+  log?: (msg: string) => void;
+}
+
+export interface BuiltModel {
+  exe: string;
+  dir: string;
+  hash: string;
+  traced: boolean;
+  /** True when this call compiled it (false: taken from the cache). */
+  fresh: boolean;
+  seconds: number;
+}
+
+function sha(parts: (string | Buffer)[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) {
+    h.update(typeof p === 'string' ? Buffer.from(p) : p);
+    h.update('\0');
+  }
+  return h.digest('hex');
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function verilatorRoot(): string {
+  return execFileSync('verilator', ['--getenv', 'VERILATOR_ROOT'], { encoding: 'utf8' }).trim();
+}
+
+function cxxFlags(root: string, trace: boolean): string[] {
+  return [
+    `-I${root}/include`,
+    `-I${root}/include/vltstd`,
+    '-DVM_COVERAGE=0',
+    '-DVM_SC=0',
+    `-DVM_TRACE=${trace ? 1 : 0}`,
+    `-DVM_TRACE_FST=${trace ? 1 : 0}`,
+    '-DVM_TRACE_VCD=0',
+    '-faligned-new',
+    '-fcf-protection=none',
+    '-Wno-bool-operation',
+    '-Wno-sign-compare',
+    '-Wno-uninitialized',
+    '-Wno-unused-but-set-variable',
+    '-Wno-unused-parameter',
+    '-Wno-unused-variable',
+    '-Wno-shadow',
+    '-std=gnu++17',
+  ];
+}
+
+async function compileAllAsync(cmds: string[][], jobs: number): Promise<void> {
+  let next = 0;
+  let err: Error | null = null;
+  const worker = async (): Promise<void> => {
+    while (next < cmds.length && !err) {
+      const c = cmds[next++]!;
+      try {
+        await execFileP(c[0]!, c.slice(1), { maxBuffer: 64 << 20 });
+      } catch (e) {
+        const x = e as { stderr?: string; message: string };
+        err = new Error(`compile failed: ${c.join(' ')}\n${(x.stderr ?? x.message).slice(0, 4000)}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, cmds.length) }, worker));
+  if (err) throw err;
+}
+
+/** Verilator's runtime objects, compiled once per Verilator version / flags into the cache. */
+async function runtimeObjects(root: string, trace: boolean, opt: string, log?: (m: string) => void): Promise<string[]> {
+  const ver = requireTool('verilator');
+  const srcs = ['verilated.cpp', 'verilated_threads.cpp', ...(trace ? ['verilated_fst_c.cpp'] : [])];
+  const key = sha([ver, root, String(trace), opt, ...cxxFlags(root, trace)]).slice(0, 16); // opt: always -O2 (see the caller)
+  const dir = join(cacheRoot(), 'sim', `verilated-rt-${key}`);
+  const objs = srcs.map((s) => join(dir, s.replace(/\.cpp$/, '.o')));
+  if (objs.every((o) => existsSync(o))) return objs;
+  mkdirSync(join(cacheRoot(), 'sim'), { recursive: true });
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  log?.(`compiling the Verilator runtime (${srcs.length} files, once per cache)`);
+  await compileAllAsync(
+    srcs.map((s) => ['g++', ...cxxFlags(root, trace), opt, '-c', '-o', join(tmp, s.replace(/\.cpp$/, '.o')), join(root, 'include', s)]),
+    2,
+  );
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+  return objs;
+}
+
+/** The content hash that keys a model in the cache (RTL + harness + adapter + tools + flags). */
+export function modelHash(g: GeneratedRtl, o: BuildOptions = {}): string {
+  const harness = readFileSync(harnessSource());
+  return sha([
+    'rf8-model-v1',
+    requireTool('verilator'),
+    requireTool('g++'),
+    harness,
+    dutIoHeader(g.cfg),
+    String(!!o.trace),
+    o.opt ?? '-O2',
+    ...g.sources.flatMap((s) => [s.name, s.text]),
+  ]);
+}
+
+/**
+ * Build (or take from the cache) the Verilated harness of a generated configuration.
+ * Cache: <cache>/sim/<id>-<hash12>/harness; concurrent builders of the same model wait on a lock.
+ */
+export async function buildModel(g: GeneratedRtl, o: BuildOptions = {}): Promise<BuiltModel> {
+  const t0 = Date.now();
+  requireTool('verilator');
+  requireTool('g++');
+  const hash = modelHash(g, o);
+  const base = join(cacheRoot(), 'sim');
+  mkdirSync(base, { recursive: true });
+  const dir = join(base, `${g.cfg.id.slice(0, 80)}${o.trace ? '-trace' : ''}-${hash.slice(0, 12)}`);
+  const exe = join(dir, 'harness');
+  const res = (fresh: boolean): BuiltModel => ({ exe, dir, hash, traced: !!o.trace, fresh, seconds: (Date.now() - t0) / 1000 });
+  if (existsSync(exe)) return res(false);
+  const lock = join(base, `.lock-${hash.slice(0, 16)}`);
+  // acquire (polling) without blocking the event loop for long stretches
+  await acquire(lock);
+  try {
+    if (existsSync(exe)) return res(false);
+    const opt = o.opt ?? '-O2';
+    const trace = !!o.trace;
+    const root = verilatorRoot();
+    const rt = await withRuntimeLock(base, () => runtimeObjects(root, trace, '-O2', o.log));
+    const tmp = `${dir}.tmp-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(join(tmp, 'rtl'), { recursive: true });
+    for (const s of g.sources) writeFileSync(join(tmp, 'rtl', s.name), s.text);
+    writeFileSync(join(tmp, 'dut_io.h'), dutIoHeader(g.cfg));
+    o.log?.(`verilating ${g.cfg.id}${trace ? ' (traced)' : ''}`);
+    const vargs = ['--cc', '--prefix', 'Vdut', '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '--noassert', '-Wno-fatal', '-Mdir', join(tmp, 'obj'), '--top-module', g.top];
+    if (trace) vargs.push('--trace-fst');
+    vargs.push(...g.sources.map((s) => join(tmp, 'rtl', s.name)));
+    try {
+      await execFileP('verilator', vargs, { maxBuffer: 64 << 20 });
+    } catch (e) {
+      const x = e as { stderr?: string; message: string };
+      throw new Error(`verilator failed on ${g.cfg.id}:\n${(x.stderr ?? x.message).slice(0, 4000)}`);
+    }
+    const objDir = join(tmp, 'obj');
+    const cpps = readdirSync(objDir).filter((f) => f.endsWith('.cpp'));
+    const flags = [...cxxFlags(root, trace), `-I${objDir}`, `-I${tmp}`];
+    const cmds = cpps.map((f) => ['g++', ...flags, f.includes('__Slow') || f.includes('__Syms') ? '-O1' : opt, '-c', '-o', join(objDir, f.replace(/\.cpp$/, '.o')), join(objDir, f)]);
+    cmds.push(['g++', ...flags, '-O2', '-c', '-o', join(tmp, 'harness.o'), harnessSource()]);
+    o.log?.(`compiling ${cmds.length} C++ files (${opt})`);
+    await compileAllAsync(cmds, 2);
+    const objs = [...cpps.map((f) => join(objDir, f.replace(/\.cpp$/, '.o'))), join(tmp, 'harness.o'), ...rt];
+    await execFileP('g++', ['-o', join(tmp, 'harness'), ...objs, '-pthread', '-lpthread', '-latomic', ...(trace ? ['-lz'] : [])], { maxBuffer: 64 << 20 });
+    // keep the binary and the sources it came from; drop the objects
+    for (const f of readdirSync(objDir)) if (f.endsWith('.o') || f.endsWith('.d')) rmSync(join(objDir, f));
+    rmSync(join(tmp, 'harness.o'), { force: true });
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+    // drop older builds of the same configuration (other RTL / harness versions)
+    const stem = `${g.cfg.id.slice(0, 80)}${o.trace ? '-trace' : ''}-`;
+    for (const e of readdirSync(base)) {
+      const p = join(base, e);
+      if (e.startsWith(stem) && /^[0-9a-f]{12}$/.test(e.slice(stem.length)) && p !== dir) rmSync(p, { recursive: true, force: true });
+    }
+    return res(true);
+  } finally {
+    try {
+      unlinkSync(lock);
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+async function acquire(path: string): Promise<void> {
+  const deadline = Date.now() + 20 * 60_000;
+  for (;;) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      let stale = false;
+      try {
+        const pid = Number(readFileSync(path, 'utf8'));
+        stale = (pid > 0 && !pidAlive(pid)) || Date.now() - statSync(path).mtimeMs > 15 * 60_000;
+      } catch {
+        stale = false;
+      }
+      if (stale) {
+        try {
+          unlinkSync(path);
+        } catch {
+          /* raced */
+        }
+        continue;
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for lock ${path}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+async function withRuntimeLock<T>(base: string, fn: () => Promise<T>): Promise<T> {
+  const lock = join(base, '.lock-runtime');
+  await acquire(lock);
+  try {
+    return await fn();
+  } finally {
+    try {
+      unlinkSync(lock);
+    } catch {
+      /* gone */
+    }
+  }
+}
