@@ -1,0 +1,14 @@
+/**
+ * src/estimate: FPGA resources, Fmax and throughput of the generated RF8 / baseline engines
+ * (yosys + nextpnr-ice40), and the throughput model for real models. See docs/estimates.md.
+ */
+export * from './tools.js';
+export * from './devices.js';
+export * from './parse.js';
+export * from './wrapper.js';
+export * from './flow.js';
+export * from './configs.js';
+export * from './quality.js';
+export * from './models.js';
+export * from './throughput.js';
+export * from './sweep.js';
