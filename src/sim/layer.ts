@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
-import { execFile, execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { LayerSpec } from '../arith/index.js';
@@ -9,7 +8,8 @@ import { argmaxLogits, parseOutFile, writeNetworkGolden, type NetworkGoldenManif
 import { generateLayerRtl, inputWords, type GeneratedLayerRtl, type LayerRtlConfig } from '../rtl/layer.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { CheckFailed, InputError } from '../util/errors.js';
-import { cacheRoot, packageRoot } from './paths.js';
+import { buildHarness, harnessHash, type BuiltModel, type HarnessRtl, type HarnessSpec } from './build.js';
+import { packageRoot } from './paths.js';
 import { requireTool } from './tools.js';
 
 const execFileP = promisify(execFile);
@@ -74,13 +74,7 @@ export function layerIoHeader(c: LayerRtlConfig): string {
 
 // ------------------------------------------------------------------------------ build (cached)
 
-export interface LayerModel {
-  exe: string;
-  dir: string;
-  hash: string;
-  fresh: boolean;
-  seconds: number;
-}
+export type LayerModel = Omit<BuiltModel, 'traced'>;
 
 export interface LayerBuildOptions {
   /** C++ optimisation of the model (default -O1: layers are short runs, builds dominate). */
@@ -88,190 +82,29 @@ export interface LayerBuildOptions {
   log?: (m: string) => void;
 }
 
-function sha(parts: (string | Buffer)[]): string {
-  const h = createHash('sha256');
-  for (const p of parts) {
-    h.update(typeof p === 'string' ? Buffer.from(p) : p);
-    h.update('\0');
-  }
-  return h.digest('hex');
-}
-
-// The same flags as src/sim/build.ts (so the Verilator runtime objects are shared with its cache).
-function cxxFlags(root: string): string[] {
-  return [
-    `-I${root}/include`,
-    `-I${root}/include/vltstd`,
-    '-DVM_COVERAGE=0',
-    '-DVM_SC=0',
-    `-DVM_TRACE=0`,
-    `-DVM_TRACE_FST=0`,
-    '-DVM_TRACE_VCD=0',
-    '-faligned-new',
-    '-fcf-protection=none',
-    '-Wno-bool-operation',
-    '-Wno-sign-compare',
-    '-Wno-uninitialized',
-    '-Wno-unused-but-set-variable',
-    '-Wno-unused-parameter',
-    '-Wno-unused-variable',
-    '-Wno-shadow',
-    '-std=gnu++17',
-  ];
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 30 * 60_000;
-  for (;;) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeFileSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      let stale = false;
-      try {
-        const pid = Number(readFileSync(path, 'utf8'));
-        stale = (pid > 0 && !pidAlive(pid)) || Date.now() - statSync(path).mtimeMs > 20 * 60_000;
-      } catch {
-        stale = false;
-      }
-      if (stale) {
-        try {
-          unlinkSync(path);
-        } catch {
-          /* raced */
-        }
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for lock ${path}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    try {
-      unlinkSync(path);
-    } catch {
-      /* gone */
-    }
-  }
-}
-
-async function compileAll(cmds: string[][], jobs: number): Promise<void> {
-  let next = 0;
-  let err: Error | null = null;
-  const worker = async (): Promise<void> => {
-    while (next < cmds.length && !err) {
-      const c = cmds[next++]!;
-      try {
-        await execFileP(c[0]!, c.slice(1), { maxBuffer: 64 << 20 });
-      } catch (e) {
-        const x = e as { stderr?: string; message: string };
-        err = new Error(`compile failed: ${c.join(' ')}\n${(x.stderr ?? x.message).slice(0, 4000)}`);
-      }
-    }
+/** sim/layer_harness.cpp with the layer's adapter (layer_io.h): builds favour compile time. */
+function layerHarness(g: GeneratedLayerRtl): HarnessSpec {
+  return {
+    cpp: layerHarnessSource(),
+    header: { name: 'layer_io.h', text: layerIoHeader(g.layer) },
+    exe: 'layer_harness',
+    tag: 'rf8-layer-model-v1',
+    opt: { model: '-O1', slow: '-O0', harness: '-O1' },
+    idChars: 90,
   };
-  await Promise.all(Array.from({ length: Math.min(jobs, cmds.length) }, worker));
-  if (err) throw err;
 }
 
-/** Verilator's runtime objects (verilated.cpp, verilated_threads.cpp), shared with src/sim/build.ts's cache. */
-async function runtimeObjects(root: string, log?: (m: string) => void): Promise<string[]> {
-  const ver = requireTool('verilator');
-  const srcs = ['verilated.cpp', 'verilated_threads.cpp'];
-  const key = sha([ver, root, 'false', '-O2', ...cxxFlags(root)]).slice(0, 16);
-  const base = join(cacheRoot(), 'sim');
-  const dir = join(base, `verilated-rt-${key}`);
-  const objs = srcs.map((s) => join(dir, s.replace(/\.cpp$/, '.o')));
-  if (objs.every((o) => existsSync(o))) return objs;
-  mkdirSync(base, { recursive: true });
-  return withLock(join(base, '.lock-runtime'), async () => {
-    if (objs.every((o) => existsSync(o))) return objs;
-    const tmp = `${dir}.tmp-${process.pid}`;
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
-    log?.('compiling the Verilator runtime (once per cache)');
-    await compileAll(
-      srcs.map((s) => ['g++', ...cxxFlags(root), '-O2', '-c', '-o', join(tmp, s.replace(/\.cpp$/, '.o')), join(root, 'include', s)]),
-      2,
-    );
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
-    return objs;
-  });
-}
+const layerRtl = (g: GeneratedLayerRtl): HarnessRtl => ({ sources: g.sources, top: g.top, id: g.layer.id });
 
 /** Cache key of a layer model: RTL sources + harness + adapter + tools + flags. */
 export function layerModelHash(g: GeneratedLayerRtl, o: LayerBuildOptions = {}): string {
-  return sha([
-    'rf8-layer-model-v1',
-    requireTool('verilator'),
-    requireTool('g++'),
-    readFileSync(layerHarnessSource()),
-    layerIoHeader(g.layer),
-    o.opt ?? '-O1',
-    ...g.sources.flatMap((s) => [s.name, s.text]),
-  ]);
+  return harnessHash(layerRtl(g), layerHarness(g), o);
 }
 
 /** Build (or take from the cache) the Verilated layer harness: <cache>/sim/<id>-<hash12>/layer_harness. */
 export async function buildLayerModel(g: GeneratedLayerRtl, o: LayerBuildOptions = {}): Promise<LayerModel> {
-  const t0 = Date.now();
-  requireTool('verilator');
-  requireTool('g++');
-  const hash = layerModelHash(g, o);
-  const base = join(cacheRoot(), 'sim');
-  mkdirSync(base, { recursive: true });
-  const dir = join(base, `${g.layer.id.slice(0, 90)}-${hash.slice(0, 12)}`);
-  const exe = join(dir, 'layer_harness');
-  const res = (fresh: boolean): LayerModel => ({ exe, dir, hash, fresh, seconds: (Date.now() - t0) / 1000 });
-  if (existsSync(exe)) return res(false);
-  return withLock(join(base, `.lock-${hash.slice(0, 16)}`), async () => {
-    if (existsSync(exe)) return res(false);
-    const opt = o.opt ?? '-O1';
-    const root = execFileSync('verilator', ['--getenv', 'VERILATOR_ROOT'], { encoding: 'utf8' }).trim();
-    const rt = await runtimeObjects(root, o.log);
-    const tmp = `${dir}.tmp-${process.pid}`;
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(join(tmp, 'rtl'), { recursive: true });
-    for (const s of g.sources) writeFileSync(join(tmp, 'rtl', s.name), s.text);
-    writeFileSync(join(tmp, 'layer_io.h'), layerIoHeader(g.layer));
-    o.log?.(`verilating ${g.layer.id}`);
-    const vargs = ['--cc', '--prefix', 'Vdut', '-O3', '--x-assign', 'fast', '--x-initial', 'fast', '--noassert', '-Wno-fatal', '-Mdir', join(tmp, 'obj'), '--top-module', g.top];
-    vargs.push(...g.sources.map((s) => join(tmp, 'rtl', s.name)));
-    try {
-      await execFileP('verilator', vargs, { maxBuffer: 64 << 20 });
-    } catch (e) {
-      const x = e as { stderr?: string; message: string };
-      throw new Error(`verilator failed on ${g.layer.id}:\n${(x.stderr ?? x.message).slice(0, 4000)}`);
-    }
-    const objDir = join(tmp, 'obj');
-    const cpps = readdirSync(objDir).filter((f) => f.endsWith('.cpp'));
-    const flags = [...cxxFlags(root), `-I${objDir}`, `-I${tmp}`];
-    const cmds = cpps.map((f) => ['g++', ...flags, f.includes('__Slow') || f.includes('__Syms') ? '-O0' : opt, '-c', '-o', join(objDir, f.replace(/\.cpp$/, '.o')), join(objDir, f)]);
-    cmds.push(['g++', ...flags, '-O1', '-c', '-o', join(tmp, 'harness.o'), layerHarnessSource()]);
-    o.log?.(`compiling ${cmds.length} C++ files (${opt})`);
-    await compileAll(cmds, 2);
-    const objs = [...cpps.map((f) => join(objDir, f.replace(/\.cpp$/, '.o'))), join(tmp, 'harness.o'), ...rt];
-    await execFileP('g++', ['-o', join(tmp, 'layer_harness'), ...objs, '-pthread', '-lpthread', '-latomic'], { maxBuffer: 64 << 20 });
-    for (const f of readdirSync(objDir)) if (f.endsWith('.o') || f.endsWith('.d')) rmSync(join(objDir, f));
-    rmSync(join(tmp, 'harness.o'), { force: true });
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
-    return res(true);
-  });
+  const { traced: _traced, ...m } = await buildHarness(layerRtl(g), layerHarness(g), o);
+  return m;
 }
 
 // ------------------------------------------------------------------------------ running
