@@ -1,8 +1,8 @@
+import { withLockSync } from '../util/lock.js';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync, fsyncSync, createReadStream } from 'node:fs';
+import { existsSync, readFileSync, statSync, createReadStream } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { writeFileAtomic } from '../util/atomic.js';
-import { tempPathFor } from '../util/atomic.js';
+import { AtomicFileWriter, writeFileAtomic } from '../util/atomic.js';
 import { InputError } from '../util/errors.js';
 import { cacheRoot, packageRoot } from '../sim/paths.js';
 import { SPEC_VERSION } from '../format/index.js';
@@ -58,9 +58,7 @@ export function hashSuite(d: SuiteDef): SuiteDigest {
 
 /** Generate a suite into a file (atomically) and return its digest. */
 export function writeSuite(d: SuiteDef, path: string): SuiteDigest {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = tempPathFor(path);
-  const fd = openSync(tmp, 'w');
+  const w = new AtomicFileWriter(path);
   const h = createHash('sha256');
   let bytes = 0;
   let lines: number;
@@ -69,17 +67,13 @@ export function writeSuite(d: SuiteDef, path: string): SuiteDigest {
       const b = Buffer.from(c, 'utf8');
       h.update(b);
       bytes += b.length;
-      let off = 0;
-      while (off < b.length) off += writeSync(fd, b, off, b.length - off);
+      w.write(b);
     });
-    fsyncSync(fd);
   } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
+    w.abort();
     throw e;
   }
-  closeSync(fd);
-  renameSync(tmp, path);
+  w.commit();
   return { sha256: h.digest('hex'), lines, bytes };
 }
 
@@ -154,7 +148,7 @@ export function ensureSuite(d: SuiteDef, log?: (m: string) => void): string {
     if (have === want && statSync(p).size > 0) return p;
   }
   // one generator per suite at a time (test files run in parallel processes)
-  return withFileLock(`${p}.lock`, () => {
+  return withLockSync(`${p}.lock`, () => {
     if (existsSync(p) && existsSync(sidecar) && readFileSync(sidecar, 'utf8').trim() === (entry?.sha256 ?? readFileSync(sidecar, 'utf8').trim())) return p;
     log?.(`generating suite ${d.name} (${d.count || 'all'} vectors) into ${dirname(p)}`);
     const dg = writeSuite(d, p);
@@ -162,49 +156,6 @@ export function ensureSuite(d: SuiteDef, log?: (m: string) => void): string {
     writeFileAtomic(sidecar, dg.sha256 + '\n');
     return p;
   });
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** A cross-process lock file (O_EXCL), synchronous, with stale-lock recovery. */
-function withFileLock<T>(path: string, fn: () => T): T {
-  mkdirSync(dirname(path), { recursive: true });
-  const deadline = Date.now() + 20 * 60_000;
-  for (;;) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      let stale = false;
-      try {
-        const pid = Number(readFileSync(path, 'utf8'));
-        stale = (pid > 0 && !pidAlive(pid)) || Date.now() - statSync(path).mtimeMs > 15 * 60_000;
-      } catch {
-        stale = false;
-      }
-      if (stale) {
-        rmSync(path, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${path}`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    rmSync(path, { force: true });
-  }
 }
 
 export { listSuites };

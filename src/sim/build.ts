@@ -1,6 +1,7 @@
+import { withLock } from '../util/lock.js';
 import { createHash } from 'node:crypto';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, openSync, closeSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { GeneratedRtl } from '../rtl/index.js';
@@ -67,14 +68,6 @@ function sha(parts: (string | Buffer)[]): string {
   return h.digest('hex');
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function verilatorRoot(): string {
   return execFileSync('verilator', ['--getenv', 'VERILATOR_ROOT'], { encoding: 'utf8' }).trim();
@@ -121,49 +114,7 @@ async function compileAllAsync(cmds: string[][], jobs: number): Promise<void> {
   if (err) throw err;
 }
 
-/**
- * Run `fn` holding a cross-process lock file (O_EXCL, polled without blocking the event loop);
- * a lock whose owner died or that is older than 20 minutes is taken over.
- */
-export async function withLock<T>(path: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 30 * 60_000;
-  for (;;) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeFileSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      let stale = false;
-      try {
-        const pid = Number(readFileSync(path, 'utf8'));
-        stale = (pid > 0 && !pidAlive(pid)) || Date.now() - statSync(path).mtimeMs > 20 * 60_000;
-      } catch {
-        stale = false;
-      }
-      if (stale) {
-        try {
-          unlinkSync(path);
-        } catch {
-          /* raced */
-        }
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for lock ${path}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    try {
-      unlinkSync(path);
-    } catch {
-      /* gone */
-    }
-  }
-}
+export { withLock } from '../util/lock.js';
 
 /** Verilator's runtime objects, compiled once per Verilator version / flags into <cache>/sim/verilated-rt-<key> (shared by every harness). */
 export async function runtimeObjects(root: string, trace: boolean, opt: string, log?: (m: string) => void): Promise<string[]> {
