@@ -26,3 +26,6 @@ export {
   type Rf8Weight, type ActQuant, type Rf8Pack, type Rf8Counters, type Rf8Mlp, type Rf8Eval, type Rf8MlpExport, type Rf8Lm,
 } from './rf8.js';
 export { saveCheckpoint, loadCheckpoint, checkpointDir, specsOf, CKPT_WEIGHTS, CKPT_SIDECAR, RF8_PREFIX, type Checkpoint, type RunSidecar, type ModelDesc } from './checkpoint.js';
+export {
+  taskFor, modelDescOf, floatEval, buildPack, rf8Eval, evalItems, targetFor, compressAtTarget, rf8MlpExportFromCheckpoint, DEFAULT_CALIB, type AnyTask,
+} from './evaluate.js';

@@ -1,0 +1,106 @@
+import type { CommandModule } from 'yargs';
+import cliProgress from 'cli-progress';
+import { DEFAULT_FORMATS, DEFAULT_LANES, ESTIMATE_FORMATS, parseEstimateFormat } from '../../estimate/configs.js';
+import { DEVICE_NAMES, getDevice, type DeviceName } from '../../estimate/devices.js';
+import { runSweep } from '../../estimate/sweep.js';
+import { reportText, verdict, writePlots, compare, markdownSection, upsertMarkdown, reportFingerprint } from '../../estimate/report.js';
+import { writeFileAtomic } from '../../util/atomic.js';
+import { InputError } from '../../util/errors.js';
+import { emit, log, parseIntStrict, type CommonArgs } from '../common.js';
+
+interface Args extends CommonArgs {
+  formats?: string[];
+  lanes?: string[];
+  device: string;
+  model?: string;
+  plot?: string;
+  seeds: string;
+  freq: number;
+  pipe: number;
+  jobs: number;
+  bandwidth: string;
+  cache: boolean;
+  'cache-dir'?: string;
+  datapath: boolean;
+  markdown?: string;
+  seed: number;
+}
+
+const list = (v: string[] | string | undefined): string[] =>
+  (Array.isArray(v) ? v : v === undefined ? [] : [v])
+    .flatMap((s) => String(s).split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+export const estimateCommand: CommandModule<object, Args> = {
+  command: 'estimate',
+  describe: 'FPGA resources, Fmax and throughput of the generated engines (yosys + nextpnr-ice40), RF8 vs INT8 / OCP FP8',
+  builder: (y) =>
+    y
+      .option('formats', { type: 'array', string: true, describe: `formats (${ESTIMATE_FORMATS.join(', ')}); default ${DEFAULT_FORMATS.join(',')}` })
+      .option('lanes', { type: 'array', string: true, describe: `lane counts N; default ${DEFAULT_LANES.join(',')}` })
+      .option('device', { type: 'string', default: 'hx8k', choices: DEVICE_NAMES, describe: 'target device (Fmax: iCE40 only)' })
+      .option('model', { type: 'string', describe: 'weight file / checkpoint for the throughput model and bits/weight (default: MNIST MLP + char-LM shapes, GG rate)' })
+      .option('plot', { type: 'string', describe: 'write SVG plots into this folder' })
+      .option('seeds', { type: 'string', default: '1,2,3', describe: 'nextpnr seeds (median Fmax)' })
+      .option('freq', { type: 'number', default: 100, describe: 'nextpnr target MHz' })
+      .option('pipe', { type: 'number', default: 2, describe: 'generator pipeline registers (0..3)' })
+      .option('jobs', { type: 'number', default: 2, describe: 'concurrent tool runs' })
+      .option('bandwidth', { type: 'string', default: '1,4,16', describe: 'weight bandwidths in bytes/cycle' })
+      .option('cache', { type: 'boolean', default: true, describe: 'use the result cache (--no-cache to rerun the tools)' })
+      .option('cache-dir', { type: 'string', describe: 'cache folder (default .cache/estimate)' })
+      .option('datapath', { type: 'boolean', default: true, describe: 'also time the MAC datapath without the output converters' })
+      .option('markdown', { type: 'string', describe: 'also write the tables as markdown to this file' })
+      .option('seed', { type: 'number', default: 7, describe: 'seed of the GG samples' }) as never,
+  handler: async (args) => {
+    const formats = list(args.formats).map(parseEstimateFormat);
+    const lanes = list(args.lanes).map((s) => parseIntStrict(s, '--lanes', 1, 32));
+    const device = getDevice(args.device).name as DeviceName;
+    const seeds = list(args.seeds).map((s) => parseIntStrict(s, '--seeds', 0, 2 ** 31));
+    if (!seeds.length) throw new InputError('--seeds: give at least one seed');
+    const bandwidths = list(args.bandwidth).map((s) => {
+      const v = Number(s);
+      if (!(v > 0) || !Number.isFinite(v)) throw new InputError(`--bandwidth: not a positive number: '${s}'`);
+      return v;
+    });
+    const pipe = parseIntStrict(args.pipe, '--pipe', 0, 3);
+    const jobs = parseIntStrict(args.jobs, '--jobs', 1, 64);
+    const seed = parseIntStrict(args.seed, '--seed', 0, 2 ** 32 - 1);
+    if (!(args.freq > 0 && args.freq < 2000)) throw new InputError(`--freq out of range: ${args.freq}`);
+    const bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'estimate [{bar}] {value}/{total} {label}', hideCursor: false, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+    const nConf = (formats.length || DEFAULT_FORMATS.length) * (lanes.length || DEFAULT_LANES.length);
+    bar.start(nConf, 0, { label: '' });
+    let rep;
+    try {
+      rep = await runSweep({
+        ...(formats.length ? { formats } : {}),
+        ...(lanes.length ? { lanes } : {}),
+        device,
+        seeds,
+        freqMHz: args.freq,
+        pipe,
+        jobs,
+        bandwidths,
+        cacheDir: args.cache ? (args['cache-dir'] ?? undefined) : null,
+        datapath: args.datapath,
+        ...(args.model ? { model: args.model } : {}),
+        seed,
+        onConfigDone: (done, _total, label) => bar.update(done, { label }),
+      });
+    } finally {
+      bar.stop();
+    }
+    const plots = args.plot ? await writePlots(rep, args.plot) : [];
+    for (const p of plots) log(`wrote ${p}`);
+    if (args.markdown) {
+      upsertMarkdown(args.markdown, rep.device.name, markdownSection(rep, `rf8 ${process.argv.slice(2).filter((a, i, all) => a !== '--cache-dir' && all[i - 1] !== '--cache-dir').join(' ')}`));
+      log(`wrote ${args.markdown}`);
+    }
+    const errors = rep.configs.filter((c) => c.status === 'error');
+    if (errors.length) {
+      for (const e of errors) log(`rf8 estimate: ${e.format} N=${e.lanes}: ${e.reason}`);
+      process.exitCode = 1;
+    }
+    emit(args, { ...rep, rtlFingerprint: reportFingerprint(rep), comparison: compare(rep, 'rf8-e3m4'), verdict: verdict(rep), plots }, () => reportText(rep));
+  },
+};

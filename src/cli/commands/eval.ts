@@ -1,0 +1,102 @@
+import type { CommandModule } from 'yargs';
+import { join } from 'node:path';
+import { InputError } from '../../util/errors.js';
+import { emit, log, parseIntStrict, table, type CommonArgs } from '../common.js';
+import { progress } from '../../nn/progress.js';
+
+interface Args extends CommonArgs {
+  ckpt: string;
+  rf8: boolean;
+  split: string;
+  limit?: number;
+  compress: boolean;
+  'max-drop'?: number;
+  'step-mode': string;
+  recalibrate: boolean;
+  calib?: number;
+  plot?: string;
+}
+
+export const evalCommand: CommandModule<object, Args> = {
+  command: 'eval <ckpt>',
+  describe: 'evaluate a checkpoint: float metrics; --rf8 runs every product through the bit-exact RF8 layer reference; --compress finds bits/param at an accuracy target',
+  builder: (y) =>
+    y
+      .positional('ckpt', { type: 'string', demandOption: true, describe: 'checkpoint folder (from rf8 train / rf8 deepshape)' })
+      .option('rf8', { type: 'boolean', default: false, describe: 'also run RF8 inference through layerForward (src/arith) and compare' })
+      .option('split', { type: 'string', choices: ['test', 'val'], default: 'test', describe: 'data split to report' })
+      .option('limit', { type: 'number', describe: 'score only the first N images / windows (same items for float and RF8)' })
+      .option('compress', { type: 'boolean', default: false, describe: 'uniform quantization + Exp-Golomb: bits/param at the coarsest step meeting --max-drop on validation' })
+      .option('max-drop', { type: 'number', describe: 'allowed loss vs the float validation metric: accuracy points (mlp, default 0.5) or % bpc (lm, default 1)' })
+      .option('step-mode', { type: 'string', choices: ['global', 'rms'], default: 'global', describe: 'one step for all tensors, or a step proportional to each tensor RMS' })
+      .option('recalibrate', { type: 'boolean', default: false, describe: 'rebuild the RF8 codes and activation scales instead of using the checkpoint\'s' })
+      .option('calib', { type: 'number', describe: 'calibration items when (re)building RF8 data' })
+      .option('plot', { type: 'string', describe: 'folder for SVGs: rate-accuracy curve (with --compress) and weight histograms' }) as never,
+  handler: async (args) => {
+    const { loadCheckpoint } = await import('../../nn/checkpoint.js');
+    const { taskFor, floatEval, rf8Eval, buildPack, evalItems, compressAtTarget } = await import('../../nn/evaluate.js');
+    const ck = loadCheckpoint(args.ckpt);
+    const task = taskFor(ck.sidecar.model);
+    const split = args.split as 'test' | 'val';
+    const limit = args.limit !== undefined ? parseIntStrict(args.limit, '--limit', 1, 1e9) : undefined;
+    const metric = task.metric;
+    const fmt = (e: { acc?: number; bpc?: number }) => (metric === 'acc' ? `${(e.acc! * 100).toFixed(2)}%` : `${e.bpc!.toFixed(4)} bpc`);
+    const out: Record<string, unknown> = { checkpoint: ck.dir, model: ck.sidecar.model, split };
+
+    const float = await floatEval(task, ck.values, split, limit);
+    out.float = float;
+    const lines = [`${task.describe()}`, `float  ${split}: ${fmt(float)}  (loss ${float.loss.toFixed(4)} nats, ${float.n} ${metric === 'acc' ? 'images' : 'characters'})`];
+
+    if (args.rf8) {
+      let pack = ck.pack;
+      if (!pack || args.recalibrate) {
+        log(pack ? 'recalibrating RF8 ...' : 'checkpoint has no RF8 data: calibrating ...');
+        pack = buildPack(task, ck.values, args.calib !== undefined ? parseIntStrict(args.calib, '--calib', 1, 1e6) : undefined);
+      }
+      const total = evalItems(task, split, limit);
+      const bar = progress('rf8 eval', total);
+      const r = rf8Eval(task, ck.values, pack, split, limit, (i) => bar.update(i + 1));
+      bar.stop();
+      const delta = metric === 'acc' ? (r.acc! - float.acc!) * 100 : ((r.bpc! - float.bpc!) / float.bpc!) * 100;
+      out.rf8 = { ...r, delta, deltaUnit: metric === 'acc' ? 'accuracy points' : '% of float bpc', formats: Object.fromEntries(Object.entries(pack.weights).map(([k, w]) => [k, w.format])), acts: pack.acts };
+      lines.push(
+        `rf8    ${split}: ${fmt(r)}  (loss ${r.loss.toFixed(4)} nats; ${metric === 'acc' ? `${delta >= 0 ? '+' : ''}${delta.toFixed(2)} points` : `${delta >= 0 ? '+' : ''}${delta.toFixed(2)}% bpc`} vs float)`,
+        `       ${r.counters.calls} layerForward calls, ${(r.counters.macs / 1e6).toFixed(1)} M MACs in ${(r.ms / 1000).toFixed(1)} s; accumulator clamps ${r.counters.ovf}, NaN outputs ${r.counters.nan}`,
+      );
+    }
+
+    if (args.compress) {
+      const maxDrop = args['max-drop'] !== undefined ? Number(args['max-drop']) : metric === 'acc' ? 0.5 : 1;
+      if (!(maxDrop >= 0)) throw new InputError(`--max-drop must be >= 0, got ${String(args['max-drop'])}`);
+      const rv = await floatEval(task, ck.values, 'val', limit);
+      const refVal = metric === 'acc' ? rv.acc! : rv.bpc!;
+      log('sweeping quantization steps ...');
+      const c = await compressAtTarget(task, ck.values, { refVal, maxDrop, mode: args['step-mode'] as 'global' | 'rms', testAll: !!args.plot, ...(limit !== undefined ? { evalLimit: limit } : {}) });
+      out.compress = { refVal, maxDrop, ...c };
+      if (c.chosen) {
+        const ch = c.chosen;
+        lines.push(
+          `compress (${c.mode} step, target val ${metric === 'acc' ? `>= ${(c.target * 100).toFixed(2)}%` : `<= ${c.target.toFixed(4)} bpc`}): step ${ch.step.toPrecision(4)}`,
+          `       ${ch.bitsPerParam.toFixed(3)} bits/param (exact Exp-Golomb incl. side info; ${(32 / ch.bitsPerParam).toFixed(1)}x smaller than fp32), ${(ch.zeroFrac * 100).toFixed(1)}% zeros, entropy ${ch.entropyBitsPerParam.toFixed(3)} b/p`,
+          `       val ${metric === 'acc' ? `${(ch.val * 100).toFixed(2)}%` : ch.val.toFixed(4)}  test ${metric === 'acc' ? `${(ch.test! * 100).toFixed(2)}%` : ch.test!.toFixed(4)}`,
+          table(['tensor', 'n', 'EG order', 'bits', 'bits/param', 'zeros %'], ch.result.tensors.map((t) => [t.name, t.n, t.order, t.bits, (t.bits / t.n).toFixed(3), ((t.zeros / t.n) * 100).toFixed(1)])),
+        );
+      } else lines.push('compress: no step in the sweep met the target');
+    }
+
+    if (args.plot !== undefined) {
+      const dir = args.plot || ck.dir;
+      const { plotRateMetric, plotWeightHistograms } = await import('../../nn/plots.js');
+      const files = await plotWeightHistograms(dir, task.specs, ck.values);
+      const comp = out.compress as { sweep?: import('../../nn/compress.js').SweepPoint[] } | undefined;
+      if (comp?.sweep) {
+        const p = join(dir, 'rate-accuracy.svg');
+        await plotRateMetric(p, [{ name: 'checkpoint', points: comp.sweep }], metric);
+        files.push(p);
+      }
+      out.plots = files;
+      lines.push(`wrote ${files.length} SVG files into ${dir}`);
+    }
+    emit(args, out, () => lines.join('\n'));
+  },
+};

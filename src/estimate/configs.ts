@@ -1,0 +1,119 @@
+/**
+ * The configurations the estimate measures: an operand format pair with its exact accumulator
+ * width (src/arith accWidth, chosen by the generator), N lanes, a pipeline depth; the RTL of
+ * each comes from src/rtl `generateRtl` (never written here).
+ */
+import { accWidth } from '../arith/index.js';
+import { FORMAT_NAMES, RF8_MODES, getFormat, type FormatName } from '../format/index.js';
+import { generateRtl, moduleNames, type RtlOptions } from '../rtl/index.js';
+import { InputError } from '../util/errors.js';
+import { sha256, type DesignInput } from './flow.js';
+
+/** A format choice of the estimate: one of the family, or the multi-mode RF8 unit. */
+export type EstimateFormat = FormatName | 'rf8-multi';
+
+/** The default sweep (issue 7): RF8 e3m4, the multi-mode RF8 unit, OCP E4M3, OCP E5M2, INT8. */
+export const DEFAULT_FORMATS: readonly EstimateFormat[] = Object.freeze(['rf8-e3m4', 'rf8-multi', 'ocp-e4m3', 'ocp-e5m2', 'int8'] as EstimateFormat[]);
+export const DEFAULT_LANES: readonly number[] = Object.freeze([1, 4, 8, 16]);
+/** Dot-product length the exact accumulator width is sized for (the generator's default). */
+export const DEFAULT_NMAX = 4096;
+
+export const ESTIMATE_FORMATS: readonly EstimateFormat[] = Object.freeze([...FORMAT_NAMES, 'rf8-multi'] as EstimateFormat[]);
+
+export function parseEstimateFormat(s: string): EstimateFormat {
+  const t = s.trim();
+  if (t === 'rf8-multi' || t === 'multi') return 'rf8-multi';
+  return getFormat(t).name;
+}
+
+/**
+ * Whether src/rtl can generate a multi-mode RF8 unit (every rf8 mode per operand, selected at
+ * run time). Detected from the generator itself: resolveConfig accepts `modes` and reports it.
+ */
+export function multiModeSupported(): boolean {
+  try {
+    const g = generateRtl({ a: 'rf8-e3m4', modes: RF8_MODES } as RtlOptions & { modes: readonly string[] });
+    return Array.isArray((g.cfg as unknown as { modes?: unknown }).modes);
+  } catch {
+    return false;
+  }
+}
+
+export interface EngineSpec {
+  format: EstimateFormat;
+  lanes: number;
+  /** Pipeline registers of the generator (0..3, default 2). */
+  pipe?: number;
+  nmax?: number;
+}
+
+export interface EngineInfo {
+  id: string;
+  format: EstimateFormat;
+  a: string;
+  b: string;
+  lanes: number;
+  pipe: number;
+  W: number;
+  Wreason: string;
+  latency: number;
+  top: string;
+  /** Output converter modules (removed in the datapath variant). */
+  converters: string[];
+  /** SHA-256 of the generated sources (names and texts, in compile order): which RTL the numbers describe. */
+  rtlSha256: string;
+}
+
+export type Variant = 'engine' | 'datapath';
+
+export class UnsupportedConfig extends Error {
+  override readonly name = 'UnsupportedConfig';
+}
+
+/**
+ * The design of one configuration. `engine`: the generated dot-product engine as it is
+ * (decoders, multipliers, adder tree, accumulator, output converters). `datapath`: the same with
+ * the output converter instances deleted before synthesis (they fire once per dot product, so a
+ * pipelined or multi-cycle converter would take them off the MAC's critical path).
+ */
+export function engineDesign(spec: EngineSpec, variant: Variant = 'engine'): { design: DesignInput; info: EngineInfo } {
+  const pipe = spec.pipe ?? 2;
+  const nmax = spec.nmax ?? DEFAULT_NMAX;
+  if (!Number.isInteger(spec.lanes) || spec.lanes < 1 || spec.lanes > 32) throw new InputError(`lanes must be in 1..32: ${spec.lanes}`);
+  let opts: RtlOptions & { modes?: readonly string[] };
+  if (spec.format === 'rf8-multi') {
+    if (!multiModeSupported()) {
+      throw new UnsupportedConfig('src/rtl has no multi-mode RF8 unit yet (see /work/notes/issue-7-needs.md); not measured');
+    }
+    opts = { a: 'rf8-e3m4', b: 'rf8-e3m4', modes: RF8_MODES, lanes: spec.lanes, pipe, nmax };
+  } else {
+    opts = { a: spec.format, b: spec.format, lanes: spec.lanes, pipe, nmax };
+  }
+  const g = generateRtl(opts);
+  const n = moduleNames(g.cfg);
+  const converters = [...n.cvt, ...(g.cfg.f32 ? [n.cvtF32] : [])];
+  const id = `${spec.format}-n${spec.lanes}-p${pipe}${variant === 'datapath' ? '-dp' : ''}`;
+  const info: EngineInfo = {
+    id,
+    format: spec.format,
+    a: g.cfg.fa.name,
+    b: g.cfg.fb.name,
+    lanes: g.cfg.lanes,
+    pipe: g.cfg.pipe,
+    W: g.cfg.W,
+    Wreason: g.cfg.Wreason,
+    latency: g.cfg.latency,
+    top: g.top,
+    converters,
+    rtlSha256: sha256(JSON.stringify(g.sources.map((f) => [f.name, f.text]))),
+  };
+  // the generator's W must be the exact bound of src/arith (it is its default)
+  if (spec.format !== 'rf8-multi') {
+    const exact = accWidth(spec.format, spec.format, nmax, spec.lanes).W;
+    if (g.cfg.W !== exact) throw new Error(`internal: generator W ${g.cfg.W} != accWidth ${exact} for ${spec.format}`);
+  }
+  return {
+    design: { name: id, top: g.top, sources: g.sources, ...(variant === 'datapath' ? { removeCells: converters } : {}) },
+    info,
+  };
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { ggQuality, rateQuality, modelRates, engineDesign, DEFAULT_FORMATS, multiModeSupported } from '../../src/estimate/index.js';
+import { accWidth } from '../../src/arith/index.js';
+import { RF8_MODES } from '../../src/format/index.js';
+import { sampleGG } from '../../src/gg/index.js';
+import { Rng } from '../../src/util/rng.js';
+
+describe('SQNR and rate on GG weights', () => {
+  it('seeded: the same seed gives the same numbers', () => {
+    const a = ggQuality(['rf8-e3m4', 'int8'], { n: 8192, seed: 5, betas: [1] });
+    const b = ggQuality(['rf8-e3m4', 'int8'], { n: 8192, seed: 5, betas: [1] });
+    expect(a).toEqual(b);
+    expect(ggQuality(['rf8-e3m4'], { n: 8192, seed: 6, betas: [1] })[0]!.sqnrDb).not.toBe(a[0]!.sqnrDb);
+  });
+  it('the multi-mode unit is the best rf8 mode per tensor', () => {
+    const rows = ggQuality(['rf8-multi', ...RF8_MODES], { n: 16384, seed: 9, betas: [0.5, 2] });
+    for (const beta of [0.5, 2]) {
+      const r = rows.filter((x) => x.beta === beta);
+      const multi = r.find((x) => x.format === 'rf8-multi')!;
+      const best = Math.max(...r.filter((x) => x.format !== 'rf8-multi').map((x) => x.sqnrDb));
+      expect(multi.sqnrDb).toBeCloseTo(best, 9);
+      expect(r.find((x) => x.format === multi.chosen)!.sqnrDb).toBeCloseTo(multi.sqnrDb, 9);
+    }
+  });
+  it('bits/weight: entropy <= Huffman < entropy + 1, all <= 8 for a Huffman code of bytes', () => {
+    const x = Float32Array.from(sampleGG(new Rng(2), 1, 1, 20000));
+    for (const f of ['rf8-e3m4', 'ocp-e4m3', 'int8'] as const) {
+      const q = rateQuality(x, [x.length], f);
+      expect(q.entropyBits).toBeLessThanOrEqual(q.huffmanBits + 1e-12);
+      expect(q.huffmanBits).toBeLessThan(q.entropyBits + 1);
+      expect(q.huffmanBits).toBeLessThanOrEqual(8);
+      expect(q.n).toBe(x.length);
+    }
+  });
+  it('model rates without a file use GG(beta) samples and name them', () => {
+    const r = modelRates(['int8'], undefined, 1.5, 7);
+    expect(r.source).toMatch(/GG\(beta = 1.5\)/);
+    expect(r.rows[0]!.huffmanBits).toBeGreaterThan(4);
+  });
+});
+
+describe('configurations come from the generator with the exact accumulator width', () => {
+  it('W = accWidth of src/arith for every single-format default, across lanes', () => {
+    for (const f of DEFAULT_FORMATS) {
+      if (f === 'rf8-multi') continue;
+      for (const n of [1, 16]) {
+        const { info, design } = engineDesign({ format: f, lanes: n });
+        expect(info.W).toBe(accWidth(f, f, 4096, n).W);
+        expect(info.lanes).toBe(n);
+        expect(design.sources.length).toBeGreaterThan(3);
+        expect(design.sources.some((s) => s.text.includes(`module ${info.top}`))).toBe(true);
+        for (const c of info.converters) expect(design.sources.some((s) => s.text.includes(`module ${c}`))).toBe(true);
+      }
+    }
+  });
+  it('the multi-mode unit is reported unsupported until src/rtl generates it', () => {
+    if (multiModeSupported()) {
+      expect(engineDesign({ format: 'rf8-multi', lanes: 1 }).info.format).toBe('rf8-multi');
+    } else {
+      expect(() => engineDesign({ format: 'rf8-multi', lanes: 1 })).toThrow(/no multi-mode RF8 unit/);
+    }
+  });
+});
