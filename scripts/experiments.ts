@@ -69,7 +69,7 @@ async function runTrain(cfg: TrainConfig, label: string): Promise<TrainResult> {
     onStep: (s, x) => {
       if (Date.now() - last > 15000) {
         last = Date.now();
-        say(`  ${label}: step ${s + 1}/${cfg.steps} loss ${x.loss.toFixed(4)}${cfg.lambda ? ` rate ${x.rate.toFixed(3)}` : ''}`);
+        say(`  ${label}: step ${s + 1}/${cfg.steps} loss ${x.loss.toFixed(4)}${cfg.lambda ? ` rate term ${x.rate.toFixed(3)}` : ''}`);
       }
     },
   });

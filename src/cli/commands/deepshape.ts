@@ -48,6 +48,8 @@ export const deepshapeCommand: CommandModule<object, Args> = {
     const lambda = Number(args.lambda);
     if (!(lambda >= 0)) throw new InputError(`--lambda must be >= 0, got ${String(args.lambda)}`);
     const seed = parseIntStrict(args.seed, '--seed', 0, 2 ** 32 - 1);
+    const maxDrop = args['max-drop'] !== undefined ? Number(args['max-drop']) : undefined;
+    if (maxDrop !== undefined && !(maxDrop >= 0)) throw new InputError(`--max-drop must be >= 0, got ${String(args['max-drop'])}`);
 
     const ck = loadCheckpoint(args.ckpt);
     const task = taskFor(ck.sidecar.model);
@@ -69,7 +71,7 @@ export const deepshapeCommand: CommandModule<object, Args> = {
       else cfg.lm = task.cfg;
       Object.assign(cfg, { steps: ftSteps, seed, lambda, lr: args.lr !== undefined ? Number(args.lr) : cfg.lr / 10, warmup: 1, lrFinal: 0.1, evalEvery: 0, rate: { ...DEFAULT_RATE, fixedBeta: bt } });
       const bar = progress('fine-tune', ftSteps);
-      const r = await train(cfg, { initial: ds.values, task, onStep: (s, x) => bar.update(s + 1, `loss ${x.loss.toFixed(4)} rate ${x.rate.toFixed(3)} b/p`) });
+      const r = await train(cfg, { initial: ds.values, task, onStep: (s, x) => bar.update(s + 1, `loss ${x.loss.toFixed(4)} rate term ${x.rate.toFixed(3)}`) });
       bar.stop();
       values = r.values;
       after = r.final;
@@ -79,9 +81,7 @@ export const deepshapeCommand: CommandModule<object, Args> = {
     // bits/param before / after at the same allowed drop (relative to the source's validation metric)
     let compress: unknown;
     const lines: string[] = [];
-    if (args['max-drop'] !== undefined) {
-      const maxDrop = Number(args['max-drop']);
-      if (!(maxDrop >= 0)) throw new InputError(`--max-drop must be >= 0, got ${String(args['max-drop'])}`);
+    if (maxDrop !== undefined) {
       log('sweeping quantization steps (before / after) ...');
       const refVal = metricOf(before.val);
       const cb = await compressAtTarget(task, ck.values, { refVal, maxDrop });

@@ -40,6 +40,8 @@ export const evalCommand: CommandModule<object, Args> = {
     const split = args.split as 'test' | 'val';
     const limit = args.limit !== undefined ? parseIntStrict(args.limit, '--limit', 1, 1e9) : undefined;
     const metric = task.metric;
+    const maxDrop = args['max-drop'] !== undefined ? Number(args['max-drop']) : metric === 'acc' ? 0.5 : 1;
+    if (!(maxDrop >= 0)) throw new InputError(`--max-drop must be >= 0, got ${String(args['max-drop'])}`);
     const fmt = (e: { acc?: number; bpc?: number }) => (metric === 'acc' ? `${(e.acc! * 100).toFixed(2)}%` : `${e.bpc!.toFixed(4)} bpc`);
     const out: Record<string, unknown> = { checkpoint: ck.dir, model: ck.sidecar.model, split };
 
@@ -66,8 +68,6 @@ export const evalCommand: CommandModule<object, Args> = {
     }
 
     if (args.compress) {
-      const maxDrop = args['max-drop'] !== undefined ? Number(args['max-drop']) : metric === 'acc' ? 0.5 : 1;
-      if (!(maxDrop >= 0)) throw new InputError(`--max-drop must be >= 0, got ${String(args['max-drop'])}`);
       const rv = await floatEval(task, ck.values, 'val', limit);
       const refVal = metric === 'acc' ? rv.acc! : rv.bpc!;
       log('sweeping quantization steps ...');

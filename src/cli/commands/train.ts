@@ -71,7 +71,7 @@ export const trainCommand: CommandModule<object, Args> = {
     const r = await train(cfg, {
       onStep: (s, x) => {
         ema = Number.isNaN(ema) ? x.loss : 0.98 * ema + 0.02 * x.loss;
-        bar.update(s + 1, `loss ${ema.toFixed(4)}${cfg.lambda > 0 ? ` rate ${x.rate.toFixed(3)} b/p` : ''}`);
+        bar.update(s + 1, `loss ${ema.toFixed(4)}${cfg.lambda > 0 ? ` rate term ${x.rate.toFixed(3)}` : ''}`);
       },
     });
     bar.stop();
