@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Time the full default estimate sweep (rf8 estimate, defaults: 5 formats x N in {1,4,8,16},
-# iCE40 HX8K, 3 nextpnr seeds, engine + MAC-datapath variants) from an empty cache, then again
-# from the filled cache. Reports wall-clock seconds and the CPU seconds of the whole process
+# iCE40 HX8K, 3 nextpnr seeds) from an empty cache, then again from the filled cache, then the
+# increment of --datapath (the MAC datapath variant, on top of the filled cache). Reports wall-clock seconds and the CPU seconds of the whole process
 # tree (user + sys, children included), which is what the 2-core budget is about when the
 # machine is shared: CPU / 2 is the wall time on 2 otherwise idle cores with --jobs 2.
 # Usage: npm run build && bash bench/estimate-sweep.sh [extra rf8 estimate args]
@@ -29,4 +29,5 @@ const strip = (c) => c.map(({ seconds, toolRuns, ...r }) => r);
 if (JSON.stringify(strip(a)) !== JSON.stringify(strip(b))) { console.error('cached results differ from the cold run'); process.exit(1); }
 console.log('cached run reproduces the cold run: ' + a.length + ' configurations');
 "
+run datapath-increment --datapath "$@"
 echo "outputs in $out (cache $cache)"

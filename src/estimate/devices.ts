@@ -50,7 +50,7 @@ export const DEVICES: Record<DeviceName, Device> = {
     name: 'xc7',
     family: 'xc7',
     part: 'Xilinx 7-series, capacity of an XC7A35T (20800 LUT6, 41600 FF, 90 DSP48E1, 50 RAMB36); synthesis only',
-    synth: ['synth_xilinx', '-family', 'xc7'],
+    synth: ['synth_xilinx', '-family', 'xc7', '-flatten'],
     capacity: { luts: 20800, ffs: 41600, dsps: 90, brams: 50 },
   },
   ecp5: {

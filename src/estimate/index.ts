@@ -12,3 +12,22 @@ export * from './quality.js';
 export * from './models.js';
 export * from './throughput.js';
 export * from './sweep.js';
+export {
+  hardwareTable,
+  datapathTable,
+  qualityTable,
+  rateTable,
+  modelTables,
+  markdownSection,
+  upsertMarkdown,
+  extractMarkdownSection,
+  parseMarkdownTables,
+  rtlFingerprint,
+  reportFingerprint,
+  reportText,
+  writePlots,
+  compare as compareEstimates,
+  verdict as estimateVerdict,
+  type Comparison as EstimateComparison,
+  type Table as EstimateTable,
+} from './report.js';

@@ -98,7 +98,7 @@ export function parseYosysStatText(text: string): CellCounts {
 
 /** Resources in the units a designer compares. */
 export interface Resources {
-  /** LUTs (SB_LUT4 / LUT1..6 / LUT4; ecp5 carry cells CCU2C count 2 LUT4 each here too). */
+  /** LUTs (SB_LUT4 / LUT1..6 and INV (a LUT1 after implementation) / LUT4; ecp5 carry cells CCU2C count 2 LUT4 each here too). */
   luts: number;
   /** Carry cells (SB_CARRY, CARRY4, CCU2C). */
   carries: number;
@@ -121,12 +121,12 @@ const matchers: Record<Family, { luts: RegExp; carries: RegExp; ffs: RegExp; dsp
     io: /^(SB_IO|SB_GB)/,
   },
   xc7: {
-    luts: /^LUT[1-6]$/,
+    luts: /^(LUT[1-6]|INV)$/,
     carries: /^CARRY[48]$/,
     ffs: /^(FD[RSCP]E|FD[RSCP]E_1|LD[CP]E)$/,
     dsps: /^DSP48/,
     brams: /^RAMB(18|36)/,
-    io: /^(IBUF|OBUF|BUFG|IOBUF|INV)$/,
+    io: /^(IBUF|OBUF|BUFG|IOBUF|OBUFT|IBUFG)$/,
   },
   ecp5: {
     luts: /^LUT4$/,

@@ -24,7 +24,7 @@ export interface SweepOptions {
   /** Concurrent tool runs (default 2). */
   jobs?: number;
   cacheDir?: string | null;
-  /** Also time the MAC datapath without the output converters (default true on iCE40). */
+  /** Also synthesize, place and route the MAC datapath without the output converters (default false: it adds about half the CPU time). */
   datapath?: boolean;
   /** Weight file for the model workload (default: the MNIST MLP and the char-LM from stated shapes). */
   model?: string;
@@ -252,7 +252,7 @@ export async function runSweep(opts: SweepOptions = {}): Promise<EstimateReport>
         pipe,
         limiter,
         cacheDir: opts.cacheDir,
-        datapath: opts.datapath ?? !!dev.pnr,
+        datapath: (opts.datapath ?? false) && !!dev.pnr,
         ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
         done: (label) => opts.onConfigDone?.(++done, total, label),
       }),
