@@ -56,3 +56,26 @@ describe('README examples are real output', () => {
     expect(mac.acc).toBe(4352n);
   });
 });
+
+describe('README hardware numbers come from docs/estimates.md', () => {
+  it('the 8-lane LUT, Fmax and MAC/s figures and the percentages match the generated table', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'estimates.md'), 'utf8');
+    const row = (fmt: string, n: number) => {
+      const l = doc.split('\n').find((x) => x.startsWith(`| ${fmt} | ${n} | `));
+      if (!l) throw new Error(`no ${fmt} N=${n} row`);
+      return l.split('|').map((c) => c.trim());
+    };
+    const rf8 = row('rf8-e3m4', 8);
+    const ocp = row('ocp-e4m3', 8);
+    const int8 = row('int8', 8);
+    // columns: '', format, N, W, LUTs, carry, FFs, DSP, BRAM, LCs placed, Fmax, seeds, MAC/s
+    const m = readme.match(/takes (\d+) LUTs at ([\d.]+) MHz \(([\d.]+) M MAC\/s\); OCP E4M3 takes\s+(\d+) LUTs \((\d+)% more\), INT8 (\d+) \((\d+)% more\)/);
+    expect(m).not.toBeNull();
+    const [, l, f, macs, lo, po, li, pi] = m!;
+    expect([l, f, `${macs} M`]).toEqual([rf8[4], rf8[10], rf8[12]]);
+    expect(lo).toBe(ocp[4]);
+    expect(li).toBe(int8[4]);
+    expect(Number(po)).toBe(Math.round((Number(ocp[4]) / Number(rf8[4]) - 1) * 100));
+    expect(Number(pi)).toBe(Math.round((Number(int8[4]) / Number(rf8[4]) - 1) * 100));
+  });
+});
