@@ -81,6 +81,9 @@ export function charLmWorkload(c: CharLmShape = DEFAULT_CHAR_LM, source = 'state
 /** 2-D weight tensors of a file that the array multiplies by, with their role. */
 export function classifyTensor(t: TensorInfo): 'matrix' | 'token-embedding' | 'position-embedding' | 'other' {
   if (t.shape.length !== 2 || !t.supported) return 'other';
+  // float weights only: integer tensors are stored codes / scales (e.g. the rf8.* companions
+  // src/nn writes next to the float weights), not extra matrices
+  if (!/^(f|bf|float|bfloat|half|double)/i.test(t.dtype)) return 'other';
   const n = t.name.toLowerCase();
   if (/(^|\.)(wpe|pos_emb|position_embeddings?)(\.|$)/.test(n)) return 'position-embedding';
   if (/(^|\.)(wte|tok_emb|embed_tokens|word_embeddings?)(\.|$)/.test(n)) return 'token-embedding';
@@ -88,7 +91,7 @@ export function classifyTensor(t: TensorInfo): 'matrix' | 'token-embedding' | 'p
 }
 
 /**
- * A workload from a weight file: every 2-D tensor is one matrix-vector product per inference
+ * A workload from a weight file: every 2-D float tensor is one matrix-vector product per inference
  * ([in, out] layout); with a token embedding (`wte`) it is a language model: per token, the
  * embedding is the tied head, position embeddings are lookups, and attention over the cached
  * context is added for each block `h<l>.` (context = the position table's rows).

@@ -11,6 +11,8 @@ import type { EstimateFormat } from './configs.js';
 import type { ConfigResult, EstimateReport } from './sweep.js';
 
 export const fmtNum = (x: number | undefined, digits = 1): string => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
+/** Fmax in MHz with 3 significant digits at least (6.35, 16.7, 58.4). */
+export const fmtMHz = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(x < 10 ? 2 : 1));
 
 /** 1.23e6 -> "1.23 M" */
 export function si(x: number | undefined, digits = 3): string {
@@ -37,7 +39,7 @@ export function hardwareTable(rep: EstimateReport): Table {
     if (c.status === 'unsupported' || c.status === 'skipped') {
       return [c.format, String(c.lanes), ...Array(header.length - 3).fill('–'), c.status === 'skipped' ? `skipped (${c.reason})` : 'not generated'];
     }
-    const seeds = c.seedFmaxMHz ? c.seedFmaxMHz.map((f) => f.toFixed(1)).join('/') : '–';
+    const seeds = c.seedFmaxMHz ? c.seedFmaxMHz.map(fmtMHz).join('/') : '–';
     const note =
       c.status === 'does-not-fit' ? `does not fit: ${c.reason}` : c.status === 'error' ? `error: ${c.reason}` : c.status === 'synth-only' ? 'synthesis only' : (c.critical?.through ?? '');
     return [
@@ -50,7 +52,7 @@ export function hardwareTable(rep: EstimateReport): Table {
       String(r?.dsps ?? '–'),
       String(r?.brams ?? '–'),
       String(c.placedCells ?? '–'),
-      fmtNum(c.fmaxMHz),
+      fmtMHz(c.fmaxMHz),
       seeds,
       si(c.macPerSecond),
       si(c.macPerSecondPer1kLuts),
@@ -75,8 +77,8 @@ export function datapathTable(rep: EstimateReport): Table {
         String(d.resources.carries),
         String(d.resources.ffs),
         String(d.resources.dsps),
-        fmtNum(d.fmaxMHz),
-        d.seedFmaxMHz ? d.seedFmaxMHz.map((f) => f.toFixed(1)).join('/') : '–',
+        fmtMHz(d.fmaxMHz),
+        d.seedFmaxMHz ? d.seedFmaxMHz.map(fmtMHz).join('/') : '–',
         si(d.macPerSecond),
         si(d.macPerSecondPer1kLuts),
         fmtNum(d.resources.luts / c.lanes, 0),
@@ -112,7 +114,7 @@ export function modelTables(rep: EstimateReport): { title: string; table: Table 
     const rows = m.rows.map((r) => [
       r.format,
       String(r.lanes),
-      r.fmaxMHz.toFixed(1),
+      fmtMHz(r.fmaxMHz),
       r.codedBits.toFixed(2),
       ...r.perBandwidth.flatMap((p) => [si(p.raw.perSecond), si(p.coded.perSecond)]),
       si(r.computeBoundPerSecond),
@@ -182,11 +184,30 @@ export function verdict(rep: EstimateReport, format: EstimateFormat = 'rf8-e3m4'
         (c.datapathLutRatio !== undefined ? `; MAC datapath LUTs ${pct(c.datapathLutRatio)}` : '') +
         (c.datapathFmaxRatio !== undefined ? `, datapath Fmax ${pct(c.datapathFmaxRatio)}` : ''),
     );
-    const more = cs.filter((c) => c.lutRatio > 1).length;
-    const word = more === cs.length ? 'more' : more === 0 ? 'less' : 'more at some lane counts and less at others';
+    const more = cs.filter((c) => c.lutRatio > 1).map((c) => c.lanes);
+    const less = cs.filter((c) => c.lutRatio <= 1).map((c) => c.lanes);
+    const word = !less.length ? 'more' : !more.length ? 'less' : `more at N=${more.join(', ')} and less at N=${less.join(', ')}`;
     lines.push(`${format} costs ${word} than ${b} in LUTs (${format}/${b} - 1): ${parts.join('; ')}.`);
   }
   return lines;
+}
+
+/** Generated observations on the converters (only with the datapath variant measured). */
+export function findings(rep: EstimateReport): string[] {
+  const out: string[] = [];
+  const both = rep.configs.filter((c) => c.status === 'ok' && c.fmaxMHz && c.datapath?.fmaxMHz && c.resources);
+  if (!both.length) return out;
+  const n0 = Math.min(...both.map((c) => c.lanes));
+  const viaCvt = both.filter((c) => /cvt/.test(c.critical?.through ?? '')).length;
+  const ratios = both.map((c) => c.datapath!.fmaxMHz! / c.fmaxMHz!);
+  const shares = both
+    .filter((c) => c.lanes === n0)
+    .map((c) => `${c.format} ${((1 - c.datapath!.resources.luts / c.resources!.luts) * 100).toFixed(0)}%`);
+  out.push(
+    `The output converters set Fmax: the critical path runs through a converter in ${viaCvt} of ${both.length} placed engines, and without them the MAC datapath clocks ` +
+      `${Math.min(...ratios).toFixed(2)}x to ${Math.max(...ratios).toFixed(2)}x faster. At N=${n0} the converters are ${shares.join(', ')} of the engine's LUTs.`,
+  );
+  return out;
 }
 
 /** Write the plots; returns the file paths. */
@@ -205,7 +226,8 @@ export async function writePlots(rep: EstimateReport, dir: string): Promise<stri
   const capLuts = rep.device.name === 'hx8k' ? 7680 : rep.device.name === 'up5k' ? 5280 : undefined;
   if (capLuts && lanes.length) series.push({ name: `${rep.device.name} capacity`, x: [Math.min(...lanes), Math.max(...lanes)], y: [capLuts, capLuts], dashed: true } as never);
   const p1 = join(dir, `luts-vs-lanes-${rep.device.name}.svg`);
-  writeFileAtomic(p1, await renderSvg(lineChart({ title: `LUTs vs lanes (${rep.device.part.split(' (')[0]}, yosys)`, x: { title: 'lanes N', log: true }, y: { title: 'LUTs', log: true }, series })));
+  const lanesDomain: [number, number] = [Math.min(...lanes), Math.max(...lanes)];
+  writeFileAtomic(p1, await renderSvg(lineChart({ title: `LUTs vs lanes (${rep.device.part.split(' (')[0]}, yosys)`, x: { title: 'lanes N', log: true, domain: lanesDomain }, y: { title: 'LUTs', log: true }, series })));
   files.push(p1);
   // 2. SQNR on GG weights vs LUTs per MAC
   const pts: { format: string; lanes: number; lutsPerMac: number; sqnr: number; beta: string }[] = [];
@@ -223,10 +245,10 @@ export async function writePlots(rep: EstimateReport, dir: string): Promise<stri
         height: 260,
         mark: { type: 'point', filled: true },
         encoding: {
-          x: { field: 'lutsPerMac', type: 'quantitative', title: 'LUTs per MAC', scale: { type: 'log' } },
+          x: { field: 'lutsPerMac', type: 'quantitative', title: 'LUTs per MAC (engine LUTs / N)', scale: { type: 'log', nice: false } },
           y: { field: 'sqnr', type: 'quantitative', title: 'SQNR (dB)', scale: { zero: false } },
           color: { field: 'format', type: 'nominal', title: 'format' },
-          size: { field: 'lanes', type: 'ordinal', title: 'lanes' },
+          size: { field: 'lanes', type: 'ordinal', title: 'lanes', scale: { range: [30, 300] } },
           tooltip: [{ field: 'format' }, { field: 'lanes' }, { field: 'lutsPerMac' }, { field: 'sqnr' }],
         },
       },
@@ -242,14 +264,14 @@ export async function writePlots(rep: EstimateReport, dir: string): Promise<stri
       const rows = m.rows.filter((r) => r.format === f);
       if (!rows.length) continue;
       const r = rows.reduce((a, b) => (b.lanes > a.lanes ? b : a));
-      ser.push({ name: `${f} N=${r.lanes} raw`, x: r.perBandwidth.map((p) => p.bandwidth), y: r.perBandwidth.map((p) => p.raw.perSecond) });
-      ser.push({ name: `${f} N=${r.lanes} coded`, x: r.perBandwidth.map((p) => p.bandwidth), y: r.perBandwidth.map((p) => p.coded.perSecond), dashed: true });
+      ser.push({ name: `${f} N=${r.lanes} raw`, x: r.curve.map((p) => p.bandwidth), y: r.curve.map((p) => p.raw) });
+      ser.push({ name: `${f} N=${r.lanes} coded`, x: r.curve.map((p) => p.bandwidth), y: r.curve.map((p) => p.coded), dashed: true });
     }
     if (!ser.length) continue;
     const p3 = join(dir, `roofline-${m.unit}-${rep.device.name}-${m.workload.split(' ')[0]!.replace(/[^A-Za-z0-9_.-]/g, '_')}.svg`);
     writeFileAtomic(
       p3,
-      await renderSvg(lineChart({ title: `${m.workload}: ${m.unit}s/s vs weight bandwidth (raw 8 bits/weight solid, entropy coded dashed)`, x: { title: 'weight bandwidth (bytes/cycle)', log: true }, y: { title: `${m.unit}s per second`, log: true }, series: ser })),
+      await renderSvg(lineChart({ title: `${m.workload}: ${m.unit}s/s vs weight bandwidth (raw 8 bits/weight solid, entropy coded dashed)`, points: false, x: { title: 'weight bandwidth (bytes/cycle)', log: true, domain: [0.25, 64] }, y: { title: `${m.unit}s per second`, log: true }, series: ser })),
     );
     files.push(p3);
   }
@@ -268,7 +290,7 @@ export function reportText(rep: EstimateReport): string {
     out.push(textTable(datapathTable(rep)));
   }
   out.push('');
-  for (const v of verdict(rep)) out.push(v);
+  for (const v of [...verdict(rep), ...findings(rep)]) out.push(v);
   out.push('');
   out.push('SQNR and entropy-coded rate on GG weights:');
   out.push(textTable(qualityTable(rep)));
@@ -295,39 +317,56 @@ export function reportFingerprint(rep: EstimateReport): string {
   return rtlFingerprint(rep.configs.filter((c) => c.info).map((c) => ({ format: c.format, lanes: c.lanes, rtlSha256: c.info!.rtlSha256 })));
 }
 
-const beginMark = (dev: string): string => `<!-- rf8 estimate: begin ${dev} -->`;
-const endMark = (dev: string): string => `<!-- rf8 estimate: end ${dev} -->`;
+const beginMark = (id: string): string => `<!-- rf8 estimate: begin ${id} -->`;
+const endMark = (id: string): string => `<!-- rf8 estimate: end ${id} -->`;
 
-/** The generated markdown block of a report (between markers, so it can be replaced in place). */
+/** The id of a report's markdown block: the device, plus the weight file when one was given. */
+export function sectionId(rep: EstimateReport): string {
+  return rep.model ? `${rep.device.name} model=${rep.model}` : rep.device.name;
+}
+
+/**
+ * The generated markdown block of a report (between markers, so it can be replaced in place).
+ * With a weight file the block holds only what the file changes: the rates and the model table.
+ */
 export function markdownSection(rep: EstimateReport, command: string): string {
-  const md: string[] = [beginMark(rep.device.name)];
+  const id = sectionId(rep);
+  const md: string[] = [beginMark(id)];
   md.push(`Generated by \`${command}\`. Device: ${rep.device.part}. Tools: ${rep.flow.tools.join('; ')}. nextpnr seeds ${rep.flow.seeds.join(', ')} (median Fmax), target ${rep.flow.freqMHz} MHz, generator pipe ${rep.flow.pipe}. RTL fingerprint \`${reportFingerprint(rep)}\`.`, '');
-  md.push('#### Resources, Fmax and MAC rate', '');
-  md.push(markdownTable(hardwareTable(rep)), '');
-  if (rep.configs.some((c) => c.datapath)) md.push('#### The MAC datapath alone (output converters deleted before synthesis)', '', markdownTable(datapathTable(rep)), '');
-  for (const v of verdict(rep)) md.push(`- ${v}`);
-  md.push('', '#### SQNR and entropy-coded rate on GG weights', '', markdownTable(qualityTable(rep)), '');
+  if (!rep.model) {
+    md.push('#### Resources, Fmax and MAC rate', '');
+    md.push(markdownTable(hardwareTable(rep)), '');
+    if (rep.configs.some((c) => c.datapath)) md.push('#### The MAC datapath alone (output converters deleted before synthesis)', '', markdownTable(datapathTable(rep)), '');
+    for (const v of verdict(rep)) md.push(`- ${v}`);
+    for (const v of findings(rep)) md.push(`- ${v}`);
+    md.push('', '#### SQNR and entropy-coded rate on GG weights', '', markdownTable(qualityTable(rep)), '');
+  }
   md.push(`Bits per weight of the coded stream used below (${rep.rates.source}):`, '', markdownTable(rateTable(rep)));
   for (const m of modelTables(rep)) md.push('', `#### ${m.title}`, '', markdownTable(m.table));
-  md.push(endMark(rep.device.name));
+  md.push(endMark(id));
   return md.join('\n') + '\n';
 }
 
-/** Replace the device's block in `path` (or append it, or create the file). */
-export function upsertMarkdown(path: string, device: string, block: string): void {
+/** Replace the block `id` in `path` (or append it, or create the file). */
+export function upsertMarkdown(path: string, id: string, block: string): void {
   let text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  const b = text.indexOf(beginMark(device));
-  const e = text.indexOf(endMark(device));
-  if (b >= 0 && e > b) text = text.slice(0, b) + block.trimEnd() + text.slice(e + endMark(device).length);
+  const b = text.indexOf(beginMark(id));
+  const e = text.indexOf(endMark(id));
+  if (b >= 0 && e > b) text = text.slice(0, b) + block.trimEnd() + text.slice(e + endMark(id).length);
   else text = (text ? text.trimEnd() + '\n\n' : '') + block;
   writeFileAtomic(path, text.endsWith('\n') ? text : text + '\n');
 }
 
-/** Extract a device's generated block from a markdown file (undefined when absent). */
-export function extractMarkdownSection(text: string, device: string): string | undefined {
-  const b = text.indexOf(beginMark(device));
-  const e = text.indexOf(endMark(device));
-  return b >= 0 && e > b ? text.slice(b, e + endMark(device).length) : undefined;
+/** Extract a generated block from a markdown file (undefined when absent). */
+export function extractMarkdownSection(text: string, id: string): string | undefined {
+  const b = text.indexOf(beginMark(id));
+  const e = text.indexOf(endMark(id));
+  return b >= 0 && e > b ? text.slice(b, e + endMark(id).length) : undefined;
+}
+
+/** Ids of the generated blocks in a markdown file, in order. */
+export function markdownSectionIds(text: string): string[] {
+  return [...text.matchAll(/<!-- rf8 estimate: begin (.+?) -->/g)].map((m) => m[1]!);
 }
 
 /** Parse the markdown tables of a block: each as header + rows of cell strings. */

@@ -52,7 +52,8 @@ export interface ConfigResult {
   fmaxMinMHz?: number;
   fmaxMaxMHz?: number;
   seedFmaxMHz?: number[];
-  critical?: { through: string; delayNs: number; hops: number };
+  /** The worst path of the first seed: where it mostly runs, where it starts and ends (harness paths would show outside u_dut). */
+  critical?: { through: string; from: string; to: string; delayNs: number; hops: number };
   /** Fmax with the output converters removed (the MAC datapath alone). */
   datapath?: { resources: Resources; fmaxMHz?: number; fmaxMinMHz?: number; fmaxMaxMHz?: number; seedFmaxMHz?: number[]; macPerSecond?: number; macPerSecondPer1kLuts?: number; critical?: { through: string; delayNs: number; hops: number } };
   macPerSecond?: number;
@@ -76,11 +77,15 @@ export interface ModelRate {
     codedBits: number;
     perBandwidth: { bandwidth: number; raw: WorkloadRate; coded: WorkloadRate }[];
     computeBoundPerSecond: number;
+    /** Inferences or tokens per second over a bandwidth grid (1/4 .. 64 bytes/cycle), for the roofline plot. */
+    curve: { bandwidth: number; raw: number; coded: number }[];
   }[];
 }
 
 export interface EstimateReport {
   device: { name: DeviceName; part: string; pnr: boolean };
+  /** The weight file of the throughput model (else the stated MNIST MLP and char-LM shapes). */
+  model?: string;
   flow: { seeds: number[]; freqMHz: number; pipe: number; jobs: number; tools: string[] };
   configs: ConfigResult[];
   quality: GGQualityRow[];
@@ -160,7 +165,7 @@ async function sweepFormat(
       res.fmaxMaxMHz = p.fmaxMaxMHz!;
       res.seedFmaxMHz = p.seeds.map((s) => s.fmaxMHz);
       const crit = p.seeds[0]?.critical;
-      if (crit) res.critical = { through: crit.through, delayNs: crit.delayNs, hops: crit.hops };
+      if (crit) res.critical = { through: crit.through, from: crit.from, to: crit.to, delayNs: crit.delayNs, hops: crit.hops };
       res.macPerSecond = n * p.fmaxMHz! * 1e6;
       res.macPerSecondPer1kLuts = r.luts > 0 ? res.macPerSecond / (r.luts / 1000) : undefined;
       if (dp) {
@@ -195,20 +200,24 @@ export function modelRates(formats: readonly EstimateFormat[], model: string | u
     const mats = readWeightMatrices(model);
     const rows = formats.map((f) => {
       let n = 0;
-      const acc = { sqnrW: 0, e: 0, h: 0, g: 0 };
+      const acc = { signal: 0, noise: 0, e: 0, h: 0, g: 0 };
       let chosen = '';
       for (const m of mats) {
         const q = rateQuality(m.data, [m.rows, m.cols], f, true);
+        let sig = 0;
+        for (let i = 0; i < m.data.length; i++) if (Number.isFinite(m.data[i]!)) sig += m.data[i]! * m.data[i]!;
         n += q.n;
         acc.e += q.entropyBits * q.n;
         acc.h += q.huffmanBits * q.n;
         acc.g += q.egBits * q.n;
-        acc.sqnrW += q.sqnrDb * q.n;
+        acc.signal += sig;
+        acc.noise += sig / 10 ** (q.sqnrDb / 10);
         chosen = chosen && chosen !== q.chosen ? 'mixed' : q.chosen;
       }
-      return { format: f, chosen, sqnrDb: acc.sqnrW / n, entropyBits: acc.e / n, huffmanBits: acc.h / n, egBits: acc.g / n, n } as RateQuality;
+      const sqnrDb = 10 * Math.log10(acc.signal / acc.noise);
+      return { format: f, chosen, sqnrDb, entropyBits: acc.e / n, huffmanBits: acc.h / n, egBits: acc.g / n, n } as RateQuality;
     });
-    return { source: `weight tensors of ${model} (per-row scales; SQNR weighted by tensor size)`, rows };
+    return { source: `weight tensors of ${model} (per-row scales; SQNR over all of them)`, rows };
   }
   const n = 1 << 17;
   const x = Float32Array.from(sampleGG(new Rng(seed), 1, beta, n));
@@ -282,6 +291,7 @@ export async function runSweep(opts: SweepOptions = {}): Promise<EstimateReport>
           codedBits,
           perBandwidth: bws.map((b) => ({ bandwidth: b, raw: workloadRate(w, eng, b, 8), coded: workloadRate(w, eng, b, codedBits) })),
           computeBoundPerSecond: workloadRate(w, eng, 1e12, 8).perSecond,
+          curve: Array.from({ length: 17 }, (_, i) => 2 ** (i / 2 - 2)).map((b) => ({ bandwidth: b, raw: workloadRate(w, eng, b, 8).perSecond, coded: workloadRate(w, eng, b, codedBits).perSecond })),
         };
       }),
   }));
@@ -289,6 +299,7 @@ export async function runSweep(opts: SweepOptions = {}): Promise<EstimateReport>
   const tools = [edaToolVersion('yosys'), ...(dev.pnr ? [edaToolVersion('nextpnr-ice40')] : [])];
   return {
     device: { name: device, part: dev.part, pnr: !!dev.pnr },
+    ...(opts.model ? { model: opts.model } : {}),
     flow: { seeds, freqMHz, pipe, jobs, tools },
     configs,
     quality,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rf8 } from '../helpers/cli.js';
@@ -42,6 +42,9 @@ describe.runIf(runLive)('rf8 estimate on the installed tools', () => {
     expect(c.resources.luts).toBeGreaterThan(100);
     expect(c.fmaxMHz).toBeGreaterThan(1);
     expect(c.macPerSecond).toBeCloseTo(c.fmaxMHz * 1e6, 0);
+    // the worst path starts and ends inside the engine, not in the 4-pin harness
+    expect(c.critical.from).toMatch(/^u_dut\b/);
+    expect(c.critical.to).toMatch(/^u_dut\b/);
     expect(c.macPerSecondPer1kLuts).toBeCloseTo(c.macPerSecond / (c.resources.luts / 1000), 0);
     expect(j.configs.find((x: { format: string }) => x.format === 'rf8-multi').status).toMatch(/unsupported|ok/);
     expect(j.toolRuns).toBe(3);
@@ -57,12 +60,21 @@ describe.runIf(runLive)('rf8 estimate on the installed tools', () => {
     expect(md).toContain('| int8 | 1 | 28 |');
     expect(md).toContain('<!-- rf8 estimate: begin hx8k -->');
     expect(md).toContain(`RTL fingerprint \`${j.rtlFingerprint}\``);
-    // second run: everything cached, same numbers, text table on stdout
+    // the same configuration again without the cache: the tools run again and give the same numbers
+    const again = rf8([...args.filter((a, i) => a !== '--cache-dir' && args[i - 1] !== '--cache-dir'), '--no-cache', '--json'], undefined, { timeoutMs: 600_000 });
+    expect(again.code, again.stderr).toBe(0);
+    const j2 = JSON.parse(again.stdout);
+    expect(j2.toolRuns).toBe(3);
+    const c2 = j2.configs.find((x: { format: string }) => x.format === 'int8');
+    expect([c2.resources, c2.fmaxMHz, c2.placedCells, c2.critical]).toEqual([c.resources, c.fmaxMHz, c.placedCells, c.critical]);
+    expect(j2.rtlFingerprint).toBe(j.rtlFingerprint);
+    // third run: everything cached, same numbers, text table on stdout
     const t = rf8(args);
     expect(t.code, t.stderr).toBe(0);
     expect(t.stdout).toMatch(/0 tool runs/);
     expect(t.stdout).toContain(c.fmaxMHz.toFixed(1));
     expect(t.stdout).toMatch(/int8\s+1\s+28\s+/);
     expect(existsSync(join(dir, 'cache'))).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

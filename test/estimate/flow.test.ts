@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,6 +86,7 @@ describe.runIf(runLive)('live flow on the installed yosys + nextpnr-ice40', () =
     const c3 = await runFlow(tiny, { ...opts, cacheDir: dir, seeds: [1, 2, 3] });
     expect(c3.toolRuns).toBe(2);
     expect(c3.pnr!.seeds.slice(0, 2)).toEqual(c1.pnr!.seeds);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('UP5K with -dsp maps the multiplier to SB_MAC16; 7-series and ECP5 synthesize without place and route', async () => {

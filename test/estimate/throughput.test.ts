@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -49,7 +49,8 @@ describe('workloads match the models of src/nn', () => {
     const p = join(dir, 'lm.safetensors');
     const rng = new Rng(3);
     const t = (name: string, shape: number[]) => ({ name, dtype: 'F32' as const, shape, data: Float32Array.from({ length: numel(shape) }, () => rng.normal() * 0.1) });
-    writeSafetensors(p, [t('wte', [11, 8]), t('wpe', [6, 8]), t('h0.attn.qkv.weight', [8, 24]), t('h0.mlp.fc.weight', [8, 32]), t('h0.ln1.g', [8]), t('h1.attn.qkv.weight', [8, 24])]);
+    const codes = { name: 'rf8.h0.attn.qkv.weight', dtype: 'U8' as const, shape: [24, 8], data: new Uint8Array(192) };
+    writeSafetensors(p, [t('wte', [11, 8]), t('wpe', [6, 8]), t('h0.attn.qkv.weight', [8, 24]), t('h0.mlp.fc.weight', [8, 32]), t('h0.ln1.g', [8]), t('h1.attn.qkv.weight', [8, 24]), codes]);
     const w = workloadFromWeights(p);
     expect(w.unit).toBe('token');
     expect(w.ops.map((o) => o.name)).toEqual(['h0.attn.qkv.weight', 'h0.mlp.fc.weight', 'h1.attn.qkv.weight', 'h0.attn.scores', 'h0.attn.values', 'h1.attn.scores', 'h1.attn.values', 'head (tied wte)']);
@@ -69,6 +70,7 @@ describe('workloads match the models of src/nn', () => {
     const m2 = readWeightMatrices(join(dir, 'mlp.safetensors'))[0]!;
     expect(m2.data[5 * 8 + 3]).toBe(src.data[3 * 24 + 5]);
     expect(workloadFromWeights(join(dir, 'mlp.safetensors')).unit).toBe('inference');
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

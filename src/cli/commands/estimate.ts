@@ -3,7 +3,7 @@ import cliProgress from 'cli-progress';
 import { DEFAULT_FORMATS, DEFAULT_LANES, ESTIMATE_FORMATS, parseEstimateFormat } from '../../estimate/configs.js';
 import { DEVICE_NAMES, getDevice, type DeviceName } from '../../estimate/devices.js';
 import { runSweep } from '../../estimate/sweep.js';
-import { reportText, verdict, writePlots, compare, markdownSection, upsertMarkdown, reportFingerprint } from '../../estimate/report.js';
+import { reportText, verdict, writePlots, compare, markdownSection, upsertMarkdown, reportFingerprint, sectionId } from '../../estimate/report.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { InputError } from '../../util/errors.js';
 import { emit, log, parseIntStrict, type CommonArgs } from '../common.js';
@@ -50,7 +50,7 @@ export const estimateCommand: CommandModule<object, Args> = {
       .option('cache', { type: 'boolean', default: true, describe: 'use the result cache (--no-cache to rerun the tools)' })
       .option('cache-dir', { type: 'string', describe: 'cache folder (default .cache/estimate)' })
       .option('datapath', { type: 'boolean', default: false, describe: 'also measure the MAC datapath without the output converters (iCE40; about 1.5x the CPU time)' })
-      .option('markdown', { type: 'string', describe: 'also write the tables as markdown to this file' })
+      .option('markdown', { type: 'string', describe: "write (or replace) this run's generated block of tables in a markdown file" })
       .option('seed', { type: 'number', default: 7, describe: 'seed of the GG samples' }) as never,
   handler: async (args) => {
     const formats = list(args.formats).map(parseEstimateFormat);
@@ -93,7 +93,7 @@ export const estimateCommand: CommandModule<object, Args> = {
     const plots = args.plot ? await writePlots(rep, args.plot) : [];
     for (const p of plots) log(`wrote ${p}`);
     if (args.markdown) {
-      upsertMarkdown(args.markdown, rep.device.name, markdownSection(rep, `rf8 ${process.argv.slice(2).filter((a, i, all) => a !== '--cache-dir' && all[i - 1] !== '--cache-dir').join(' ')}`));
+      upsertMarkdown(args.markdown, sectionId(rep), markdownSection(rep, `rf8 ${process.argv.slice(2).filter((a, i, all) => a !== '--cache-dir' && all[i - 1] !== '--cache-dir').join(' ')}`));
       log(`wrote ${args.markdown}`);
     }
     const errors = rep.configs.filter((c) => c.status === 'error');
