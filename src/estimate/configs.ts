@@ -3,7 +3,7 @@
  * width (src/arith accWidth, chosen by the generator), N lanes, a pipeline depth; the RTL of
  * each comes from src/rtl `generateRtl` (never written here).
  */
-import { accWidth } from '../arith/index.js';
+import { accWidth, accWidthModes, modeSet } from '../arith/index.js';
 import { FORMAT_NAMES, RF8_MODES, getFormat, type FormatName } from '../format/index.js';
 import { generateRtl, moduleNames, type RtlOptions } from '../rtl/index.js';
 import { InputError } from '../util/errors.js';
@@ -24,19 +24,6 @@ export function parseEstimateFormat(s: string): EstimateFormat {
   const t = s.trim();
   if (t === 'rf8-multi' || t === 'multi') return 'rf8-multi';
   return getFormat(t).name;
-}
-
-/**
- * Whether src/rtl can generate a multi-mode RF8 unit (every rf8 mode per operand, selected at
- * run time). Detected from the generator itself: resolveConfig accepts `modes` and reports it.
- */
-export function multiModeSupported(): boolean {
-  try {
-    const g = generateRtl({ a: 'rf8-e3m4', modes: RF8_MODES } as RtlOptions & { modes: readonly string[] });
-    return Array.isArray((g.cfg as unknown as { modes?: unknown }).modes);
-  } catch {
-    return false;
-  }
 }
 
 export interface EngineSpec {
@@ -66,9 +53,6 @@ export interface EngineInfo {
 
 export type Variant = 'engine' | 'datapath';
 
-export class UnsupportedConfig extends Error {
-  override readonly name = 'UnsupportedConfig';
-}
 
 /**
  * The design of one configuration. `engine`: the generated dot-product engine as it is
@@ -80,12 +64,11 @@ export function engineDesign(spec: EngineSpec, variant: Variant = 'engine'): { d
   const pipe = spec.pipe ?? 2;
   const nmax = spec.nmax ?? DEFAULT_NMAX;
   if (!Number.isInteger(spec.lanes) || spec.lanes < 1 || spec.lanes > 32) throw new InputError(`lanes must be in 1..32: ${spec.lanes}`);
-  let opts: RtlOptions & { modes?: readonly string[] };
+  let opts: RtlOptions;
   if (spec.format === 'rf8-multi') {
-    if (!multiModeSupported()) {
-      throw new UnsupportedConfig('src/rtl has no multi-mode RF8 unit yet (see /work/notes/issue-7-needs.md); not measured');
-    }
-    opts = { a: 'rf8-e3m4', b: 'rf8-e3m4', modes: RF8_MODES, lanes: spec.lanes, pipe, nmax };
+    // every rf8 mode on both operands (src/rtl `modes`); the same outputs as the rf8-e3m4 row
+    // (one rf8-e3m4 converter + binary32), so the difference is the operand side
+    opts = { modes: RF8_MODES, outs: ['rf8-e3m4'], lanes: spec.lanes, pipe, nmax };
   } else {
     opts = { a: spec.format, b: spec.format, lanes: spec.lanes, pipe, nmax };
   }
@@ -108,8 +91,8 @@ export function engineDesign(spec: EngineSpec, variant: Variant = 'engine'): { d
     rtlSha256: sha256(JSON.stringify(g.sources.map((f) => [f.name, f.text]))),
   };
   // the generator's W must be the exact bound of src/arith (it is its default)
-  if (spec.format !== 'rf8-multi') {
-    const exact = accWidth(spec.format, spec.format, nmax, spec.lanes).W;
+  {
+    const exact = spec.format === 'rf8-multi' ? accWidthModes(modeSet(RF8_MODES), modeSet(RF8_MODES), nmax, spec.lanes).W : accWidth(spec.format, spec.format, nmax, spec.lanes).W;
     if (g.cfg.W !== exact) throw new Error(`internal: generator W ${g.cfg.W} != accWidth ${exact} for ${spec.format}`);
   }
   return {

@@ -31,6 +31,7 @@ export {
   writePlots,
   compare as compareEstimates,
   verdict as estimateVerdict,
+  allVerdicts as estimateVerdicts,
   type Comparison as EstimateComparison,
   type Table as EstimateTable,
 } from './report.js';

@@ -36,7 +36,7 @@ export function hardwareTable(rep: EstimateReport): Table {
   const header = ['format', 'N', 'W', 'LUTs', 'carry', 'FFs', 'DSP', 'BRAM', 'LCs placed', 'Fmax MHz (median)', 'Fmax seeds', 'MAC/s', 'MAC/s per 1k LUTs', 'LUTs/MAC', 'critical path'];
   const rows = rep.configs.map((c) => {
     const r = c.resources;
-    if (c.status === 'unsupported' || c.status === 'skipped') {
+    if (c.status === 'skipped') {
       return [c.format, String(c.lanes), ...Array(header.length - 3).fill('–'), c.status === 'skipped' ? `skipped (${c.reason})` : 'not generated'];
     }
     const seeds = c.seedFmaxMHz ? c.seedFmaxMHz.map(fmtMHz).join('/') : '–';
@@ -171,9 +171,9 @@ export function compare(rep: EstimateReport, format: EstimateFormat, baselines: 
 const pct = (r: number): string => `${r >= 1 ? '+' : ''}${((r - 1) * 100).toFixed(0)}%`;
 
 /** Plain sentences: does RF8 cost more or less than each baseline, and by how much. */
-export function verdict(rep: EstimateReport, format: EstimateFormat = 'rf8-e3m4'): string[] {
+export function verdict(rep: EstimateReport, format: EstimateFormat = 'rf8-e3m4', baselines?: readonly EstimateFormat[]): string[] {
   const lines: string[] = [];
-  const cmp = compare(rep, format);
+  const cmp = compare(rep, format, baselines);
   for (const b of [...new Set(cmp.map((c) => c.baseline))]) {
     const cs = cmp.filter((c) => c.baseline === b);
     const parts = cs.map(
@@ -190,6 +190,13 @@ export function verdict(rep: EstimateReport, format: EstimateFormat = 'rf8-e3m4'
     lines.push(`${format} costs ${word} than ${b} in LUTs (${format}/${b} - 1): ${parts.join('; ')}.`);
   }
   return lines;
+}
+
+/** RF8 e3m4 against INT8 and OCP E4M3; with the multi-mode unit measured, it against RF8 e3m4 and the same two. */
+export function allVerdicts(rep: EstimateReport): string[] {
+  const out = verdict(rep);
+  if (rep.configs.some((c) => c.format === 'rf8-multi' && c.resources)) out.push(...verdict(rep, 'rf8-multi', ['rf8-e3m4', 'int8', 'ocp-e4m3']));
+  return out;
 }
 
 /** Generated observations on the converters (only with the datapath variant measured). */
@@ -290,7 +297,7 @@ export function reportText(rep: EstimateReport): string {
     out.push(textTable(datapathTable(rep)));
   }
   out.push('');
-  for (const v of [...verdict(rep), ...findings(rep)]) out.push(v);
+  for (const v of [...allVerdicts(rep), ...findings(rep)]) out.push(v);
   out.push('');
   out.push('SQNR and entropy-coded rate on GG weights:');
   out.push(textTable(qualityTable(rep)));
@@ -337,7 +344,7 @@ export function markdownSection(rep: EstimateReport, command: string): string {
     md.push('#### Resources, Fmax and MAC rate', '');
     md.push(markdownTable(hardwareTable(rep)), '');
     if (rep.configs.some((c) => c.datapath)) md.push('#### The MAC datapath alone (output converters deleted before synthesis)', '', markdownTable(datapathTable(rep)), '');
-    for (const v of verdict(rep)) md.push(`- ${v}`);
+    for (const v of allVerdicts(rep)) md.push(`- ${v}`);
     for (const v of findings(rep)) md.push(`- ${v}`);
     md.push('', '#### SQNR and entropy-coded rate on GG weights', '', markdownTable(qualityTable(rep)), '');
   }

@@ -2,7 +2,7 @@
  * The estimate sweep: every (format, lanes) configuration through the flow on one device, the
  * GG quality and rate of each format, and the throughput of each fitting engine on the models.
  */
-import { DEFAULT_LANES, DEFAULT_FORMATS, engineDesign, UnsupportedConfig, type EngineInfo, type EstimateFormat, type Variant } from './configs.js';
+import { DEFAULT_LANES, DEFAULT_FORMATS, engineDesign, type EngineInfo, type EstimateFormat, type Variant } from './configs.js';
 import { getDevice, type DeviceName } from './devices.js';
 import { runFlow, type FlowResult } from './flow.js';
 import type { Resources } from './parse.js';
@@ -37,7 +37,7 @@ export interface SweepOptions {
   onConfigDone?: (done: number, total: number, label: string) => void;
 }
 
-export type ConfigStatus = 'ok' | 'synth-only' | 'does-not-fit' | 'skipped' | 'unsupported' | 'error';
+export type ConfigStatus = 'ok' | 'synth-only' | 'does-not-fit' | 'skipped' | 'error';
 
 export interface ConfigResult {
   format: EstimateFormat;
@@ -117,16 +117,7 @@ async function sweepFormat(
       continue;
     }
     let eng: ReturnType<typeof engineDesign>;
-    try {
-      eng = engineDesign({ format, lanes: n, pipe: o.pipe });
-    } catch (e) {
-      if (e instanceof UnsupportedConfig) {
-        out.push({ format, lanes: n, status: 'unsupported', reason: e.message, toolRuns: 0, seconds: 0 });
-        o.done(label);
-        continue;
-      }
-      throw e;
-    }
+    eng = engineDesign({ format, lanes: n, pipe: o.pipe });
     const flowOpts = { device: o.device, seeds: o.seeds, freqMHz: o.freqMHz, cacheDir: o.cacheDir, limiter: o.limiter, ...(o.onEvent ? { onEvent: o.onEvent } : {}) };
     let main: FlowResult;
     let dp: FlowResult | undefined;

@@ -35,7 +35,7 @@ export function fromTwos(v: bigint, W: number): bigint {
 }
 
 export function beatFields(s: LineShape, b: Beat): string {
-  const ctl = (b.first ? 1 : 0) | (b.last ? 2 : 0) | (b.relu ? 4 : 0);
+  const ctl = (b.first ? 1 : 0) | (b.last ? 2 : 0) | (b.relu ? 4 : 0) | (((b.ma ?? 0) & 3) << 3) | (((b.mb ?? 0) & 3) << 5);
   let a = '';
   let bb = '';
   for (let i = s.lanes - 1; i >= 0; i--) {
@@ -91,6 +91,7 @@ export function parseLine(s: LineShape, line: string, file?: string): { beat: Be
       first: (ctl & 1) !== 0,
       last: (ctl & 2) !== 0,
       relu: (ctl & 4) !== 0,
+      ...(ctl & 0x78 ? { ma: (ctl >> 3) & 3, mb: (ctl >> 5) & 3 } : {}),
       xa: sx8(Number(parseHex(f[1]!, 'xa', file))),
       xb: sx8(Number(parseHex(f[2]!, 'xb', file))),
       xo: sx8(Number(parseHex(f[3]!, 'xo', file))),

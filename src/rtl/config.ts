@@ -1,4 +1,4 @@
-import { accWidth, type AccWidth } from '../arith/index.js';
+import { accWidth, accWidthModes, modeSet, type AccWidth, type ModeSet } from '../arith/index.js';
 import { getFormat, type Format } from '../format/index.js';
 import { InputError } from '../util/errors.js';
 import { parseFaults, type FaultName } from './faults.js';
@@ -29,11 +29,23 @@ export interface RtlOptions {
   prefix?: string;
   /** Mutant schemata: every fault site present, selected at run time by an input fault_sel (verification only). */
   faultSchema?: boolean;
+  /**
+   * Multi-mode operands (2 to 4 family formats, e.g. the three rf8 modes): both operands take
+   * any of them, selected per dot product by 2-bit inputs in_mode_a / in_mode_b sampled with
+   * `first` (src/arith ModeMac). a and b, when given, must be the first mode (the reset mode).
+   */
+  modes?: readonly string[];
 }
 
 export interface RtlConfig {
+  /** Operand formats; with modes, the first mode (the mode after reset). */
   fa: Format;
   fb: Format;
+  /** Operand modes (one entry each for a single-format unit) and their shared grids. */
+  modesA: ModeSet;
+  modesB: ModeSet;
+  /** More than one mode on either operand: the unit has in_mode_a / in_mode_b. */
+  multi: boolean;
   outs: Format[];
   f32: boolean;
   W: number;
@@ -60,8 +72,26 @@ export interface RtlConfig {
 const short = (f: Format): string => f.name.replace(/^rf8-/, '').replace(/-/g, '');
 
 export function resolveConfig(o: RtlOptions = {}): RtlConfig {
-  const fa = getFormat(o.a ?? 'rf8-e3m4');
-  const fb = getFormat(o.b ?? fa.name);
+  let fa: Format;
+  let fb: Format;
+  let modesA: ModeSet;
+  let modesB: ModeSet;
+  if (o.modes !== undefined) {
+    if (o.modes.length < 2) throw new InputError(`rtl: --modes needs 2 to 4 formats: ${o.modes.join(',') || '(none)'}`);
+    modesA = modeSet(o.modes);
+    modesB = modesA;
+    fa = modesA.modes[0]!;
+    fb = fa;
+    for (const [k, v] of [['a', o.a], ['b', o.b]] as const) {
+      if (v !== undefined && getFormat(v).name !== fa.name) throw new InputError(`rtl: with modes, ${k} must be the first mode (${fa.name}): ${v}`);
+    }
+  } else {
+    fa = getFormat(o.a ?? 'rf8-e3m4');
+    fb = getFormat(o.b ?? fa.name);
+    modesA = modeSet([fa]);
+    modesB = modeSet([fb]);
+  }
+  const multi = modesA.modes.length > 1 || modesB.modes.length > 1;
   const outs = (o.outs ?? [fb.name]).map((n) => getFormat(n));
   const f32 = o.f32 ?? true;
   if (!outs.length && !f32) throw new InputError('rtl: no output converter (give an output format or keep binary32)');
@@ -69,7 +99,7 @@ export function resolveConfig(o: RtlOptions = {}): RtlConfig {
   const lanes = o.lanes ?? 1;
   if (!Number.isInteger(lanes) || lanes < 1 || lanes > 32) throw new InputError(`rtl: lanes must be an integer in [1, 32]: ${lanes}`);
   const nmax = o.nmax ?? 4096;
-  const exactW = accWidth(fa, fb, nmax, lanes);
+  const exactW = multi ? accWidthModes(modesA, modesB, nmax, lanes) : accWidth(fa, fb, nmax, lanes);
   const PW = productWidth(exactW);
   const SW = treeWidth(PW, lanes);
   let W: number;
@@ -90,7 +120,8 @@ export function resolveConfig(o: RtlOptions = {}): RtlConfig {
   const outTag = outs.map(short).join('.') + (f32 ? (outs.length ? '.f32' : 'f32') : '');
   const faultSchema = !!o.faultSchema;
   if (faultSchema && faults.length) throw new InputError('rtl: a fault schema holds every fault; do not also inject one');
+  const side = (m: ModeSet): string => (m.modes.length > 1 ? 'm' + m.modes.map(short).join('.') : short(m.modes[0]!));
   const id =
-    `${short(fa)}x${short(fb)}-n${lanes}-w${W}-p${pipe}-o${outTag}` + (faults.length ? `-fault-${faults.join('+')}` : '') + (faultSchema ? '-schema' : '') + (prefix !== 'rf8_' ? `-${prefix}` : '');
-  return { fa, fb, outs, f32, W, Wreason, exactW, nmax, lanes, pipe, faults, prefix, faultSchema, PW, SW, latency: 3 + pipe, id };
+    `${side(modesA)}x${side(modesB)}-n${lanes}-w${W}-p${pipe}-o${outTag}` + (faults.length ? `-fault-${faults.join('+')}` : '') + (faultSchema ? '-schema' : '') + (prefix !== 'rf8_' ? `-${prefix}` : '');
+  return { fa, fb, modesA, modesB, multi, outs, f32, W, Wreason, exactW, nmax, lanes, pipe, faults, prefix, faultSchema, PW, SW, latency: 3 + pipe, id };
 }

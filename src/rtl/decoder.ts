@@ -1,4 +1,6 @@
 import { formatTables, type Format } from '../format/index.js';
+import { modeIndex, type ModeSet } from '../arith/index.js';
+import type { OperandDims } from './multiplier.js';
 import { hwInput, type HwInput } from './traits.js';
 import { Faults } from './faults.js';
 import { fileHeader, lit, range } from './vlog.js';
@@ -71,4 +73,84 @@ export function emitDecoder(name: string, fmt: Format, faults = new Faults()): s
   L.push(`  assign nan  = ${nanPredicate(hw, 'code')};`);
   L.push(`endmodule`);
   return L.join('\n') + '\n';
+}
+
+/** Largest sh a format's decoder can output (finite or not): 2^e - 2 for the float layouts, 0 for int8. */
+function maxShOut(fmt: Format): number {
+  const hw = hwInput(fmt);
+  return hw.twos ? 0 : Math.max(0, 2 ** hw.e - 2);
+}
+
+/** k and sh widths of a multi-mode decoder's outputs (sh already on the shared grid). */
+export function modeDecoderDims(s: ModeSet): OperandDims {
+  const kBits = Math.max(...s.modes.map((f) => hwInput(f).kBits));
+  const shMax = Math.max(...s.modes.map((f, i) => maxShOut(f) + s.off[i]!));
+  return { label: `{${s.modes.map((f) => f.name).join(', ')}}`, kBits, shBits: Math.max(1, Math.ceil(Math.log2(shMax + 1))) };
+}
+
+/** Reference behaviour of the multi-mode decoder: mode m's decode with sh moved to the shared grid (sh + off[m]). */
+export function emulateModeDecoder(s: ModeSet, mode: number, code: number): DecoderOut {
+  const m = modeIndex(s, mode);
+  const d = emulateDecoder(s.modes[m]!, code);
+  return { ...d, sh: d.sh + s.off[m]! };
+}
+
+/**
+ * Multi-mode decoder: one single-format decoder per mode (modules `${name}_m${i}`), a 2-bit
+ * `mode` input selecting among them (numbers past the list select mode 0), k zero-extended to
+ * the widest k, and sh moved onto the shared grid by the mode's constant offset. Returns the
+ * sub-decoders first, the wrapper last.
+ */
+export function emitModeDecoder(name: string, s: ModeSet, faults = new Faults()): { name: string; text: string }[] {
+  const out = s.modes.map((f, i) => ({ name: `${name}_m${i}`, text: emitDecoder(`${name}_m${i}`, f, faults) }));
+  const D = modeDecoderDims(s);
+  const KB = D.kBits;
+  const SB = D.shBits;
+  const L: string[] = [];
+  L.push(
+    fileHeader(name, [
+      `Multi-mode decoder: mode ${s.modes.map((f, i) => `${i} = ${f.name}`).join(', ')}${s.modes.length < 4 ? `; modes ${s.modes.length}..3 select mode 0` : ''}.`,
+      `sh is on the shared grid 2^${s.t}: sh + (tmin_mode - (${s.t})) = sh + ${s.off.map((o, i) => `${o} (mode ${i})`).join(', ')}.`,
+      'Mirrors src/rtl emulateModeDecoder / src/arith ModeMac.',
+    ]),
+  );
+  L.push(`module ${name} (`);
+  L.push(`  input  wire [7:0] code,`);
+  L.push(`  input  wire [1:0] mode,`);
+  L.push(`  output wire       sign,`);
+  L.push(`  output wire ${range(KB).padEnd(5)} k,`);
+  L.push(`  output wire ${range(SB).padEnd(5)} sh,`);
+  L.push(`  output wire       nan${faults.schema ? ',' : ''}`);
+  L.push(...faults.port().map((x) => `  ${x}`));
+  L.push(`);`);
+  const fc = faults.conn();
+  const ext = (v: string, w: number, W: number): string => (w === W ? v : `{${W - w}'d0, ${v}}`);
+  const ks: string[] = [];
+  const shs: string[] = [];
+  const signs: string[] = [];
+  const nans: string[] = [];
+  s.modes.forEach((f, i) => {
+    const h = hwInput(f);
+    L.push(`  wire s${i}, n${i};`);
+    L.push(`  wire ${range(h.kBits)} k${i};`);
+    L.push(`  wire ${range(h.shBits)} h${i};`);
+    L.push(`  ${name}_m${i} u_m${i} (.code(code), .sign(s${i}), .k(k${i}), .sh(h${i}), .nan(n${i})${fc});`);
+    signs.push(`s${i}`);
+    nans.push(`n${i}`);
+    ks.push(ext(`k${i}`, h.kBits, KB));
+    const hx = ext(`h${i}`, h.shBits, SB);
+    shs.push(s.off[i] ? `(${hx} + ${lit(SB, s.off[i]!)})` : hx);
+  });
+  const mux = (v: string[]): string => {
+    let e = v[0]!;
+    for (let i = 1; i < v.length; i++) e = `(mode == 2'd${i}) ? ${v[i]} : ${i === 1 ? e : `(${e})`}`;
+    return e;
+  };
+  L.push(`  assign sign = ${mux(signs)};`);
+  L.push(`  assign k    = ${mux(ks)};`);
+  L.push(`  assign sh   = ${mux(shs)};`);
+  L.push(`  assign nan  = ${mux(nans)};`);
+  L.push(`endmodule`);
+  out.push({ name, text: L.join('\n') + '\n' });
+  return out;
 }

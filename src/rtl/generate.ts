@@ -2,8 +2,10 @@ import { readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import { resolveConfig, type RtlConfig, type RtlOptions } from './config.js';
-import { emitDecoder } from './decoder.js';
-import { emitMultiplier } from './multiplier.js';
+import { emitDecoder, emitModeDecoder, modeDecoderDims } from './decoder.js';
+import { emitMultiplier, type OperandDims } from './multiplier.js';
+import type { ModeSet } from '../arith/index.js';
+import type { Format } from '../format/index.js';
 import { emitAccumulator, emitTree } from './accumulator.js';
 import { emitConverter } from './converter.js';
 import { emitTop, moduleNames } from './top.js';
@@ -45,7 +47,8 @@ export function configJson(cfg: RtlConfig): Record<string, unknown> {
     treeWidth: cfg.SW,
     faults: cfg.faults,
     faultSchema: cfg.faultSchema,
-    tBase: cfg.fa.tmin + cfg.fb.tmin,
+    tBase: cfg.modesA.t + cfg.modesB.t,
+    ...(cfg.multi ? { modesA: cfg.modesA.modes.map((m) => m.name), modesB: cfg.modesB.modes.map((m) => m.name), modePorts: 'in_mode_a / in_mode_b, 2 bits, sampled with in_first' } : {}),
   };
 }
 
@@ -57,9 +60,17 @@ export function generateRtl(opts: RtlOptions | RtlConfig): GeneratedRtl {
   const add = (name: string, text: string): void => {
     sources.push({ name: `${name}.sv`, text });
   };
-  add(n.decA, emitDecoder(n.decA, cfg.fa, f));
-  add(n.decB, emitDecoder(n.decB, cfg.fb, f));
-  add(n.mul, emitMultiplier(n.mul, cfg.fa, cfg.fb, cfg.PW, f));
+  const dec = (name: string, s: ModeSet, fmt: Format): Format | OperandDims => {
+    if (s.modes.length === 1) {
+      add(name, emitDecoder(name, fmt, f));
+      return fmt;
+    }
+    for (const m of emitModeDecoder(name, s, f)) add(m.name, m.text);
+    return modeDecoderDims(s);
+  };
+  const dA = dec(n.decA, cfg.modesA, cfg.fa);
+  const dB = dec(n.decB, cfg.modesB, cfg.fb);
+  add(n.mul, emitMultiplier(n.mul, dA, dB, cfg.PW, f));
   add(n.tree, emitTree(n.tree, cfg.lanes, cfg.PW, f));
   add(n.acc, emitAccumulator(n.acc, cfg.W, cfg.SW, f));
   cfg.outs.forEach((fo, k) => add(n.cvt[k]!, emitConverter(n.cvt[k]!, hwOutput(fo), cfg.W, true, f)));

@@ -22,9 +22,22 @@ export function productWidth(aw: AccWidth): number {
   return aw.productBits + 1;
 }
 
-export function emitMultiplier(name: string, fa: Format, fb: Format, PW: number, faults = new Faults()): string {
-  const A = hwInput(fa);
-  const B = hwInput(fb);
+/** What the multiplier sees of a decoded operand: k and sh widths (a format's, or a multi-mode decoder's). */
+export interface OperandDims {
+  label: string;
+  kBits: number;
+  shBits: number;
+}
+
+function dims(x: Format | OperandDims): OperandDims {
+  if ('kBits' in x && 'label' in x) return x;
+  const h = hwInput(x as Format);
+  return { label: h.fmt.name, kBits: h.kBits, shBits: h.shBits };
+}
+
+export function emitMultiplier(name: string, fa: Format | OperandDims, fb: Format | OperandDims, PW: number, faults = new Faults()): string {
+  const A = dims(fa);
+  const B = dims(fb);
   const KA = A.kBits;
   const KB = B.kBits;
   const KK = KA + KB;
@@ -33,7 +46,7 @@ export function emitMultiplier(name: string, fa: Format, fb: Format, PW: number,
   const L: string[] = [];
   L.push(
     fileHeader(name, [
-      `Multiplier ${fa.name} x ${fb.name}: P = +-(ka*kb) << (sha+shb), ${PW}-bit signed.`,
+      `Multiplier ${A.label} x ${B.label}: P = +-(ka*kb) << (sha+shb), ${PW}-bit signed.`,
       'Mirrors src/arith productTable(): a NaN/Inf operand gives nan = 1 and P = 0; en = 0 gives 0.',
     ]),
   );

@@ -1,8 +1,9 @@
-import { Mac } from '../arith/index.js';
+import { Mac, ModeMac } from '../arith/index.js';
 import { Faults } from './faults.js';
 import type { RtlConfig } from './config.js';
 import { D_BITS, emulateConverter } from './converter.js';
 import { hwInput } from './traits.js';
+import { modeDecoderDims } from './decoder.js';
 import { fileHeader, lit, range } from './vlog.js';
 
 /**
@@ -26,6 +27,9 @@ export interface Beat {
   mask: number;
   a: number[];
   b: number[];
+  /** Multi-mode units only: operand modes, taken on beats with `first` (default 0). */
+  ma?: number;
+  mb?: number;
 }
 
 export interface BeatOut {
@@ -38,9 +42,11 @@ export interface BeatOut {
 
 /** Reference behaviour of rf8_dot: the state after every beat (the DUT emits those with `last`). */
 export class TopModel {
-  private readonly mac: Mac;
+  private readonly mac: Mac | ModeMac;
   constructor(readonly cfg: RtlConfig) {
-    this.mac = new Mac({ a: cfg.fa, b: cfg.fb, W: cfg.W, lanes: cfg.lanes });
+    this.mac = cfg.multi
+      ? new ModeMac({ a: cfg.modesA.modes, b: cfg.modesB.modes, W: cfg.W, lanes: cfg.lanes })
+      : new Mac({ a: cfg.fa, b: cfg.fb, W: cfg.W, lanes: cfg.lanes });
     this.mac.clear(0n);
   }
   reset(): void {
@@ -48,11 +54,14 @@ export class TopModel {
   }
   step(bt: Beat): BeatOut {
     const c = this.cfg;
-    if (bt.first) this.mac.clear(bt.init);
+    if (bt.first) {
+      if (this.mac instanceof ModeMac) this.mac.clear(bt.init, bt.ma ?? 0, bt.mb ?? 0);
+      else this.mac.clear(bt.init);
+    }
     this.mac.step(bt.a, bt.b, bt.mask);
     const acc = this.mac.acc;
     const nan = this.mac.nan;
-    const T = c.fa.tmin + c.fb.tmin + bt.xa + bt.xb;
+    const T = c.modesA.t + c.modesB.t + bt.xa + bt.xb;
     return {
       acc,
       nan,
@@ -95,17 +104,25 @@ export function emitTop(cfg: RtlConfig, faults = new Faults()): string {
   const PW = cfg.PW;
   const SW = cfg.SW;
   const K = cfg.outs.length;
-  const A = hwInput(cfg.fa);
-  const B = hwInput(cfg.fb);
+  const dims = (s: RtlConfig['modesA']): { kBits: number; shBits: number } => (s.modes.length > 1 ? modeDecoderDims(s) : hwInput(s.modes[0]!));
+  const A = dims(cfg.modesA);
+  const B = dims(cfg.modesB);
+  const mA = cfg.modesA.modes.length > 1;
+  const mB = cfg.modesB.modes.length > 1;
+  const modeNote = (k: string, s: RtlConfig['modesA']): string =>
+    `in_mode_${k} (sampled with first): ${s.modes.map((f, i) => `${i} = ${f.name}`).join(', ')}; value grid 2^${s.t}.`;
   const L: string[] = [];
   L.push(
     fileHeader(names.top, [
-      `Dot-product engine: a ${cfg.fa.name} x b ${cfg.fb.name}, N = ${N} lanes, W = ${W}, pipe = ${cfg.pipe}, latency ${cfg.latency} cycles.`,
+      `Dot-product engine: a ${mA ? modeDecoderDims(cfg.modesA).label : cfg.fa.name} x b ${mB ? modeDecoderDims(cfg.modesB).label : cfg.fb.name}, N = ${N} lanes, W = ${W}, pipe = ${cfg.pipe}, latency ${cfg.latency} cycles.`,
       `W: ${cfg.Wreason}.`,
       `Outputs: ${[...cfg.outs.map((f) => f.name), ...(cfg.f32 ? ['binary32'] : [])].join(', ')}.`,
       'Streams: a beat moves when valid & ready; one global stall (adv = ~out_valid | out_ready).',
       'Beat: first = clear (A <- init, flags cleared) before this beat; last = emit a result after it.',
       'Scales (int8, per beat, used with last): value(A) = A * 2^(tmin_a + tmin_b + xa + xb); codes at xo.',
+      ...(mA ? [modeNote('a', cfg.modesA)] : []),
+      ...(mB ? [modeNote('b', cfg.modesB)] : []),
+      ...(cfg.multi ? [`Multi-mode: tmin_a + tmin_b is the shared grid's ${cfg.modesA.t} + ${cfg.modesB.t} for every mode pair (src/arith ModeMac).`] : []),
       'Mirrors src/arith Mac + accToFormat + accToBinary32Bits (src/rtl/top.ts TopModel).',
     ]),
   );
@@ -115,6 +132,8 @@ export function emitTop(cfg: RtlConfig, faults = new Faults()): string {
   if (K) ports.push('input  wire in_relu');
   ports.push(`input  wire [${N - 1}:0] in_mask`, `input  wire ${range(8 * N)} in_a`, `input  wire ${range(8 * N)} in_b`, `input  wire ${range(W)} in_init`);
   ports.push('input  wire [7:0] in_xa', 'input  wire [7:0] in_xb');
+  if (mA) ports.push('input  wire [1:0] in_mode_a');
+  if (mB) ports.push('input  wire [1:0] in_mode_b');
   if (K) ports.push('input  wire [7:0] in_xo');
   ports.push('output wire out_valid', 'input  wire out_ready', `output wire ${range(W)} out_acc`, 'output wire out_nan', 'output wire out_ovf');
   if (cfg.f32) ports.push('output wire [31:0] out_f32');
@@ -153,6 +172,14 @@ export function emitTop(cfg: RtlConfig, faults = new Faults()): string {
   L.push(`    if (rst) v0 <= 1'b0;`);
   L.push(`    else if (adv) v0 <= in_valid;`);
   L.push(`  end`);
+  for (const [k, on] of [['a', mA], ['b', mB]] as const) {
+    if (!on) continue;
+    L.push(`  reg [1:0] m${k}0;  // operand ${k} mode: taken with first, held for the dot product`);
+    L.push(`  always @(posedge clk) begin`);
+    L.push(`    if (rst) m${k}0 <= 2'd0;`);
+    L.push(`    else if (adv & in_valid & in_first) m${k}0 <= in_mode_${k};`);
+    L.push(`  end`);
+  }
   L.push(`  always @(posedge clk) begin`);
   L.push(`    if (adv) begin`);
   L.push(`      f0 <= in_first;`);
@@ -179,8 +206,8 @@ export function emitTop(cfg: RtlConfig, faults = new Faults()): string {
     L.push(`  wire ${range(A.shBits)} sha${i};`);
     L.push(`  wire ${range(B.kBits)} kb${i};`);
     L.push(`  wire ${range(B.shBits)} shb${i};`);
-    L.push(`  ${names.decA} u_da${i} (.code(a0[${8 * i + 7}:${8 * i}]), .sign(sa${i}), .k(ka${i}), .sh(sha${i}), .nan(na${i})${fc});`);
-    L.push(`  ${names.decB} u_db${i} (.code(b0[${8 * i + 7}:${8 * i}]), .sign(sb${i}), .k(kb${i}), .sh(shb${i}), .nan(nb${i})${fc});`);
+    L.push(`  ${names.decA} u_da${i} (.code(a0[${8 * i + 7}:${8 * i}]),${mA ? ' .mode(ma0),' : ''} .sign(sa${i}), .k(ka${i}), .sh(sha${i}), .nan(na${i})${fc});`);
+    L.push(`  ${names.decB} u_db${i} (.code(b0[${8 * i + 7}:${8 * i}]),${mB ? ' .mode(mb0),' : ''} .sign(sb${i}), .k(kb${i}), .sh(shb${i}), .nan(nb${i})${fc});`);
     L.push(
       `  ${names.mul} u_mul${i} (.en(m0[${i}]), .sa(sa${i}), .ka(ka${i}), .sha(sha${i}), .na(na${i}), .sb(sb${i}), .kb(kb${i}), .shb(shb${i}), .nb(nb${i}), .p(p0[${(i + 1) * PW - 1}:${i * PW}]), .nan(n0[${i}])${fc});`,
     );
@@ -287,7 +314,7 @@ export function emitTop(cfg: RtlConfig, faults = new Faults()): string {
   L.push('');
   L.push(`  // output converters; d = power of acc's LSB in units of the output's 2^tmin_o`);
   const DW = D_BITS;
-  const tab = cfg.fa.tmin + cfg.fb.tmin;
+  const tab = cfg.modesA.t + cfg.modesB.t;
   const xs12 = `{{${DW - 10}{${cv.xs}[9]}}, ${cv.xs}}`;
   cfg.outs.forEach((fo, k) => {
     const c = tab - fo.tmin;

@@ -4,12 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { getFormat, type Format, type FormatName } from '../format/index.js';
-import { accWidth } from '../arith/index.js';
+import { accWidth, modeSet } from '../arith/index.js';
 import {
   D_BITS,
   emitConverter,
   emitDecoder,
+  emitModeDecoder,
   emitMultiplier,
+  emulateModeDecoder,
+  modeDecoderDims,
   emulateConverter,
   emulateDecoder,
   emulateMultiplier,
@@ -215,4 +218,28 @@ export function converterBench(fo: FormatName | 'binary32', W = 40, count = 3000
     [{ name: 'code', w: out.bits }],
     vectors,
   );
+}
+
+/** The multi-mode decoder of a mode set on all 256 codes x 4 mode numbers (numbers past the list decode as mode 0). */
+export function modeDecoderBench(modes: readonly (FormatName | Format)[]): Promise<BlockResult> {
+  const s = modeSet(modes);
+  const D = modeDecoderDims(s);
+  const vectors: BlockVector[] = [];
+  for (let m = 0; m < 4; m++) {
+    for (let c = 0; c < 256; c++) {
+      const e = emulateModeDecoder(s, m, c);
+      const full = [1n, mask(D.kBits), mask(D.shBits), 1n];
+      vectors.push({ ins: [BigInt(c), BigInt(m)], outs: [BigInt(e.sign), BigInt(e.k), BigInt(e.sh), BigInt(e.nan)], care: e.nan ? [0n, 0n, 0n, 1n] : full });
+    }
+  }
+  const name = 'blk_mdec';
+  return runBlockBench(`multi-mode decoder ${D.label}`, emitModeDecoder(name, s).map((f) => ({ name: `${f.name}.sv`, text: f.text })), name, [
+    { name: 'code', w: 8 },
+    { name: 'mode', w: 2 },
+  ], [
+    { name: 'sign', w: 1 },
+    { name: 'k', w: D.kBits },
+    { name: 'sh', w: D.shBits },
+    { name: 'nan', w: 1 },
+  ], vectors);
 }

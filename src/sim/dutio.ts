@@ -51,6 +51,9 @@ export function dutIoHeader(cfg: RtlConfig): string {
   if (K) L.push('  t->in_relu = (b.ctl >> 2) & 1;');
   L.push('  t->in_xa = b.xa;');
   L.push('  t->in_xb = b.xb;');
+  // multi-mode units: ctl bits 3-4 = mode of a, 5-6 = mode of b
+  if (cfg.modesA.modes.length > 1) L.push('  t->in_mode_a = (b.ctl >> 3) & 3;');
+  if (cfg.modesB.modes.length > 1) L.push('  t->in_mode_b = (b.ctl >> 5) & 3;');
   if (K) L.push('  t->in_xo = b.xo;');
   L.push(`  t->in_mask = b.mask & 0x${(2 ** N - 1).toString(16)}u;`);
   L.push(...set('in_a', 'b.a', 8 * N));

@@ -37,7 +37,11 @@ export function arbInit(W: number): fc.Arbitrary<bigint> {
 
 export function arbBeat(cfg: RtlConfig): fc.Arbitrary<Beat> {
   const N = cfg.lanes;
+  // multi-mode units: any 2-bit mode number (numbers past the list select mode 0); codes biased to every mode's edges
+  const modes: { ma?: fc.Arbitrary<number>; mb?: fc.Arbitrary<number> } = cfg.multi ? { ma: fc.integer({ min: 0, max: 3 }), mb: fc.integer({ min: 0, max: 3 }) } : {};
+  const code = (s: RtlConfig['modesA']): fc.Arbitrary<number> => (s.modes.length > 1 ? fc.oneof(...s.modes.map((f) => arbCode(f))) : arbCode(s.modes[0]!));
   return fc.record({
+    ...modes,
     first: fc.boolean(),
     last: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
     relu: fc.boolean(),
@@ -46,8 +50,8 @@ export function arbBeat(cfg: RtlConfig): fc.Arbitrary<Beat> {
     xo: arbScale,
     init: arbInit(cfg.W),
     mask: fc.oneof({ weight: 3, arbitrary: fc.constant(2 ** N - 1) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 2 ** N - 1 }) }),
-    a: fc.array(arbCode(cfg.fa), { minLength: N, maxLength: N }),
-    b: fc.array(arbCode(cfg.fb), { minLength: N, maxLength: N }),
+    a: fc.array(code(cfg.modesA), { minLength: N, maxLength: N }),
+    b: fc.array(code(cfg.modesB), { minLength: N, maxLength: N }),
   });
 }
 
@@ -85,7 +89,7 @@ export function showOut(o: BeatOut): string {
 }
 
 export function showBeat(b: Beat): string {
-  return `{${b.first ? 'first ' : ''}${b.last ? 'last ' : ''}${b.relu ? 'relu ' : ''}x=${b.xa},${b.xb},${b.xo} init ${b.init} mask ${b.mask.toString(2)} a [${b.a.map((c) => c.toString(16)).join(' ')}] b [${b.b.map((c) => c.toString(16)).join(' ')}]}`;
+  return `{${b.first ? 'first ' : ''}${b.first && (b.ma !== undefined || b.mb !== undefined) ? `modes ${b.ma ?? 0},${b.mb ?? 0} ` : ''}${b.last ? 'last ' : ''}${b.relu ? 'relu ' : ''}x=${b.xa},${b.xb},${b.xo} init ${b.init} mask ${b.mask.toString(2)} a [${b.a.map((c) => c.toString(16)).join(' ')}] b [${b.b.map((c) => c.toString(16)).join(' ')}]}`;
 }
 
 export interface PropReport {

@@ -77,5 +77,10 @@ describe('README hardware numbers come from docs/estimates.md', () => {
     expect(li).toBe(int8[4]);
     expect(Number(po)).toBe(Math.round((Number(ocp[4]) / Number(rf8[4]) - 1) * 100));
     expect(Number(pi)).toBe(Math.round((Number(int8[4]) / Number(rf8[4]) - 1) * 100));
+    const multi = row('rf8-multi', 8);
+    const mm = readme.match(/takes (\d+) LUTs at ([\d.]+) MHz \((\d+)%\s+more than rf8-e3m4: its shared grid needs W = (\d+)\)/);
+    expect(mm).not.toBeNull();
+    expect([mm![1], mm![2], mm![4]]).toEqual([multi[4], multi[10], multi[3]]);
+    expect(Number(mm![3])).toBe(Math.round((Number(multi[4]) / Number(rf8[4]) - 1) * 100));
   });
 });

@@ -20,8 +20,8 @@ import {
   weightsOf,
   type EstimateTable as Table,
 } from '../../src/estimate/index.js';
-import { accWidth } from '../../src/arith/index.js';
-import type { FormatName } from '../../src/format/index.js';
+import { accWidth, accWidthModes, modeSet } from '../../src/arith/index.js';
+import { RF8_MODES, type FormatName } from '../../src/format/index.js';
 
 // Every number in the generated block of docs/estimates.md is either a tool measurement (LUTs,
 // FFs, Fmax...: reproducible, see flow.test.ts) or derived from them; this test recomputes every
@@ -76,7 +76,8 @@ for (const device of DEVICE_NAMES) {
       for (const r of hw.rows) {
         const f = r[0]!;
         const n = Number(r[1]);
-        if (get(r, 'W') !== '–') expect(Number(get(r, 'W'))).toBe(accWidth(f as FormatName, f as FormatName, 4096, n).W);
+        const exactW = f === 'rf8-multi' ? accWidthModes(modeSet(RF8_MODES), modeSet(RF8_MODES), 4096, n).W : accWidth(f as FormatName, f as FormatName, 4096, n).W;
+        if (get(r, 'W') !== '–') expect(Number(get(r, 'W'))).toBe(exactW);
         if (get(r, 'Fmax MHz (median)') === '–') continue;
         const fmax = Number(get(r, 'Fmax MHz (median)'));
         const luts = Number(get(r, 'LUTs'));
@@ -137,16 +138,17 @@ for (const device of DEVICE_NAMES) {
     });
 
     it('the verdict percentages follow from the table', () => {
-      const lines = block.split('\n').filter((l) => /^- rf8-e3m4 costs/.test(l));
-      if (device === 'hx8k') expect(lines.length).toBe(2);
+      const lines = block.split('\n').filter((l) => /^- (rf8-e3m4|rf8-multi) costs/.test(l));
+      if (device === 'hx8k') expect(lines.length).toBe(5);
       const row = (f: string, n: number) => hw.rows.find((r) => r[0] === f && Number(r[1]) === n)!;
       const drow = (f: string, n: number) => dp.rows.find((r) => r[0] === f && Number(r[1]) === n)!;
       const dget = (r: string[], name: string): string => r[col(dp, name)]!;
       for (const l of lines) {
         const base = /than (\S+) in LUTs/.exec(l)![1]!;
+        const fmt = /^- (\S+) costs/.exec(l)![1]!;
         for (const seg of l.split(/(?=N=\d+:)/).slice(1)) {
           const n = Number(/^N=(\d+):/.exec(seg)![1]);
-          const a = row('rf8-e3m4', n);
+          const a = row(fmt, n);
           const b = row(base, n);
           const pctOf = (label: string): number | undefined => {
             const m = new RegExp(`${label} ([-+]\\d+)%`).exec(seg);
@@ -158,7 +160,7 @@ for (const device of DEVICE_NAMES) {
           if (fm !== undefined) expect(Math.abs(fm - (ratio('Fmax MHz (median)') - 1) * 100)).toBeLessThanOrEqual(1);
           const mpl = pctOf('MAC/s per LUT');
           if (mpl !== undefined) expect(Math.abs(mpl - ((ratio('Fmax MHz (median)') / ratio('LUTs')) - 1) * 100)).toBeLessThanOrEqual(1);
-          const dratio = (c: string) => Number(dget(drow('rf8-e3m4', n), c)) / Number(dget(drow(base, n), c));
+          const dratio = (c: string) => Number(dget(drow(fmt, n), c)) / Number(dget(drow(base, n), c));
           const dl = pctOf('MAC datapath LUTs');
           if (dl !== undefined) expect(dl).toBe(Number(((dratio('LUTs') - 1) * 100).toFixed(0)));
           const df = pctOf('datapath Fmax');
@@ -299,6 +301,37 @@ describe('docs/estimates.md prose claims', () => {
   it('RF8 e3m4 vs OCP E4M3 on the HX8K: W 35 vs 49 at every N', () => {
     for (const n of lanes) expect([num(hw, 'rf8-e3m4', n, 'W'), num(hw, 'ocp-e4m3', n, 'W')]).toEqual([35, 49]);
   });
+  it('the multi-mode unit: +31..+61 % LUTs vs RF8 e3m4, +6..+31 % vs OCP E4M3 over the devices; HX8K ranges; widths; SQNR gain', () => {
+    const range = (g: string, devices: readonly string[]): [number, number] => {
+      const ps: number[] = [];
+      for (const d of devices) {
+        const t = hwOf(d)!;
+        for (const n of lanes) if (has(t, 'rf8-multi', n) && has(t, g, n)) ps.push(pctOf(t, 'rf8-multi', g, n));
+      }
+      return [Math.min(...ps), Math.max(...ps)];
+    };
+    expect(range('rf8-e3m4', DEVICE_NAMES)).toEqual([31, 61]);
+    expect(range('ocp-e4m3', DEVICE_NAMES)).toEqual([6, 31]);
+    expect(range('rf8-e3m4', ['hx8k'])).toEqual([37, 59]);
+    expect(range('ocp-e4m3', ['hx8k'])).toEqual([11, 31]);
+    expect(prose).toContain('**costs 31-61 %\nmore LUTs than the single-mode RF8 e3m4 engine and 6-31 % more than OCP E4M3**');
+    expect(prose).toContain('(HX8K: +37 to +59 % and +11 to +31 % at N = 1, 4, 8; N = 16 does not fit the HX8K)');
+    expect(cell(hw, 'rf8-multi', 16, 'critical path')).toMatch(/^does not fit/);
+    // "about the same Fmax": within 6 % of e3m4 where both are placed
+    for (const n of [1, 4, 8]) expect(Math.abs(num(hw, 'rf8-multi', n, 'Fmax MHz (median)') / num(hw, 'rf8-e3m4', n, 'Fmax MHz (median)') - 1)).toBeLessThan(0.06);
+    // widths stated: product 41 / W 53 (e3m4: 23 / 35), 6x6 multiplier; UP5K: one SB_MAC16 per lane
+    const { info } = engineDesign({ format: 'rf8-multi', lanes: 1 });
+    expect(info.W).toBe(53);
+    expect(num(hw, 'rf8-multi', 1, 'W')).toBe(53);
+    const up = hwOf('up5k')!;
+    for (const n of lanes) if (has(up, 'rf8-multi', n)) expect([num(up, 'rf8-multi', n, 'DSP'), num(up, 'rf8-e3m4', n, 'DSP')]).toEqual([n, 0]);
+    // SQNR: +4.5 dB at beta 2 (42.08 vs 37.55), e3m4's SQNR at beta 0.5
+    const sq = (f: string, beta: number) => Number(cell(qt, f, undefined, `SQNR dB beta=${beta}`).split(' ')[0]);
+    expect(prose).toContain('(42.08 against 37.55 dB)');
+    expect([sq('rf8-multi', 2), sq('rf8-e3m4', 2)]).toEqual([42.08, 37.55]);
+    expect((sq('rf8-multi', 2) - sq('rf8-e3m4', 2)).toFixed(1)).toBe('4.5');
+    expect(sq('rf8-multi', 0.5)).toBe(sq('rf8-e3m4', 0.5));
+  });
   it('OCP E5M2 is the most expensive and does not fit N=16; the Fmax ranges', () => {
     for (const n of [1, 4, 8]) {
       const l = num(hw, 'ocp-e5m2', n, 'LUTs');
@@ -311,13 +344,14 @@ describe('docs/estimates.md prose claims', () => {
     expect(prose).toContain('14-18 MHz on the HX8K (medians)');
     expect(Math.min(...eng)).toBeGreaterThanOrEqual(14);
     expect(Math.max(...eng)).toBeLessThanOrEqual(18.5);
-    expect(prose).toContain('clocks at 41-61 MHz');
-    expect(Math.min(...dpf)).toBeGreaterThanOrEqual(41);
+    expect(prose).toContain('clocks at 40-61 MHz');
+    expect(Math.min(...dpf)).toBeGreaterThanOrEqual(40);
     expect(Math.max(...dpf)).toBeLessThanOrEqual(61.4);
     const conv = block.split('\n').find((x) => x.startsWith('- The output converters set Fmax'))!;
     const [, lo, hi] = /clocks ([\d.]+)x to ([\d.]+)x faster/.exec(conv)!;
-    expect(Number(lo)).toBeGreaterThanOrEqual(2.5);
-    expect(Number(hi)).toBeLessThanOrEqual(4);
+    expect(prose).toContain('MAC\nrate 2.4x to 3.6x');
+    expect(Number(lo)).toBeGreaterThanOrEqual(2.4);
+    expect(Number(hi)).toBeLessThanOrEqual(3.6);
   });
   it('quality per area: best single-format SQNR at beta <= 1, lowest LUTs per MAC from N=4', () => {
     for (const beta of [0.5, 1]) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ggQuality, rateQuality, modelRates, engineDesign, DEFAULT_FORMATS, multiModeSupported } from '../../src/estimate/index.js';
+import { ggQuality, rateQuality, modelRates, engineDesign, DEFAULT_FORMATS } from '../../src/estimate/index.js';
 import { accWidth } from '../../src/arith/index.js';
 import { RF8_MODES } from '../../src/format/index.js';
 import { sampleGG } from '../../src/gg/index.js';
@@ -53,11 +53,14 @@ describe('configurations come from the generator with the exact accumulator widt
       }
     }
   });
-  it('the multi-mode unit is reported unsupported until src/rtl generates it', () => {
-    if (multiModeSupported()) {
-      expect(engineDesign({ format: 'rf8-multi', lanes: 1 }).info.format).toBe('rf8-multi');
-    } else {
-      expect(() => engineDesign({ format: 'rf8-multi', lanes: 1 })).toThrow(/no multi-mode RF8 unit/);
-    }
+  it('the multi-mode unit: every rf8 mode on both operands, exact W over the mode pairs, the rf8-e3m4 row\'s outputs', () => {
+    const { design, info } = engineDesign({ format: 'rf8-multi', lanes: 4 });
+    expect(info.format).toBe('rf8-multi');
+    expect(info.W).toBe(53);
+    const top = design.sources.find((s) => s.name === `${info.top}.sv`)!.text;
+    expect(top).toMatch(/in_mode_a/);
+    expect(top).toMatch(/in_mode_b/);
+    expect(info.converters).toEqual(engineDesign({ format: 'rf8-e3m4', lanes: 4 }).info.converters);
+    expect(design.sources.filter((s) => /_dec_a_m\d\.sv$/.test(s.name))).toHaveLength(3);
   });
 });

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { RF8_MODES } from '../../format/index.js';
+import { parseModeList as parseModes } from '../../arith/index.js';
 import { FAULT_NAMES, generateRtl, type FaultName, type RtlOptions } from '../../rtl/index.js';
 import { getSuite, listSuites } from '../../golden/index.js';
 import {
@@ -36,6 +37,7 @@ interface Args extends CommonArgs {
   seed: number;
   maxLen: number;
   a: string;
+  modes?: string;
   b?: string;
   W?: number;
 }
@@ -93,6 +95,7 @@ export const cosimCommand: CommandModule<object, Args> = {
       .option('max-len', { type: 'number', default: 24, describe: 'longest MAC sequence of a property run' })
       .option('a', { type: 'string', default: 'rf8-e3m4', describe: 'props: operand a format' })
       .option('b', { type: 'string', describe: 'props: operand b format (default: a)' })
+      .option('modes', { type: 'string', describe: 'props: a multi-mode DUT, 2-4 comma-separated formats both operands may take ("rf8" = the three rf8 modes); random mode numbers per dot product' })
       .option('W', { type: 'number', describe: 'props: accumulator width (default: the exact bound)' }) as never,
   handler: async (args) => {
     const sim = args.sim as 'verilator' | 'iverilog';
@@ -111,12 +114,12 @@ export const cosimCommand: CommandModule<object, Args> = {
       return;
     }
     if (args.props) {
+      const modes = args.modes !== undefined ? parseModes(args.modes) : undefined;
       const rtl: RtlOptions = {
-        a: args.a,
-        b: args.b ?? args.a,
+        ...(modes ? { modes } : { a: args.a, b: args.b ?? args.a }),
         lanes: args.lanes ?? 8,
         pipe: args.pipe,
-        outs: args.outs ?? [args.b ?? args.a],
+        outs: args.outs ?? [modes ? modes[0]! : (args.b ?? args.a)],
         faults: args.inject,
         ...(args.W !== undefined ? { W: parseIntStrict(args.W, '--W', 4, 256) } : {}),
       };
@@ -134,7 +137,7 @@ export const cosimCommand: CommandModule<object, Args> = {
                 `minimal sequence (${r.counterexample?.length} beats):`,
                 ...(r.counterexample ?? []).map((b) => '  ' + showBeat(b)),
                 `difference: ${r.difference}`,
-                `replay: rf8 cosim --props --seed ${r.seed} --runs ${args.runs}${args.inject ? ` --inject ${args.inject.join(' ')}` : ''}`,
+                `replay: rf8 cosim --props --seed ${r.seed} --runs ${args.runs}${modes ? ` --modes ${modes.join(',')}` : ` --a ${args.a}${args.b ? ` --b ${args.b}` : ''}`} --lanes ${rtl.lanes}${args.pipe !== undefined ? ` --pipe ${args.pipe}` : ''}${args.W !== undefined ? ` --W ${args.W}` : ''}${args.outs ? ` --outs ${args.outs.join(' ')}` : ''}${args.inject ? ` --inject ${args.inject.join(' ')}` : ''}`,
               ].join('\n'),
         );
         if (!r.pass) throw new CheckFailed(`property failed (seed ${r.seed}): ${r.difference}`);

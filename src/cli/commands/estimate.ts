@@ -3,7 +3,7 @@ import cliProgress from 'cli-progress';
 import { DEFAULT_FORMATS, DEFAULT_LANES, ESTIMATE_FORMATS, parseEstimateFormat } from '../../estimate/configs.js';
 import { DEVICE_NAMES, getDevice, type DeviceName } from '../../estimate/devices.js';
 import { runSweep } from '../../estimate/sweep.js';
-import { reportText, verdict, writePlots, compare, markdownSection, upsertMarkdown, reportFingerprint, sectionId } from '../../estimate/report.js';
+import { reportText, allVerdicts, writePlots, compare, markdownSection, upsertMarkdown, reportFingerprint, sectionId } from '../../estimate/report.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { InputError } from '../../util/errors.js';
 import { emit, log, parseIntStrict, type CommonArgs } from '../common.js';
@@ -101,6 +101,6 @@ export const estimateCommand: CommandModule<object, Args> = {
       for (const e of errors) log(`rf8 estimate: ${e.format} N=${e.lanes}: ${e.reason}`);
       process.exitCode = 1;
     }
-    emit(args, { ...rep, rtlFingerprint: reportFingerprint(rep), comparison: compare(rep, 'rf8-e3m4'), verdict: verdict(rep), plots }, () => reportText(rep));
+    emit(args, { ...rep, rtlFingerprint: reportFingerprint(rep), comparison: [...compare(rep, 'rf8-e3m4'), ...compare(rep, 'rf8-multi', ['rf8-e3m4', 'int8', 'ocp-e4m3'])], verdict: allVerdicts(rep), plots }, () => reportText(rep));
   },
 };

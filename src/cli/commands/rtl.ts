@@ -5,10 +5,12 @@ import { DEFAULT_CONFIGS, FAULTS, FAULT_NAMES, generateRtl, lintVerilator, write
 import { requireTool } from '../../sim/tools.js';
 import { packageRoot } from '../../sim/paths.js';
 import { CheckFailed } from '../../util/errors.js';
+import { parseModeList as parseModes } from '../../arith/index.js';
 import { emit, log, parseIntStrict, table, type CommonArgs } from '../common.js';
 
 interface Args extends CommonArgs {
-  a: string;
+  a?: string;
+  modes?: string;
   b?: string;
   lanes: number;
   W?: number;
@@ -33,6 +35,7 @@ function summary(g: GeneratedRtl, dir?: string): Record<string, unknown> {
     dir: dir ?? null,
     a: c.fa.name,
     b: c.fb.name,
+    ...(c.multi ? { modesA: c.modesA.modes.map((f) => f.name), modesB: c.modesB.modes.map((f) => f.name) } : {}),
     lanes: c.lanes,
     W: c.W,
     Wreason: c.Wreason,
@@ -52,7 +55,8 @@ export const rtlCommand: CommandModule<object, Args> = {
   describe: 'generate the Verilog of the RF8 dot-product engine (decoder, multiplier, adder tree + accumulator, output converters, rf8_dot)',
   builder: (y) =>
     y
-      .option('a', { type: 'string', default: 'rf8-e3m4', describe: 'operand a format (any family member: rf8-*, ocp-e4m3, ocp-e5m2, int8)' })
+      .option('a', { type: 'string', describe: 'operand a format (any family member: rf8-*, ocp-e4m3, ocp-e5m2, int8; default rf8-e3m4)' })
+      .option('modes', { type: 'string', describe: 'multi-mode unit: 2-4 comma-separated formats both operands may take, chosen per dot product by in_mode_a/in_mode_b ("rf8" = rf8-e2m5,rf8-e3m4,rf8-e4m3)' })
       .option('b', { type: 'string', describe: 'operand b format (default: a)' })
       .option('lanes', { type: 'number', default: 1, describe: 'lanes N (1..32)' })
       .option('W', { type: 'number', describe: 'accumulator width (default: the exact bound for --nmax terms)' })
@@ -74,6 +78,7 @@ export const rtlCommand: CommandModule<object, Args> = {
       return;
     }
     const one: RtlOptions = {
+      ...(args.modes !== undefined ? { modes: parseModes(args.modes) } : {}),
       a: args.a,
       b: args.b,
       lanes: parseIntStrict(args.lanes, '--lanes', 1, 32),
@@ -122,7 +127,7 @@ export const rtlCommand: CommandModule<object, Args> = {
         .map((s) =>
           [
             `${s.id}${s.dir ? `  ->  ${s.dir}` : ''}`,
-            `  ${s.a} x ${s.b}, N = ${s.lanes}, pipe ${s.pipe} (latency ${s.latency} cycles), outputs ${(s.outs as string[]).concat(s.f32 ? ['binary32'] : []).join(', ')}`,
+            `  ${s.modesA ? `modes {${(s.modesA as string[]).join(', ')}} (in_mode_a) x {${(s.modesB as string[]).join(', ')}} (in_mode_b)` : `${s.a} x ${s.b}`}, N = ${s.lanes}, pipe ${s.pipe} (latency ${s.latency} cycles), outputs ${(s.outs as string[]).concat(s.f32 ? ['binary32'] : []).join(', ')}`,
             `  W = ${s.W}: ${s.Wreason}`,
             `  product ${s.productWidth} bits, adder tree ${s.treeWidth} bits${(s.faults as string[]).length ? `, FAULTS: ${(s.faults as string[]).join(', ')}` : ''}`,
             `  files: ${(s.files as string[]).join(' ')}`,
