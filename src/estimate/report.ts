@@ -327,9 +327,10 @@ export function reportFingerprint(rep: EstimateReport): string {
 const beginMark = (id: string): string => `<!-- rf8 estimate: begin ${id} -->`;
 const endMark = (id: string): string => `<!-- rf8 estimate: end ${id} -->`;
 
-/** The id of a report's markdown block: the device, plus the weight file when one was given. */
+/** The id of a report's markdown block: the device, the generator pipe when not the default 2, and the weight file when one was given. */
 export function sectionId(rep: EstimateReport): string {
-  return rep.model ? `${rep.device.name} model=${rep.model}` : rep.device.name;
+  const dev = rep.flow.pipe !== 2 ? `${rep.device.name} pipe=${rep.flow.pipe}` : rep.device.name;
+  return rep.model ? `${dev} model=${rep.model}` : dev;
 }
 
 /**

@@ -21,7 +21,11 @@ export interface RtlOptions {
   nmax?: number;
   /** Lanes N (1..32). Default 1. */
   lanes?: number;
-  /** Extra pipeline registers, 0..3: after the multipliers, after the adder tree, before the converters. Default 2. */
+  /**
+   * Extra pipeline registers, 0..5: after the multipliers, after the adder tree, before the
+   * converters, then inside the converters (after the leading-one/exponent logic, after the
+   * shifters). Default 2.
+   */
   pipe?: number;
   /** Injected faults (verification only). */
   faults?: readonly string[];
@@ -35,6 +39,14 @@ export interface RtlOptions {
    * `first` (src/arith ModeMac). a and b, when given, must be the first mode (the reset mode).
    */
   modes?: readonly string[];
+}
+
+/** Largest `pipe`: 3 registers in the datapath, 2 inside the output converters. */
+export const MAX_PIPE = 5;
+
+/** Register stages inside each output converter for a pipe setting (pipe 4 -> 1, 5 -> 2). */
+export function converterStages(pipe: number): number {
+  return Math.max(0, pipe - 3);
 }
 
 export interface RtlConfig {
@@ -113,7 +125,7 @@ export function resolveConfig(o: RtlOptions = {}): RtlConfig {
     Wreason = `given (${W}); the exact bound for ${nmax} terms is ${exactW.W}`;
   }
   const pipe = o.pipe ?? 2;
-  if (!Number.isInteger(pipe) || pipe < 0 || pipe > 3) throw new InputError(`rtl: pipe must be 0..3: ${pipe}`);
+  if (!Number.isInteger(pipe) || pipe < 0 || pipe > MAX_PIPE) throw new InputError(`rtl: pipe must be 0..${MAX_PIPE}: ${pipe}`);
   const faults = parseFaults(o.faults);
   const prefix = o.prefix ?? 'rf8_';
   if (!/^[a-zA-Z][a-zA-Z0-9_]*$/.test(prefix)) throw new InputError(`rtl: bad module prefix '${prefix}'`);

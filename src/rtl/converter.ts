@@ -23,7 +23,14 @@ export function emulateConverter(fo: Format | 'binary32', acc: bigint, nan: bool
 /** Width of the signed `d` input of every converter. */
 export const D_BITS = 12;
 
-export function emitConverter(name: string, out: HwOutput, W: number, withRelu: boolean, faults = new Faults()): string {
+/**
+ * `stages` (0..2) registers inside the converter, for a clock rate set by the MACs rather than by
+ * the conversion: 1 = after the leading-one detector and the exponent arithmetic, 2 = also after
+ * the shifters (before rounding and packing). With stages > 0 the module has `clk` and `en`
+ * (the top's global advance) and its code lags its inputs by `stages` enabled cycles.
+ */
+export function emitConverter(name: string, out: HwOutput, W: number, withRelu: boolean, faults = new Faults(), stages = 0): string {
+  if (!Number.isInteger(stages) || stages < 0 || stages > 2) throw new Error(`converter stages must be 0..2: ${stages}`);
   const M = out.mEff;
   const Q = M + 1; // significand bits of n before rounding
   const CB = out.bits;
@@ -42,9 +49,14 @@ export function emitConverter(name: string, out: HwOutput, W: number, withRelu: 
       `Output converter: ${W}-bit accumulator -> ${out.label} (${CB} bits), RNE, ${out.label === 'binary32' ? 'overflow to infinity' : 'saturating'}${withRelu ? ', fused ReLU' : ''}.`,
       `value = |acc| * 2^d in units of 2^tmin_o (tmin_o = ${out.tmin}); d is signed ${DW} bits.`,
       `Mirrors src/arith ${out.label === 'binary32' ? 'accToBinary32Bits()' : 'accToFormat()'}.`,
+      ...(stages ? [`Pipelined: ${stages} register stage(s) inside (after the leading-one/exponent logic${stages > 1 ? ', after the shifters' : ''}); code lags the inputs by ${stages} cycle(s) of en.`] : []),
     ]),
   );
   L.push(`module ${name} (`);
+  if (stages) {
+    L.push(`  input  wire clk,`);
+    L.push(`  input  wire en,`);
+  }
   L.push(`  input  wire ${range(W)} acc,`);
   L.push(`  input  wire nan,`);
   if (withRelu) L.push(`  input  wire relu,`);
@@ -52,29 +64,63 @@ export function emitConverter(name: string, out: HwOutput, W: number, withRelu: 
   L.push(`  output wire ${range(CB)} code${faults.schema ? ',' : ''}`);
   L.push(...faults.port().map((x) => `  ${x}`));
   L.push(`);`);
+  // a pipeline cut: register each [dst, src, width] on en
+  const cut = (sigs: [string, string, number][], comment: string): void => {
+    L.push(`  // converter pipeline cut: ${comment}`);
+    for (const [dst, , w] of sigs) L.push(`  reg ${w > 1 ? range(w) + ' ' : ''}${dst};`);
+    L.push(`  always @(posedge clk) begin`);
+    L.push(`    if (en) begin`);
+    for (const [dst, src] of sigs) L.push(`      ${dst} <= ${src};`);
+    L.push(`    end`);
+    L.push(`  end`);
+  };
+  // Signal names per stage: with a cut, a signal crossing it is computed as <name>_s<k> and
+  // registered into <name>; the names after the last cut are the plain ones the back end uses.
+  // With stages = 0 the text is exactly the unpipelined converter's.
+  const P = stages >= 1;
+  const f = (n: string): string => (P ? `${n}_s0` : n); // front-end name of a signal crossing cut 1
+  const m = (n: string): string => (stages >= 2 ? `${n}_s1` : n); // middle name of a signal crossing cut 2
   if (withRelu) {
-    L.push(`  wire neg = acc[${W - 1}] & ~relu;`);
-    L.push(`  wire ${range(W)} mag = acc[${W - 1}] ? (relu ? ${W}'d0 : (${W}'d0 - acc)) : acc;`);
+    L.push(`  wire ${f('neg')} = acc[${W - 1}] & ~relu;`);
+    L.push(`  wire ${range(W)} ${f('mag')} = acc[${W - 1}] ? (relu ? ${W}'d0 : (${W}'d0 - acc)) : acc;`);
   } else {
-    L.push(`  wire neg = acc[${W - 1}];`);
-    L.push(`  wire ${range(W)} mag = neg ? (${W}'d0 - acc) : acc;`);
+    L.push(`  wire ${f('neg')} = acc[${W - 1}];`);
+    L.push(`  wire ${range(W)} ${f('mag')} = ${f('neg')} ? (${W}'d0 - acc) : acc;`);
   }
   // leading-one detector: a balanced tree (log2 depth), position of the highest set bit of mag
-  L.push(...emitLzd('mag', W, 'lead'));
+  L.push(...emitLzd(f('mag'), W, 'lead'));
   // exponent arithmetic (signed, EW bits)
   L.push(`  wire signed ${range(EW)} ds  = {{${EW - DW}{d[${DW - 1}]}}, d};`);
   L.push(`  wire signed ${range(EW)} le  = $signed({${EW - LW}'d0, lead}) + ds;        // floor(log2 value) in quanta`);
   L.push(`  wire signed ${range(EW)} shr = le - ${EW}'sd${M};`);
   L.push(`  wire signed ${range(EW)} sh  = (shr > ${EW}'sd0) ? shr : ${EW}'sd0;           // binade shift, >= 0`);
   L.push(`  wire signed ${range(EW)} r   = sh - ds;                                     // right shift of mag`);
-  L.push(`  wire rpos = r > ${EW}'sd0;`);
+  L.push(`  wire ${f('rpos')} = r > ${EW}'sd0;`);
+  const nrLs = (): void => {
+    L.push(`  wire signed ${range(EW)} nr = ${EW}'sd0 - r;`);
+    L.push(`  wire ${range(LSW)} ${f('ls')} = ${f('rpos')} ? ${LSW}'d0 : ((nr > ${EW}'sd${Q}) ? ${LSW}'d${Q} : nr[${LSW - 1}:0]);`);
+  };
+  const shSigs = (): void => {
+    L.push(`  wire ${f('shbig')} = sh > ${EW}'sd${out.shMax};`);
+    L.push(`  wire ${range(SB)} ${f('shs')} = sh[${SB - 1}:0];`);
+  };
+  if (P) {
+    L.push(`  wire ${range(RW)} ${f('rs')} = (r > ${EW}'sd${W + 1}) ? ${RW}'d${W + 1} : (${f('rpos')} ? r[${RW - 1}:0] : ${RW}'d0);`);
+    nrLs();
+    shSigs();
+    L.push(`  wire ${f('mz')} = (${f('mag')} == ${W}'d0);`);
+    L.push(`  wire ${f('nan_i')} = nan;`);
+    cut([['neg', 1], ['mag', W], ['rpos', 1], ['rs', RW], ['ls', LSW], ['shbig', 1], ['shs', SB], ['mz', 1], ['nan_i', 1]].map(([n, w]) => [n as string, f(n as string), w as number]), 'after the leading-one detector and the exponent arithmetic');
+    if (stages >= 2) for (const n of ['neg', 'shbig', 'mz', 'nan_i']) L.push(`  wire ${m(n)} = ${n};`);
+    if (stages >= 2) L.push(`  wire ${range(SB)} ${m('shs')} = shs;`);
+  }
   // right-shift path with guard and sticky
-  L.push(`  wire ${range(RW)} rs = (r > ${EW}'sd${W + 1}) ? ${RW}'d${W + 1} : (rpos ? r[${RW - 1}:0] : ${RW}'d0);`);
+  if (!P) L.push(`  wire ${range(RW)} rs = (r > ${EW}'sd${W + 1}) ? ${RW}'d${W + 1} : (rpos ? r[${RW - 1}:0] : ${RW}'d0);`);
   L.push(`  wire [${W}:0] mx = {mag, 1'b0};`);
   L.push(`  wire [${W}:0] tr = mx >> rs;`);
   L.push(`  wire [${W}:0] lowm = ~({${W + 1}{1'b1}} << rs);`);
-  L.push(`  wire guard  = tr[0];`);
-  L.push(`  wire sticky = |(mx & lowm);`);
+  L.push(`  wire ${m('guard')}  = tr[0];`);
+  L.push(`  wire ${m('sticky')} = |(mx & lowm);`);
   if (W >= Q) {
     if (W > Q) L.push(`  /* verilator lint_off UNUSEDSIGNAL */`);
     L.push(`  wire ${range(W)} qr_all = tr[${W}:1];`);
@@ -84,44 +130,50 @@ export function emitConverter(name: string, out: HwOutput, W: number, withRelu: 
     L.push(`  wire ${range(Q)} qr = {${Q - W}'d0, tr[${W}:1]};`);
   }
   // left-shift path (exact), at most M positions whenever mag != 0
-  L.push(`  wire signed ${range(EW)} nr = ${EW}'sd0 - r;`);
-  L.push(`  wire ${range(LSW)} ls = rpos ? ${LSW}'d0 : ((nr > ${EW}'sd${Q}) ? ${LSW}'d${Q} : nr[${LSW - 1}:0]);`);
+  if (!P) nrLs();
   const magx = XW > W ? `{${XW - W}'d0, mag}` : 'mag';
   if (XW > Q) L.push(`  /* verilator lint_off UNUSEDSIGNAL */`);
   L.push(`  wire ${range(XW)} sl = ${magx} << ls;`);
   if (XW > Q) L.push(`  /* verilator lint_on UNUSEDSIGNAL */`);
   L.push(`  wire ${range(Q)} ql = sl[${Q - 1}:0];`);
-  L.push(`  wire ${range(Q)} q = rpos ? qr : ql;`);
+  L.push(`  wire ${range(Q)} ${m('q')} = rpos ? qr : ql;`);
+  if (stages >= 2) {
+    L.push(`  wire ${m('rpos')} = rpos;`);
+    cut([['neg', 1], ['rpos', 1], ['shbig', 1], ['shs', SB], ['mz', 1], ['nan_i', 1], ['guard', 1], ['sticky', 1], ['q', Q]].map(([n, w]) => [`${n}_r`, m(n as string), w as number]), 'after the shifters');
+  }
+  // back end: names after the last cut
+  const b = (n: string): string => (stages >= 2 ? `${n}_r` : n);
   // rounding
-  L.push(`  wire inc = rpos & guard & ${faults.sel('round-half-up', "1'b1", faults.sel('sticky-lost', 'q[0]', '(sticky | q[0])'))};${faults.tag('round-half-up')}${faults.tag('sticky-lost')}`);
-  L.push(`  wire [${Q}:0] n = ${faults.sel('carry-lost', `{1'b0, q + {${Q - 1}'d0, inc}}`, `{1'b0, q} + {${Q}'d0, inc}`)};${faults.tag('carry-lost')}`);
+  L.push(`  wire inc = ${b('rpos')} & ${b('guard')} & ${faults.sel('round-half-up', "1'b1", faults.sel('sticky-lost', `${b('q')}[0]`, `(${b('sticky')} | ${b('q')}[0])`))};${faults.tag('round-half-up')}${faults.tag('sticky-lost')}`);
+  L.push(`  wire [${Q}:0] n = ${faults.sel('carry-lost', `{1'b0, ${b('q')} + {${Q - 1}'d0, inc}}`, `{1'b0, ${b('q')}} + {${Q}'d0, inc}`)};${faults.tag('carry-lost')}`);
   // payload = (sh << M) + n, saturation
-  L.push(`  wire shbig = sh > ${EW}'sd${out.shMax};`);
-  L.push(`  wire ${range(SB)} shs = sh[${SB - 1}:0];`);
-  L.push(`  wire ${range(PYW)} pay = {${PYW - SB - M}'d0, shs, ${M}'d0} + {${PYW - Q - 1}'d0, n};`);
-  L.push(`  wire mz = (mag == ${W}'d0);`);
-  L.push(`  wire sat = ${faults.sel('no-saturation', "1'b0", `~mz & (shbig | (pay > ${lit(PYW, out.maxPayload)}))`)};${faults.tag('no-saturation')}`);
-  const zr = `mz | (~sat & (n == ${Q + 1}'d0))`;
-  if (out.bits === 32) L.push(`  wire zero = ${faults.sel('f32-flush-subnormal', `mz | (~sat & ((n == ${Q + 1}'d0) | ((shs == ${SB}'d0) & ~n[${M}] & ~n[${Q}])))`, zr)};${faults.tag('f32-flush-subnormal')}`);
+  if (!P) shSigs();
+  L.push(`  wire ${range(PYW)} pay = {${PYW - SB - M}'d0, ${b('shs')}, ${M}'d0} + {${PYW - Q - 1}'d0, n};`);
+  if (!P) L.push(`  wire mz = (mag == ${W}'d0);`);
+  L.push(`  wire sat = ${faults.sel('no-saturation', "1'b0", `~${b('mz')} & (${b('shbig')} | (pay > ${lit(PYW, out.maxPayload)}))`)};${faults.tag('no-saturation')}`);
+  const zr = `${b('mz')} | (~sat & (n == ${Q + 1}'d0))`;
+  if (out.bits === 32) L.push(`  wire zero = ${faults.sel('f32-flush-subnormal', `${b('mz')} | (~sat & ((n == ${Q + 1}'d0) | ((${b('shs')} == ${SB}'d0) & ~n[${M}] & ~n[${Q}])))`, zr)};${faults.tag('f32-flush-subnormal')}`);
   else L.push(`  wire zero = ${zr};`);
   // unused upper bits of the internal sums
   L.push(`  /* verilator lint_off UNUSEDSIGNAL */`);
   const payHi = PYW > PB ? `, pay[${PYW - 1}:${PB}]` : '';
   L.push(`  wire unused_hi = |{sh[${EW - 1}:${SB}]${payHi}, r[${EW - 1}:${RW}], nr[${EW - 1}:${LSW}]};`);
   L.push(`  /* verilator lint_on UNUSEDSIGNAL */`);
-  const nanSel = faults.sel('nan-not-propagated', "1'b0", 'nan');
+  const nanIn = P ? b('nan_i') : 'nan';
+  const nanSel = faults.sel('nan-not-propagated', "1'b0", nanIn);
   if (faults.has('nan-not-propagated')) {
     L.push(`  /* verilator lint_off UNUSEDSIGNAL */`);
-    L.push(`  wire unused_nan = nan; // FAULT nan-not-propagated`);
+    L.push(`  wire unused_nan = ${nanIn}; // FAULT nan-not-propagated`);
     L.push(`  /* verilator lint_on UNUSEDSIGNAL */`);
   }
   const zeroNeg = faults.sel('zero-sign', `{1'b1, ${PB}'d0}`, lit(CB, out.negZeroCode));
+  const neg = b('neg');
   if (out.twos) {
     L.push(`  wire ${range(CB)} posc = sat ? ${lit(CB, out.satPayload)} : {1'b0, pay[${PB - 1}:0]};`);
-    L.push(`  assign code = ${nanSel} ? ${lit(CB, out.nanCode)} : zero ? (neg ? ${zeroNeg} : ${CB}'d0) : (neg ? (${CB}'d0 - posc) : posc);`);
+    L.push(`  assign code = ${nanSel} ? ${lit(CB, out.nanCode)} : zero ? (${neg} ? ${zeroNeg} : ${CB}'d0) : (${neg} ? (${CB}'d0 - posc) : posc);`);
   } else {
     L.push(`  wire ${range(PB)} pm = sat ? ${lit(PB, out.satPayload)} : pay[${PB - 1}:0];`);
-    L.push(`  assign code = ${nanSel} ? ${lit(CB, out.nanCode)} : zero ? (neg ? ${zeroNeg} : ${CB}'d0) : {neg, pm};`);
+    L.push(`  assign code = ${nanSel} ? ${lit(CB, out.nanCode)} : zero ? (${neg} ? ${zeroNeg} : ${CB}'d0) : {${neg}, pm};`);
   }
   L.push(`endmodule`);
   return L.join('\n') + '\n';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
-import { resolveConfig, type RtlConfig, type RtlOptions } from './config.js';
+import { converterStages, resolveConfig, type RtlConfig, type RtlOptions } from './config.js';
 import { emitDecoder, emitModeDecoder, modeDecoderDims } from './decoder.js';
 import { emitMultiplier, type OperandDims } from './multiplier.js';
 import type { ModeSet } from '../arith/index.js';
@@ -73,10 +73,11 @@ export function generateRtl(opts: RtlOptions | RtlConfig): GeneratedRtl {
   add(n.mul, emitMultiplier(n.mul, dA, dB, cfg.PW, f));
   add(n.tree, emitTree(n.tree, cfg.lanes, cfg.PW, f));
   add(n.acc, emitAccumulator(n.acc, cfg.W, cfg.SW, f));
-  cfg.outs.forEach((fo, k) => add(n.cvt[k]!, emitConverter(n.cvt[k]!, hwOutput(fo), cfg.W, true, f)));
+  const cs = converterStages(cfg.pipe);
+  cfg.outs.forEach((fo, k) => add(n.cvt[k]!, emitConverter(n.cvt[k]!, hwOutput(fo), cfg.W, true, f, cs)));
   if (cfg.f32) {
     // faults of the family converters also apply to binary32's, except where named for one of them
-    add(n.cvtF32, emitConverter(n.cvtF32, hwOutputF32(), cfg.W, false, f));
+    add(n.cvtF32, emitConverter(n.cvtF32, hwOutputF32(), cfg.W, false, f, cs));
   }
   add(n.top, emitTop(cfg, f));
   const files = [

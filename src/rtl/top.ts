@@ -1,6 +1,6 @@
 import { Mac, ModeMac } from '../arith/index.js';
 import { Faults } from './faults.js';
-import type { RtlConfig } from './config.js';
+import { converterStages, type RtlConfig } from './config.js';
 import { D_BITS, emulateConverter } from './converter.js';
 import { hwInput } from './traits.js';
 import { modeDecoderDims } from './decoder.js';
@@ -313,6 +313,8 @@ export function emitTop(cfg: RtlConfig, faults = new Faults()): string {
   }
   L.push('');
   L.push(`  // output converters; d = power of acc's LSB in units of the output's 2^tmin_o`);
+  const cs = converterStages(cfg.pipe);
+  const ck = cs ? '.clk(clk), .en(adv), ' : '';
   const DW = D_BITS;
   const tab = cfg.modesA.t + cfg.modesB.t;
   const xs12 = `{{${DW - 10}{${cv.xs}[9]}}, ${cv.xs}}`;
@@ -320,15 +322,35 @@ export function emitTop(cfg: RtlConfig, faults = new Faults()): string {
     const c = tab - fo.tmin;
     L.push(`  wire ${range(DW)} d${k} = ${lit(DW, c)} + ${xs12} - {{${DW - 8}{${cv.xo}[7]}}, ${cv.xo}};  // (${tab}) - (${fo.tmin}) + xa + xb - xo`);
     L.push(`  wire [7:0] c${k};`);
-    L.push(`  ${names.cvt[k]} u_cvt${k} (.acc(${cv.acc}), .nan(${cv.nan}), .relu(${cv.r}), .d(d${k}), .code(c${k})${fc});`);
+    L.push(`  ${names.cvt[k]} u_cvt${k} (${ck}.acc(${cv.acc}), .nan(${cv.nan}), .relu(${cv.r}), .d(d${k}), .code(c${k})${fc});`);
   });
   if (cfg.f32) {
     const c = tab + 149;
     L.push(`  wire ${range(DW)} df = ${lit(DW, c)} + ${xs12};  // (${tab}) + 149 + xa + xb`);
     L.push(`  wire [31:0] cf;`);
-    L.push(`  ${names.cvtF32} u_cvtf (.acc(${cv.acc}), .nan(${cv.nan}), .d(df), .code(cf)${fc});`);
+    L.push(`  ${names.cvtF32} u_cvtf (${ck}.acc(${cv.acc}), .nan(${cv.nan}), .d(df), .code(cf)${fc});`);
   }
   L.push('');
+  // the converters' internal stages: delay what travels beside their codes by as many cycles
+  for (let j = 1; j <= cs; j++) {
+    const prev = j === 1 ? cv : { v: `vP${j - 1}`, acc: `accP${j - 1}`, nan: `nanP${j - 1}`, ovf: `ovfP${j - 1}` };
+    L.push(`  // beside converter stage ${j}`);
+    L.push(`  reg vP${j};`);
+    L.push(`  reg ${range(W)} accP${j};`);
+    L.push(`  reg nanP${j}, ovfP${j};`);
+    L.push(`  always @(posedge clk) begin`);
+    L.push(`    if (rst) vP${j} <= 1'b0;`);
+    L.push(`    else if (adv) vP${j} <= ${prev.v};`);
+    L.push(`  end`);
+    L.push(`  always @(posedge clk) begin`);
+    L.push(`    if (adv) begin`);
+    L.push(`      accP${j} <= ${prev.acc};`);
+    L.push(`      nanP${j} <= ${prev.nan};`);
+    L.push(`      ovfP${j} <= ${prev.ovf};`);
+    L.push(`    end`);
+    L.push(`  end`);
+  }
+  const ov = cs ? { v: `vP${cs}`, acc: `accP${cs}`, nan: `nanP${cs}`, ovf: `ovfP${cs}` } : cv;
   L.push(`  // output register`);
   L.push(`  reg vO;`);
   L.push(`  reg ${range(W)} oacc;`);
@@ -337,13 +359,13 @@ export function emitTop(cfg: RtlConfig, faults = new Faults()): string {
   if (K) L.push(`  reg ${range(8 * K)} ocode;`);
   L.push(`  always @(posedge clk) begin`);
   L.push(`    if (rst) vO <= 1'b0;`);
-  L.push(`    else if (adv) vO <= ${cv.v};`);
+  L.push(`    else if (adv) vO <= ${ov.v};`);
   L.push(`  end`);
   L.push(`  always @(posedge clk) begin`);
   L.push(`    if (adv) begin`);
-  L.push(`      oacc <= ${cv.acc};`);
-  L.push(`      onan <= ${cv.nan};`);
-  L.push(`      oovf <= ${cv.ovf};`);
+  L.push(`      oacc <= ${ov.acc};`);
+  L.push(`      onan <= ${ov.nan};`);
+  L.push(`      oovf <= ${ov.ovf};`);
   if (cfg.f32) L.push(`      of32 <= cf;`);
   if (K) L.push(`      ocode <= {${cfg.outs.map((_, k) => `c${K - 1 - k}`).join(', ')}};`);
   L.push(`    end`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FAULT_NAMES } from '../../src/rtl/index.js';
-import { runMutants } from '../../src/sim/index.js';
+import { MUTANT_BASE, runMutants } from '../../src/sim/index.js';
 import { rf8 } from '../helpers/cli.js';
 import { haveTools } from './tools.js';
 
@@ -16,6 +16,14 @@ describe.skipIf(!ok)('fault injection: every injected fault is killed by the sui
     expect(r.total).toBeGreaterThanOrEqual(8);
     expect(r.baseline.every((b) => b.pass)).toBe(true);
     for (const m of r.mutants) expect(m.line, m.fault).toBeGreaterThan(0);
+  });
+
+  it('with the pipelined converters (pipe 5) every fault is killed too', { timeout: 1_200_000 }, async () => {
+    const r = await runMutants({ mode: 'schema', base: { ...MUTANT_BASE, pipe: 5 } });
+    const survivors = r.mutants.filter((m) => !m.killed).map((m) => m.fault);
+    expect(survivors, `survived: ${survivors.join(', ')}`).toEqual([]);
+    expect(r.base).toMatch(/-p5-/);
+    expect(r.baseline.every((b) => b.pass)).toBe(true);
   });
 
   it('rf8 cosim --mutants --json reports the kill rate', { timeout: 1_200_000 }, () => {

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { RF8_MODES } from '../../format/index.js';
 import { parseModeList as parseModes } from '../../arith/index.js';
-import { FAULT_NAMES, generateRtl, type FaultName, type RtlOptions } from '../../rtl/index.js';
+import { FAULT_NAMES, MAX_PIPE, generateRtl, type FaultName, type RtlOptions } from '../../rtl/index.js';
 import { getSuite, listSuites } from '../../golden/index.js';
 import {
   buildModel,
@@ -56,7 +56,7 @@ function rtlFor(args: Args, suite: string): RtlOptions {
   return {
     ...base,
     ...(args.lanes !== undefined ? { lanes: parseIntStrict(args.lanes, '--lanes', 1, 32) } : {}),
-    ...(args.pipe !== undefined ? { pipe: parseIntStrict(args.pipe, '--pipe', 0, 3) } : {}),
+    ...(args.pipe !== undefined ? { pipe: parseIntStrict(args.pipe, '--pipe', 0, MAX_PIPE) } : {}),
     ...(args.outs ? { outs: args.outs } : {}),
     ...(args.inject ? { faults: args.inject } : {}),
   };
@@ -79,7 +79,7 @@ export const cosimCommand: CommandModule<object, Args> = {
       .option('suite', { type: 'string', array: true, describe: 'suite(s) to run (rf8 golden --list); default: the committed DUT suites' })
       .option('exhaustive', { type: 'boolean', default: false, describe: 'exhaustive products and conversions for every rf8 format pair (9 pairs)' })
       .option('lanes', { type: 'number', describe: 'DUT lanes (default: the suite\'s; 1-lane suites are spread over the lanes)' })
-      .option('pipe', { type: 'number', describe: 'DUT pipeline registers 0..3 (default 2)' })
+      .option('pipe', { type: 'number', describe: 'DUT pipeline registers 0..5 (default 2; 4, 5 pipeline the output converters)' })
       .option('outs', { type: 'string', array: true, describe: 'DUT output formats (default: the suite\'s)' })
       .option('inject', { type: 'string', array: true, describe: `inject fault(s) into the DUT: ${FAULT_NAMES.join(', ')}` })
       .option('raw', { type: 'number', describe: 'also clock the model this many cycles with no I/O (raw cycle rate, same run)' })

@@ -5,6 +5,7 @@ import { DEVICE_NAMES, getDevice, type DeviceName } from '../../estimate/devices
 import { runSweep } from '../../estimate/sweep.js';
 import { reportText, allVerdicts, writePlots, compare, markdownSection, upsertMarkdown, reportFingerprint, sectionId } from '../../estimate/report.js';
 import { writeFileAtomic } from '../../util/atomic.js';
+import { MAX_PIPE } from '../../rtl/index.js';
 import { InputError } from '../../util/errors.js';
 import { emit, log, parseIntStrict, type CommonArgs } from '../common.js';
 
@@ -44,7 +45,7 @@ export const estimateCommand: CommandModule<object, Args> = {
       .option('plot', { type: 'string', describe: 'write SVG plots into this folder' })
       .option('seeds', { type: 'string', default: '1,2,3', describe: 'nextpnr seeds (median Fmax)' })
       .option('freq', { type: 'number', default: 100, describe: 'nextpnr target MHz' })
-      .option('pipe', { type: 'number', default: 2, describe: 'generator pipeline registers (0..3)' })
+      .option('pipe', { type: 'number', default: 2, describe: 'generator pipeline registers (0..5; 4 and 5 pipeline the output converters)' })
       .option('jobs', { type: 'number', default: 2, describe: 'concurrent tool runs' })
       .option('bandwidth', { type: 'string', default: '1,4,16', describe: 'weight bandwidths in bytes/cycle' })
       .option('cache', { type: 'boolean', default: true, describe: 'use the result cache (--no-cache to rerun the tools)' })
@@ -63,7 +64,7 @@ export const estimateCommand: CommandModule<object, Args> = {
       if (!(v > 0) || !Number.isFinite(v)) throw new InputError(`--bandwidth: not a positive number: '${s}'`);
       return v;
     });
-    const pipe = parseIntStrict(args.pipe, '--pipe', 0, 3);
+    const pipe = parseIntStrict(args.pipe, '--pipe', 0, MAX_PIPE);
     const jobs = parseIntStrict(args.jobs, '--jobs', 1, 64);
     const seed = parseIntStrict(args.seed, '--seed', 0, 2 ** 32 - 1);
     if (!(args.freq > 0 && args.freq < 2000)) throw new InputError(`--freq out of range: ${args.freq}`);

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DEFAULT_CONFIGS, FAULTS, FAULT_NAMES, generateRtl, lintVerilator, writeRtl, type GeneratedRtl, type RtlOptions } from '../../rtl/index.js';
+import { DEFAULT_CONFIGS, FAULTS, FAULT_NAMES, MAX_PIPE, generateRtl, lintVerilator, writeRtl, type GeneratedRtl, type RtlOptions } from '../../rtl/index.js';
 import { requireTool } from '../../sim/tools.js';
 import { packageRoot } from '../../sim/paths.js';
 import { CheckFailed } from '../../util/errors.js';
@@ -61,7 +61,7 @@ export const rtlCommand: CommandModule<object, Args> = {
       .option('lanes', { type: 'number', default: 1, describe: 'lanes N (1..32)' })
       .option('W', { type: 'number', describe: 'accumulator width (default: the exact bound for --nmax terms)' })
       .option('nmax', { type: 'number', default: 4096, describe: 'longest exact dot product the default W must hold' })
-      .option('pipe', { type: 'number', default: 2, describe: 'extra pipeline registers 0..3 (after the multipliers, the tree, before the converters)' })
+      .option('pipe', { type: 'number', default: 2, describe: 'extra pipeline registers 0..5 (after the multipliers, the tree, before the converters, then 1 or 2 inside the converters)' })
       .option('outs', { type: 'string', array: true, describe: 'output formats, one converter each (default: b)' })
       .option('f32', { type: 'boolean', default: true, describe: 'emit the binary32 output converter (--no-f32 to drop it)' })
       .option('inject', { type: 'string', array: true, describe: `inject a fault (verification only): ${FAULT_NAMES.join(', ')}` })
@@ -84,7 +84,7 @@ export const rtlCommand: CommandModule<object, Args> = {
       lanes: parseIntStrict(args.lanes, '--lanes', 1, 32),
       W: args.W === undefined ? undefined : parseIntStrict(args.W, '--W', 4, 256),
       nmax: parseIntStrict(args.nmax, '--nmax', 1, 2 ** 40),
-      pipe: parseIntStrict(args.pipe, '--pipe', 0, 3),
+      pipe: parseIntStrict(args.pipe, '--pipe', 0, MAX_PIPE),
       outs: args.outs,
       f32: args.f32,
       faults: args.inject,
