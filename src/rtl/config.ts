@@ -22,9 +22,9 @@ export interface RtlOptions {
   /** Lanes N (1..32). Default 1. */
   lanes?: number;
   /**
-   * Extra pipeline registers, 0..5: after the multipliers, after the adder tree, before the
-   * converters, then inside the converters (after the leading-one/exponent logic, after the
-   * shifters). Default 2.
+   * Extra pipeline registers, 0..6: after the multipliers, after the adder tree, before the
+   * converters, then inside the converters (4: after the leading-one/exponent logic; 5: also
+   * after the shifters; 6: also after the magnitude). Default 2.
    */
   pipe?: number;
   /** Injected faults (verification only). */
@@ -41,10 +41,10 @@ export interface RtlOptions {
   modes?: readonly string[];
 }
 
-/** Largest `pipe`: 3 registers in the datapath, 2 inside the output converters. */
-export const MAX_PIPE = 5;
+/** Largest `pipe`: 3 registers in the datapath, 3 inside the output converters. */
+export const MAX_PIPE = 6;
 
-/** Register stages inside each output converter for a pipe setting (pipe 4 -> 1, 5 -> 2). */
+/** Register stages inside each output converter for a pipe setting (pipe 4 -> 1, 5 -> 2, 6 -> 3). */
 export function converterStages(pipe: number): number {
   return Math.max(0, pipe - 3);
 }

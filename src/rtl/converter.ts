@@ -30,7 +30,7 @@ export const D_BITS = 12;
  * (the top's global advance) and its code lags its inputs by `stages` enabled cycles.
  */
 export function emitConverter(name: string, out: HwOutput, W: number, withRelu: boolean, faults = new Faults(), stages = 0): string {
-  if (!Number.isInteger(stages) || stages < 0 || stages > 2) throw new Error(`converter stages must be 0..2: ${stages}`);
+  if (!Number.isInteger(stages) || stages < 0 || stages > 3) throw new Error(`converter stages must be 0..3: ${stages}`);
   const M = out.mEff;
   const Q = M + 1; // significand bits of n before rounding
   const CB = out.bits;
@@ -49,7 +49,7 @@ export function emitConverter(name: string, out: HwOutput, W: number, withRelu: 
       `Output converter: ${W}-bit accumulator -> ${out.label} (${CB} bits), RNE, ${out.label === 'binary32' ? 'overflow to infinity' : 'saturating'}${withRelu ? ', fused ReLU' : ''}.`,
       `value = |acc| * 2^d in units of 2^tmin_o (tmin_o = ${out.tmin}); d is signed ${DW} bits.`,
       `Mirrors src/arith ${out.label === 'binary32' ? 'accToBinary32Bits()' : 'accToFormat()'}.`,
-      ...(stages ? [`Pipelined: ${stages} register stage(s) inside (after the leading-one/exponent logic${stages > 1 ? ', after the shifters' : ''}); code lags the inputs by ${stages} cycle(s) of en.`] : []),
+      ...(stages ? [`Pipelined: ${stages} register stage(s) inside (${stages > 2 ? 'after the magnitude, ' : ''}after the leading-one/exponent logic${stages > 1 ? ', after the shifters' : ''}); code lags the inputs by ${stages} cycle(s) of en.`] : []),
     ]),
   );
   L.push(`module ${name} (`);
@@ -80,17 +80,22 @@ export function emitConverter(name: string, out: HwOutput, W: number, withRelu: 
   const P = stages >= 1;
   const f = (n: string): string => (P ? `${n}_s0` : n); // front-end name of a signal crossing cut 1
   const m = (n: string): string => (stages >= 2 ? `${n}_s1` : n); // middle name of a signal crossing cut 2
+  const A = stages >= 3; // cut A: right after the magnitude (the W-bit negation)
+  const negA = A ? 'neg_a' : f('neg');
+  const magA = A ? 'mag_a' : f('mag');
   if (withRelu) {
-    L.push(`  wire ${f('neg')} = acc[${W - 1}] & ~relu;`);
-    L.push(`  wire ${range(W)} ${f('mag')} = acc[${W - 1}] ? (relu ? ${W}'d0 : (${W}'d0 - acc)) : acc;`);
+    L.push(`  wire ${negA} = acc[${W - 1}] & ~relu;`);
+    L.push(`  wire ${range(W)} ${magA} = acc[${W - 1}] ? (relu ? ${W}'d0 : (${W}'d0 - acc)) : acc;`);
   } else {
-    L.push(`  wire ${f('neg')} = acc[${W - 1}];`);
-    L.push(`  wire ${range(W)} ${f('mag')} = ${f('neg')} ? (${W}'d0 - acc) : acc;`);
+    L.push(`  wire ${negA} = acc[${W - 1}];`);
+    L.push(`  wire ${range(W)} ${magA} = ${negA} ? (${W}'d0 - acc) : acc;`);
   }
+  if (A) cut([[f('neg'), negA, 1], [f('mag'), magA, W], ['d_a', 'd', DW], ['nan_a', 'nan', 1]], 'after the magnitude');
+  const dIn = A ? 'd_a' : 'd';
   // leading-one detector: a balanced tree (log2 depth), position of the highest set bit of mag
   L.push(...emitLzd(f('mag'), W, 'lead'));
   // exponent arithmetic (signed, EW bits)
-  L.push(`  wire signed ${range(EW)} ds  = {{${EW - DW}{d[${DW - 1}]}}, d};`);
+  L.push(`  wire signed ${range(EW)} ds  = {{${EW - DW}{${dIn}[${DW - 1}]}}, ${dIn}};`);
   L.push(`  wire signed ${range(EW)} le  = $signed({${EW - LW}'d0, lead}) + ds;        // floor(log2 value) in quanta`);
   L.push(`  wire signed ${range(EW)} shr = le - ${EW}'sd${M};`);
   L.push(`  wire signed ${range(EW)} sh  = (shr > ${EW}'sd0) ? shr : ${EW}'sd0;           // binade shift, >= 0`);
@@ -109,7 +114,7 @@ export function emitConverter(name: string, out: HwOutput, W: number, withRelu: 
     nrLs();
     shSigs();
     L.push(`  wire ${f('mz')} = (${f('mag')} == ${W}'d0);`);
-    L.push(`  wire ${f('nan_i')} = nan;`);
+    L.push(`  wire ${f('nan_i')} = ${A ? 'nan_a' : 'nan'};`);
     cut([['neg', 1], ['mag', W], ['rpos', 1], ['rs', RW], ['ls', LSW], ['shbig', 1], ['shs', SB], ['mz', 1], ['nan_i', 1]].map(([n, w]) => [n as string, f(n as string), w as number]), 'after the leading-one detector and the exponent arithmetic');
     if (stages >= 2) for (const n of ['neg', 'shbig', 'mz', 'nan_i']) L.push(`  wire ${m(n)} = ${n};`);
     if (stages >= 2) L.push(`  wire ${range(SB)} ${m('shs')} = shs;`);

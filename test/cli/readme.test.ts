@@ -77,7 +77,7 @@ describe('README hardware numbers come from docs/estimates.md', () => {
     expect(li).toBe(int8[4]);
     expect(Number(po)).toBe(Math.round((Number(ocp[4]) / Number(rf8[4]) - 1) * 100));
     expect(Number(pi)).toBe(Math.round((Number(int8[4]) / Number(rf8[4]) - 1) * 100));
-    const p5 = doc.slice(doc.indexOf('<!-- rf8 estimate: begin hx8k pipe=5 -->'));
+    const p5 = doc.slice(doc.indexOf('<!-- rf8 estimate: begin hx8k pipe=6 -->'));
     const r5 = p5.split('\n').find((x) => x.startsWith('| rf8-e3m4 | 8 | '))!.split('|').map((c) => c.trim());
     const pm = readme.match(/8-lane rf8-e3m4 engine runs at ([\d.]+) MHz\s+\(([\d.]+ M) MAC\/s\)/);
     expect(pm).not.toBeNull();

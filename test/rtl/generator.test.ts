@@ -43,7 +43,7 @@ describe('rtl configuration', () => {
   it('rejects bad options with InputError', () => {
     expect(() => resolveConfig({ a: 'rf9' })).toThrow(InputError);
     expect(() => resolveConfig({ lanes: 0 })).toThrow(InputError);
-    expect(() => resolveConfig({ pipe: 6 })).toThrow(InputError);
+    expect(() => resolveConfig({ pipe: 7 })).toThrow(InputError);
     expect(() => resolveConfig({ pipe: -1 })).toThrow(InputError);
     expect(() => resolveConfig({ faults: ['no-such-bug'] })).toThrow(InputError);
     expect(() => resolveConfig({ outs: [], f32: false })).toThrow(InputError);
@@ -93,6 +93,7 @@ describe.skipIf(!lintable)('generated Verilog is clean under verilator -Wall, iv
     { a: 'rf8-e3m4', b: 'rf8-e3m4', lanes: 4, pipe: 4, outs: ['rf8-e3m4', 'int8'] },
     { a: 'ocp-e5m2', b: 'int8', lanes: 2, pipe: 5, outs: ['ocp-e4m3', 'int8'] },
     { modes: ['rf8-e2m5', 'rf8-e3m4', 'rf8-e4m3'], lanes: 2, pipe: 5 },
+    { a: 'int8', b: 'rf8-e3m4', lanes: 3, pipe: 6, outs: ['rf8-e2m5', 'int8'] },
     { a: 'ocp-e4m3', b: 'ocp-e5m2', lanes: 2, pipe: 1, outs: ['ocp-e4m3', 'ocp-e5m2', 'int8'] },
     { a: 'int8', b: 'int8', lanes: 5, outs: ['int8'], f32: false },
     { a: 'ocp-e5m2', b: 'int8', lanes: 32, outs: [] as string[] },

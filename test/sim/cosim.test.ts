@@ -50,9 +50,9 @@ describe.skipIf(!ok)('co-simulation against the golden vectors (Verilator)', () 
       const r = await cosimSuiteOn(d, g, { wave: false, stall });
       expect(r.pass, JSON.stringify(r.mismatch)).toBe(true);
     }
-    // pipeline depths 0, 3, 4 and 5 too (4, 5: registers inside the converters); without stalls
-    // the measured latency is the generator's 3 + pipe
-    for (const pipe of [0, 3, 4, 5]) {
+    // pipeline depths 0, 3, 4, 5 and 6 too (4-6: registers inside the converters); without
+    // stalls the measured latency is the generator's 3 + pipe
+    for (const pipe of [0, 3, 4, 5, 6]) {
       const g = generateRtl({ a: 'rf8-e3m4', lanes: 8, pipe });
       const r = await cosimSuiteOn(d, g, { wave: false, stall: [4, 0.2, 0.2] });
       expect(r.pass, `pipe ${pipe}: ${JSON.stringify(r.mismatch)}`).toBe(true);

@@ -79,7 +79,7 @@ export const cosimCommand: CommandModule<object, Args> = {
       .option('suite', { type: 'string', array: true, describe: 'suite(s) to run (rf8 golden --list); default: the committed DUT suites' })
       .option('exhaustive', { type: 'boolean', default: false, describe: 'exhaustive products and conversions for every rf8 format pair (9 pairs)' })
       .option('lanes', { type: 'number', describe: 'DUT lanes (default: the suite\'s; 1-lane suites are spread over the lanes)' })
-      .option('pipe', { type: 'number', describe: 'DUT pipeline registers 0..5 (default 2; 4, 5 pipeline the output converters)' })
+      .option('pipe', { type: 'number', describe: 'DUT pipeline registers 0..6 (default 2; 4-6 pipeline the output converters)' })
       .option('outs', { type: 'string', array: true, describe: 'DUT output formats (default: the suite\'s)' })
       .option('inject', { type: 'string', array: true, describe: `inject fault(s) into the DUT: ${FAULT_NAMES.join(', ')}` })
       .option('raw', { type: 'number', describe: 'also clock the model this many cycles with no I/O (raw cycle rate, same run)' })

@@ -45,7 +45,7 @@ export const estimateCommand: CommandModule<object, Args> = {
       .option('plot', { type: 'string', describe: 'write SVG plots into this folder' })
       .option('seeds', { type: 'string', default: '1,2,3', describe: 'nextpnr seeds (median Fmax)' })
       .option('freq', { type: 'number', default: 100, describe: 'nextpnr target MHz' })
-      .option('pipe', { type: 'number', default: 2, describe: 'generator pipeline registers (0..5; 4 and 5 pipeline the output converters)' })
+      .option('pipe', { type: 'number', default: 2, describe: 'generator pipeline registers (0..6; 4-6 pipeline the output converters)' })
       .option('jobs', { type: 'number', default: 2, describe: 'concurrent tool runs' })
       .option('bandwidth', { type: 'string', default: '1,4,16', describe: 'weight bandwidths in bytes/cycle' })
       .option('cache', { type: 'boolean', default: true, describe: 'use the result cache (--no-cache to rerun the tools)' })

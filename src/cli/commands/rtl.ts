@@ -61,7 +61,7 @@ export const rtlCommand: CommandModule<object, Args> = {
       .option('lanes', { type: 'number', default: 1, describe: 'lanes N (1..32)' })
       .option('W', { type: 'number', describe: 'accumulator width (default: the exact bound for --nmax terms)' })
       .option('nmax', { type: 'number', default: 4096, describe: 'longest exact dot product the default W must hold' })
-      .option('pipe', { type: 'number', default: 2, describe: 'extra pipeline registers 0..5 (after the multipliers, the tree, before the converters, then 1 or 2 inside the converters)' })
+      .option('pipe', { type: 'number', default: 2, describe: 'extra pipeline registers 0..6 (after the multipliers, the tree, before the converters, then 1 to 3 inside the converters)' })
       .option('outs', { type: 'string', array: true, describe: 'output formats, one converter each (default: b)' })
       .option('f32', { type: 'boolean', default: true, describe: 'emit the binary32 output converter (--no-f32 to drop it)' })
       .option('inject', { type: 'string', array: true, describe: `inject a fault (verification only): ${FAULT_NAMES.join(', ')}` })
