@@ -127,7 +127,10 @@ export class Mac {
   readonly fb: Format;
   readonly W: number;
   readonly lanes: number;
-  private readonly table: Float64Array;
+  /** The product table in use (ModeMac swaps it per mode pair). */
+  protected table: Float64Array;
+  /** Each step's lane sum is multiplied by 2^shift before it is added (ModeMac's grid offset; 0 here). */
+  protected shift = 0;
   /** Number mode when |A| + |S| < 2^53 is guaranteed. */
   private readonly exact: boolean;
   private readonly laneSumExact: boolean;
@@ -140,7 +143,8 @@ export class Mac {
   private nanF = false;
   private ovfF = false;
 
-  constructor(cfg: MacConfig) {
+  /** `maxP`: the largest |P| * 2^shift the engine will see (ModeMac: over every mode pair); default the format pair's. */
+  constructor(cfg: MacConfig, maxP?: number) {
     this.fa = getFormat(cfg.a);
     this.fb = getFormat(cfg.b);
     const W = cfg.W;
@@ -150,7 +154,7 @@ export class Mac {
     this.W = W;
     this.lanes = lanes;
     this.table = productTable(this.fa, this.fb);
-    const maxP = Number(maxProduct(this.fa, this.fb));
+    maxP ??= Number(maxProduct(this.fa, this.fb));
     this.laneSumExact = lanes * maxP < 2 ** 53;
     this.exact = W <= 52 && 2 ** (W - 1) + lanes * maxP < 2 ** 53;
     this.hiB = (1n << BigInt(W - 1)) - 1n;
@@ -179,7 +183,7 @@ export class Mac {
         if (p !== p) this.nanF = true;
         else S += p;
       }
-      let v = this.accN + S;
+      let v = this.accN + (this.shift ? S * 2 ** this.shift : S);
       if (v > this.hiN) {
         v = this.hiN;
         this.ovfF = true;
@@ -200,6 +204,7 @@ export class Mac {
       else S += BigInt(p);
     }
     if (this.laneSumExact) S = BigInt(Sn);
+    if (this.shift) S <<= BigInt(this.shift);
     let v = this.accB + S;
     if (v > this.hiB) {
       v = this.hiB;

@@ -1,6 +1,6 @@
 import { InputError } from '../util/errors.js';
 import { RF8_MODES, getFormat, type Format, type FormatName } from '../format/index.js';
-import { maxMagnitudeUnits, productTable, type AccWidth } from './mac.js';
+import { Mac, maxMagnitudeUnits, productTable, type AccWidth } from './mac.js';
 
 /**
  * Multi-mode operands: one MAC unit that takes each operand in any of a set of family formats
@@ -87,22 +87,6 @@ export function accWidthModes(A: ModeSet, B: ModeSet, nmax: number, lanes = 1): 
   };
 }
 
-const scaledCache = new Map<string, Float64Array>();
-
-/** productTable(ma, mb) on the shared grid: every finite entry times 2^(off_a + off_b) (exact: below 2^53). */
-function scaledTable(fa: Format, fb: Format, shift: number): Float64Array {
-  const key = `${fa.name}*${fb.name}<<${shift}`;
-  let t = scaledCache.get(key);
-  if (!t) {
-    const src = productTable(fa, fb);
-    t = new Float64Array(65536);
-    const s = 2 ** shift;
-    for (let i = 0; i < 65536; i++) t[i] = src[i]! * s; // NaN stays NaN; a power-of-two factor is exact
-    scaledCache.set(key, t);
-  }
-  return t;
-}
-
 export interface ModeMacConfig {
   /** Modes of operand a (mode-number order). */
   a: readonly Fmt[];
@@ -115,92 +99,45 @@ export interface ModeMacConfig {
 
 /**
  * The N-lane MAC of spec section 4 for multi-mode operands (the reference of the generated
- * multi-mode unit). Same clamp, sticky flags and clear as `Mac`; `clear(init, ma, mb)` also
- * selects the operand modes, held until the next clear. The accumulator counts units of
- * 2^(t_a + t_b). After construction the modes are (0, 0) and A = 0.
+ * multi-mode unit): `Mac` with the product table of the selected mode pair and its lane sums
+ * shifted onto the shared grid, so the clamp, sticky flags and clear are Mac's.
+ * `clear(init, ma, mb)` also selects the operand modes, held until the next clear. The
+ * accumulator counts units of 2^(t_a + t_b). After construction the modes are (0, 0) and A = 0.
  */
-export class ModeMac {
+export class ModeMac extends Mac {
   readonly A: ModeSet;
   readonly B: ModeSet;
-  readonly W: number;
-  readonly lanes: number;
-  private table: Float64Array;
-  private readonly hi: bigint;
-  private readonly lo: bigint;
-  private readonly laneSumExact: boolean;
-  private accB = 0n;
-  private nanF = false;
-  private ovfF = false;
   private ma = 0;
   private mb = 0;
 
   constructor(cfg: ModeMacConfig) {
-    this.A = modeSet(cfg.a);
-    this.B = modeSet(cfg.b);
-    const W = cfg.W;
-    if (!Number.isInteger(W) || W < 2 || W > 1024) throw new InputError(`accumulator width W must be an integer in [2, 1024]: ${W}`);
-    const lanes = cfg.lanes ?? 1;
-    if (!Number.isInteger(lanes) || lanes < 1 || lanes > 32) throw new InputError(`lanes must be an integer in [1, 32]: ${lanes}`);
-    this.laneSumExact = Number(maxProductModes(this.A, this.B)) * lanes < 2 ** 53;
-    this.W = W;
-    this.lanes = lanes;
-    this.hi = (1n << BigInt(W - 1)) - 1n;
-    this.lo = -(1n << BigInt(W - 1));
-    this.table = this.tableFor(0, 0);
+    const A = modeSet(cfg.a);
+    const B = modeSet(cfg.b);
+    super({ a: A.modes[0]!, b: B.modes[0]!, W: cfg.W, lanes: cfg.lanes }, Number(maxProductModes(A, B)));
+    this.A = A;
+    this.B = B;
+    this.select(0, 0);
   }
 
-  private tableFor(ma: number, mb: number): Float64Array {
-    return scaledTable(this.A.modes[ma]!, this.B.modes[mb]!, this.A.off[ma]! + this.B.off[mb]!);
+  private select(ma: number, mb: number): void {
+    this.ma = modeIndex(this.A, ma);
+    this.mb = modeIndex(this.B, mb);
+    this.table = productTable(this.A.modes[this.ma]!, this.B.modes[this.mb]!);
+    this.shift = this.A.off[this.ma]! + this.B.off[this.mb]!;
   }
 
   /** A <- init, flags cleared, modes (ma, mb) selected (numbers past the lists select mode 0). */
-  clear(init: bigint = 0n, ma = 0, mb = 0): void {
-    if (init > this.hi || init < this.lo) throw new InputError(`clear: init ${init} does not fit in ${this.W} bits`);
-    this.accB = init;
-    this.nanF = false;
-    this.ovfF = false;
-    this.ma = modeIndex(this.A, ma);
-    this.mb = modeIndex(this.B, mb);
-    this.table = this.tableFor(this.ma, this.mb);
+  override clear(init: bigint = 0n, ma = 0, mb = 0): void {
+    super.clear(init);
+    this.select(ma, mb);
   }
 
-  step(a: ArrayLike<number>, b: ArrayLike<number>, validMask?: number): void {
-    const mask = validMask ?? 0xffffffff;
-    let S = 0; // exact when laneSumExact (|S| <= lanes * max|P| < 2^53)
-    let SB = 0n;
-    for (let i = 0; i < this.lanes; i++) {
-      if (((mask >>> i) & 1) === 0) continue;
-      const p = this.table[((a[i]! & 0xff) << 8) | (b[i]! & 0xff)]!;
-      if (p !== p) this.nanF = true;
-      else if (this.laneSumExact) S += p;
-      else SB += BigInt(p);
-    }
-    let v = this.accB + (this.laneSumExact ? BigInt(S) : SB);
-    if (v > this.hi) {
-      v = this.hi;
-      this.ovfF = true;
-    } else if (v < this.lo) {
-      v = this.lo;
-      this.ovfF = true;
-    }
-    this.accB = v;
-  }
-
-  get acc(): bigint {
-    return this.accB;
-  }
-  get nan(): boolean {
-    return this.nanF;
-  }
-  get ovf(): boolean {
-    return this.ovfF;
-  }
   /** The selected modes. */
   get modes(): { a: number; b: number } {
     return { a: this.ma, b: this.mb };
   }
   /** t_a + t_b: the LSB power of the accumulator at scales 0. */
-  get tBase(): number {
+  override get tBase(): number {
     return this.A.t + this.B.t;
   }
 }

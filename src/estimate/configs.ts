@@ -3,7 +3,6 @@
  * width (src/arith accWidth, chosen by the generator), N lanes, a pipeline depth; the RTL of
  * each comes from src/rtl `generateRtl` (never written here).
  */
-import { accWidth, accWidthModes, modeSet } from '../arith/index.js';
 import { FORMAT_NAMES, RF8_MODES, getFormat, type FormatName } from '../format/index.js';
 import { generateRtl, moduleNames, type RtlOptions } from '../rtl/index.js';
 import { InputError } from '../util/errors.js';
@@ -90,11 +89,8 @@ export function engineDesign(spec: EngineSpec, variant: Variant = 'engine'): { d
     converters,
     rtlSha256: sha256(JSON.stringify(g.sources.map((f) => [f.name, f.text]))),
   };
-  // the generator's W must be the exact bound of src/arith (it is its default)
-  {
-    const exact = spec.format === 'rf8-multi' ? accWidthModes(modeSet(RF8_MODES), modeSet(RF8_MODES), nmax, spec.lanes).W : accWidth(spec.format, spec.format, nmax, spec.lanes).W;
-    if (g.cfg.W !== exact) throw new Error(`internal: generator W ${g.cfg.W} != accWidth ${exact} for ${spec.format}`);
-  }
+  // the generator's W must be the exact bound of src/arith it reports (its default)
+  if (g.cfg.W !== g.cfg.exactW.W) throw new Error(`internal: generator W ${g.cfg.W} != the exact bound ${g.cfg.exactW.W} for ${spec.format}`);
   return {
     design: { name: id, top: g.top, sources: g.sources, ...(variant === 'datapath' ? { removeCells: converters } : {}) },
     info,

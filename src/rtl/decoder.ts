@@ -48,14 +48,7 @@ export function emitDecoder(name: string, fmt: Format, faults = new Faults()): s
       'nan = NaN or infinity code. k and sh are don\'t-care when nan = 1.',
     ]),
   );
-  L.push(`module ${name} (`);
-  L.push(`  input  wire [7:0] code,`);
-  L.push(`  output wire       sign,`);
-  L.push(`  output wire ${range(KB).padEnd(5)} k,`);
-  L.push(`  output wire ${range(SB).padEnd(5)} sh,`);
-  L.push(`  output wire       nan${faults.schema ? ',' : ''}`);
-  L.push(...faults.port().map((x) => `  ${x}`));
-  L.push(`);`);
+  L.push(...decoderPorts(name, KB, SB, faults, false));
   if (hw.twos) {
     // two's complement: k = |code|, 0x80 -> 128
     L.push(`  assign sign = code[7];`);
@@ -75,14 +68,33 @@ export function emitDecoder(name: string, fmt: Format, faults = new Faults()): s
   return L.join('\n') + '\n';
 }
 
+/** Module header of a decoder (single-format, or multi-mode with a 2-bit `mode` input). */
+function decoderPorts(name: string, KB: number, SB: number, faults: Faults, mode: boolean): string[] {
+  return [
+    `module ${name} (`,
+    `  input  wire [7:0] code,`,
+    ...(mode ? [`  input  wire [1:0] mode,`] : []),
+    `  output wire       sign,`,
+    `  output wire ${range(KB).padEnd(5)} k,`,
+    `  output wire ${range(SB).padEnd(5)} sh,`,
+    `  output wire       nan${faults.schema ? ',' : ''}`,
+    ...faults.port().map((x) => `  ${x}`),
+    `);`,
+  ];
+}
+
 /** Largest sh a format's decoder can output (finite or not): 2^e - 2 for the float layouts, 0 for int8. */
 function maxShOut(fmt: Format): number {
   const hw = hwInput(fmt);
   return hw.twos ? 0 : Math.max(0, 2 ** hw.e - 2);
 }
 
-/** k and sh widths of a multi-mode decoder's outputs (sh already on the shared grid). */
+/** k and sh widths of an operand's decoder outputs (multi-mode: sh already on the shared grid; one mode: the format's own). */
 export function modeDecoderDims(s: ModeSet): OperandDims {
+  if (s.modes.length === 1) {
+    const h = hwInput(s.modes[0]!);
+    return { label: h.fmt.name, kBits: h.kBits, shBits: h.shBits };
+  }
   const kBits = Math.max(...s.modes.map((f) => hwInput(f).kBits));
   const shMax = Math.max(...s.modes.map((f, i) => maxShOut(f) + s.off[i]!));
   return { label: `{${s.modes.map((f) => f.name).join(', ')}}`, kBits, shBits: Math.max(1, Math.ceil(Math.log2(shMax + 1))) };
@@ -114,15 +126,7 @@ export function emitModeDecoder(name: string, s: ModeSet, faults = new Faults())
       'Mirrors src/rtl emulateModeDecoder / src/arith ModeMac.',
     ]),
   );
-  L.push(`module ${name} (`);
-  L.push(`  input  wire [7:0] code,`);
-  L.push(`  input  wire [1:0] mode,`);
-  L.push(`  output wire       sign,`);
-  L.push(`  output wire ${range(KB).padEnd(5)} k,`);
-  L.push(`  output wire ${range(SB).padEnd(5)} sh,`);
-  L.push(`  output wire       nan${faults.schema ? ',' : ''}`);
-  L.push(...faults.port().map((x) => `  ${x}`));
-  L.push(`);`);
+  L.push(...decoderPorts(name, KB, SB, faults, true));
   const fc = faults.conn();
   const ext = (v: string, w: number, W: number): string => (w === W ? v : `{${W - w}'d0, ${v}}`);
   const ks: string[] = [];

@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import { converterStages, resolveConfig, type RtlConfig, type RtlOptions } from './config.js';
 import { emitDecoder, emitModeDecoder, modeDecoderDims } from './decoder.js';
-import { emitMultiplier, type OperandDims } from './multiplier.js';
+import { emitMultiplier } from './multiplier.js';
 import type { ModeSet } from '../arith/index.js';
-import type { Format } from '../format/index.js';
 import { emitAccumulator, emitTree } from './accumulator.js';
 import { emitConverter } from './converter.js';
 import { emitTop, moduleNames } from './top.js';
@@ -60,17 +59,13 @@ export function generateRtl(opts: RtlOptions | RtlConfig): GeneratedRtl {
   const add = (name: string, text: string): void => {
     sources.push({ name: `${name}.sv`, text });
   };
-  const dec = (name: string, s: ModeSet, fmt: Format): Format | OperandDims => {
-    if (s.modes.length === 1) {
-      add(name, emitDecoder(name, fmt, f));
-      return fmt;
-    }
-    for (const m of emitModeDecoder(name, s, f)) add(m.name, m.text);
-    return modeDecoderDims(s);
+  const dec = (name: string, s: ModeSet): void => {
+    if (s.modes.length === 1) add(name, emitDecoder(name, s.modes[0]!, f));
+    else for (const m of emitModeDecoder(name, s, f)) add(m.name, m.text);
   };
-  const dA = dec(n.decA, cfg.modesA, cfg.fa);
-  const dB = dec(n.decB, cfg.modesB, cfg.fb);
-  add(n.mul, emitMultiplier(n.mul, dA, dB, cfg.PW, f));
+  dec(n.decA, cfg.modesA);
+  dec(n.decB, cfg.modesB);
+  add(n.mul, emitMultiplier(n.mul, modeDecoderDims(cfg.modesA), modeDecoderDims(cfg.modesB), cfg.PW, f));
   add(n.tree, emitTree(n.tree, cfg.lanes, cfg.PW, f));
   add(n.acc, emitAccumulator(n.acc, cfg.W, cfg.SW, f));
   const cs = converterStages(cfg.pipe);

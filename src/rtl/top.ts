@@ -2,7 +2,6 @@ import { Mac, ModeMac } from '../arith/index.js';
 import { Faults } from './faults.js';
 import { converterStages, type RtlConfig } from './config.js';
 import { D_BITS, emulateConverter } from './converter.js';
-import { hwInput } from './traits.js';
 import { modeDecoderDims } from './decoder.js';
 import { fileHeader, lit, range } from './vlog.js';
 
@@ -104,9 +103,8 @@ export function emitTop(cfg: RtlConfig, faults = new Faults()): string {
   const PW = cfg.PW;
   const SW = cfg.SW;
   const K = cfg.outs.length;
-  const dims = (s: RtlConfig['modesA']): { kBits: number; shBits: number } => (s.modes.length > 1 ? modeDecoderDims(s) : hwInput(s.modes[0]!));
-  const A = dims(cfg.modesA);
-  const B = dims(cfg.modesB);
+  const A = modeDecoderDims(cfg.modesA);
+  const B = modeDecoderDims(cfg.modesB);
   const mA = cfg.modesA.modes.length > 1;
   const mB = cfg.modesB.modes.length > 1;
   const modeNote = (k: string, s: RtlConfig['modesA']): string =>
@@ -114,7 +112,7 @@ export function emitTop(cfg: RtlConfig, faults = new Faults()): string {
   const L: string[] = [];
   L.push(
     fileHeader(names.top, [
-      `Dot-product engine: a ${mA ? modeDecoderDims(cfg.modesA).label : cfg.fa.name} x b ${mB ? modeDecoderDims(cfg.modesB).label : cfg.fb.name}, N = ${N} lanes, W = ${W}, pipe = ${cfg.pipe}, latency ${cfg.latency} cycles.`,
+      `Dot-product engine: a ${A.label} x b ${B.label}, N = ${N} lanes, W = ${W}, pipe = ${cfg.pipe}, latency ${cfg.latency} cycles.`,
       `W: ${cfg.Wreason}.`,
       `Outputs: ${[...cfg.outs.map((f) => f.name), ...(cfg.f32 ? ['binary32'] : [])].join(', ')}.`,
       'Streams: a beat moves when valid & ready; one global stall (adv = ~out_valid | out_ready).',
@@ -283,34 +281,28 @@ export function emitTop(cfg: RtlConfig, faults = new Faults()): string {
   L.push(`  end`);
   // unused sideband (first/init after the accumulator, last before it) is simply not carried
   let cv = { v: 'vA & lA', acc: 'acc', nan: 'acc_nan', ovf: 'acc_ovf', xs: 'xsA', r: 'rA', xo: 'xoA' };
-  if (cfg.pipe >= 3) {
-    L.push(`  // pipeline cut 3: before the output converters`);
-    L.push(`  reg vC;`);
-    L.push(`  reg ${range(W)} accC;`);
-    L.push(`  reg nanC, ovfC;`);
-    L.push(`  reg [9:0] xsC;`);
-    if (K) {
-      L.push(`  reg rC;`);
-      L.push(`  reg [7:0] xoC;`);
-    }
+  type Beside = typeof cv;
+  // one register stage of the result and its flags (and, before the converters, their scales)
+  const stage = (from: Beside, sfx: string, comment: string, scales: boolean): Beside => {
+    const to = { v: `v${sfx}`, acc: `acc${sfx}`, nan: `nan${sfx}`, ovf: `ovf${sfx}`, xs: `xs${sfx}`, r: `r${sfx}`, xo: `xo${sfx}` };
+    const sc = scales ? [['xs', 10], ...(K ? [['r', 1], ['xo', 8]] : [])] as [keyof Beside, number][] : [];
+    L.push(`  // ${comment}`);
+    L.push(`  reg ${to.v};`);
+    L.push(`  reg ${range(W)} ${to.acc};`);
+    L.push(`  reg ${to.nan}, ${to.ovf};`);
+    for (const [k, w] of sc) L.push(`  reg ${w > 1 ? `[${w - 1}:0] ` : ''}${to[k]};`);
     L.push(`  always @(posedge clk) begin`);
-    L.push(`    if (rst) vC <= 1'b0;`);
-    L.push(`    else if (adv) vC <= vA & lA;`);
+    L.push(`    if (rst) ${to.v} <= 1'b0;`);
+    L.push(`    else if (adv) ${to.v} <= ${from.v};`);
     L.push(`  end`);
     L.push(`  always @(posedge clk) begin`);
     L.push(`    if (adv) begin`);
-    L.push(`      accC <= acc;`);
-    L.push(`      nanC <= acc_nan;`);
-    L.push(`      ovfC <= acc_ovf;`);
-    L.push(`      xsC <= xsA;`);
-    if (K) {
-      L.push(`      rC <= rA;`);
-      L.push(`      xoC <= xoA;`);
-    }
+    for (const k of ['acc', 'nan', 'ovf', ...sc.map(([x]) => x)] as (keyof Beside)[]) L.push(`      ${to[k]} <= ${from[k]};`);
     L.push(`    end`);
     L.push(`  end`);
-    cv = { v: 'vC', acc: 'accC', nan: 'nanC', ovf: 'ovfC', xs: 'xsC', r: 'rC', xo: 'xoC' };
-  }
+    return scales ? to : { ...from, v: to.v, acc: to.acc, nan: to.nan, ovf: to.ovf };
+  };
+  if (cfg.pipe >= 3) cv = stage(cv, 'C', 'pipeline cut 3: before the output converters', true);
   L.push('');
   L.push(`  // output converters; d = power of acc's LSB in units of the output's 2^tmin_o`);
   const cs = converterStages(cfg.pipe);
@@ -332,25 +324,8 @@ export function emitTop(cfg: RtlConfig, faults = new Faults()): string {
   }
   L.push('');
   // the converters' internal stages: delay what travels beside their codes by as many cycles
-  for (let j = 1; j <= cs; j++) {
-    const prev = j === 1 ? cv : { v: `vP${j - 1}`, acc: `accP${j - 1}`, nan: `nanP${j - 1}`, ovf: `ovfP${j - 1}` };
-    L.push(`  // beside converter stage ${j}`);
-    L.push(`  reg vP${j};`);
-    L.push(`  reg ${range(W)} accP${j};`);
-    L.push(`  reg nanP${j}, ovfP${j};`);
-    L.push(`  always @(posedge clk) begin`);
-    L.push(`    if (rst) vP${j} <= 1'b0;`);
-    L.push(`    else if (adv) vP${j} <= ${prev.v};`);
-    L.push(`  end`);
-    L.push(`  always @(posedge clk) begin`);
-    L.push(`    if (adv) begin`);
-    L.push(`      accP${j} <= ${prev.acc};`);
-    L.push(`      nanP${j} <= ${prev.nan};`);
-    L.push(`      ovfP${j} <= ${prev.ovf};`);
-    L.push(`    end`);
-    L.push(`  end`);
-  }
-  const ov = cs ? { v: `vP${cs}`, acc: `accP${cs}`, nan: `nanP${cs}`, ovf: `ovfP${cs}` } : cv;
+  let ov = cv;
+  for (let j = 1; j <= cs; j++) ov = stage(ov, `P${j}`, `beside converter stage ${j}`, false);
   L.push(`  // output register`);
   L.push(`  reg vO;`);
   L.push(`  reg ${range(W)} oacc;`);
