@@ -1,10 +1,10 @@
 import { InputError } from '../util/errors.js';
-import { RF8_MODES, getFormat, type Format, type FormatName } from '../format/index.js';
+import { GG_MODES, getFormat, type Format, type FormatName } from '../format/index.js';
 import { Mac, maxMagnitudeUnits, productTable, type AccWidth } from './mac.js';
 
 /**
  * Multi-mode operands: one MAC unit that takes each operand in any of a set of family formats
- * ("modes", e.g. the three rf8 modes), chosen per dot product.
+ * ("modes", e.g. rf8kit's three GG float modes), chosen per dot product.
  *
  * All modes of an operand share one fixed-point grid: the finest LSB among them,
  * t = min over the modes of tmin. A code of mode m is k * 2^(sh + tmin_m - t) on that grid, so a
@@ -40,12 +40,18 @@ export function modeSet(list: readonly Fmt[]): ModeSet {
   return { modes, t, off: modes.map((f) => f.tmin - t) };
 }
 
-/** A `--modes` list: comma-separated format names, or 'rf8' for the three rf8 modes (mode numbers in RF8_MODES order: e2m5, e3m4, e4m3). */
+/** The `--modes` shorthand for rf8kit's three GG float modes (mode numbers in GG_MODES order: e2m5, e3m4, e4m3). */
+export const GG_MODES_SHORTHAND = 'gg-modes';
+
+/** A `--modes` list: comma-separated format names, or 'gg-modes' for rf8kit's three GG float modes (rf8-e2m5, rf8-e3m4, rf8-e4m3). */
 export function parseModeList(v: string): string[] {
   const t = v.trim();
-  if (t === 'rf8') return [...RF8_MODES];
+  if (t === GG_MODES_SHORTHAND) return [...GG_MODES];
   const list = t.split(',').map((x) => x.trim()).filter((x) => x.length);
-  if (list.length < 2 || list.length > MAX_MODES) throw new InputError(`--modes: give 2 to ${MAX_MODES} comma-separated formats (or 'rf8'): '${v}'`);
+  if (list.length < 2 || list.length > MAX_MODES) {
+    const hint = t === 'rf8' ? `; 'rf8' is the authors' residual format, '${GG_MODES_SHORTHAND}' names rf8kit's three GG float modes` : ` (or '${GG_MODES_SHORTHAND}')`;
+    throw new InputError(`--modes: give 2 to ${MAX_MODES} comma-separated formats${hint}: '${v}'`);
+  }
   for (const n of list) getFormat(n);
   return list;
 }

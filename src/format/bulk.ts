@@ -1,5 +1,5 @@
 import type { Format } from './traits.js';
-import { roundDouble, roundMagnitude, RNE, RTZ, type RoundingMode } from './round.js';
+import { bin, binade, roundDouble, roundMagnitude, RNE, RTZ, type RoundingMode } from './round.js';
 
 /**
  * Bulk binary32 -> 8-bit encoding on the integer bit pattern, the way hardware does it: for a
@@ -34,18 +34,9 @@ function plan(f: Format, X: number, mode: RoundingMode): Plan {
       continue;
     }
     const e = ex - 150 - X; // value = M * 2^e with 2^23 <= M < 2^24
-    let Q: number;
-    let E = 0;
-    if (f.specials === 'int8') Q = 0;
-    else {
-      const lg = e + 23;
-      const emin = 1 - f.bias;
-      if (lg < emin) Q = emin - f.m;
-      else {
-        Q = lg - f.m;
-        E = lg + f.bias;
-      }
-    }
+    binade(f, e + 23);
+    const Q = bin.Q;
+    const E = bin.E;
     const d = Q - e;
     if (d <= 0) {
       // n = M << -d >= 2^23: beyond every 8-bit format
@@ -114,10 +105,14 @@ export function encodeF32Bulk(
 ): void {
   const n = src.length;
   const bits = new Uint32Array(src.buffer, src.byteOffset, n);
+  if (f.policy.decoder === 'residual') {
+    encodeResidualBulk(f, src, bits, dst, X, mode);
+    return;
+  }
   const { kind, d: dTab, base } = plan(f, X, mode);
   const maxPayload = f.maxPayload;
-  const isInt = f.specials === 'int8';
-  const signedZero = f.specials === 'ocp-fn' || f.specials === 'ieee';
+  const isInt = f.policy.twos;
+  const signedZero = f.policy.signedZero;
   // overflow results (sign-dependent), from the exact path once
   const ovfPos = roundMagnitude(f, false, 1, 200, RNE, 0, 8, nonsat);
   const ovfNeg = roundMagnitude(f, true, 1, 200, RNE, 0, 8, nonsat);
@@ -185,5 +180,90 @@ export function encodeF32Bulk(
     } else {
       dst[i] = roundDouble(f, src[i]!, X, mode, uArr ? uArr[i]! : u0, r, nonsat);
     }
+  }
+}
+
+/**
+ * The residual kind (the authors' rf8, greedy or nearest) on binary32 bit patterns. Every
+ * decision point of both roundings sits at a fixed place in a binade of the input: greedy's
+ * are irrational (the round_log2 threshold sqrt(2) of the first term and 1 +- sqrt(2) 2^-j of
+ * the second, j = 1.5 .. 4.5), nearest's are the midpoints of neighbouring values, multiples of
+ * 2^-5 of the binade. Any two of them lie more than 2^-7 of a binade apart (the closest pair,
+ * 1 + 2^-4.5 and 1 + 2^-3.5, differ by 0.044), so a bucket of binary32 patterns sharing their
+ * top 16 bits (sign, exponent, 7 mantissa bits: 2^-7 of a binade) holds at most one of them:
+ * its code is constant, or one code below a cut in the low 16 bits and another from it on. A
+ * 65536-entry table, built with the exact encoder (the cut found by bisection), then gives the
+ * code with one load and, in the few split buckets, one compare. binary32 subnormals, Inf and
+ * NaN take the exact path.
+ */
+interface ResidualLut {
+  /** Code (< 256), 256 + index of a split bucket, or RES_EXACT. */
+  main: Uint16Array;
+  cut: Uint16Array;
+  below: Uint8Array;
+  above: Uint8Array;
+}
+const RES_EXACT = 0xffff;
+const resLuts = new Map<string, ResidualLut>();
+
+function residualLut(f: Format, X: number, mode: RoundingMode): ResidualLut {
+  const key = `${f.name}|${X}|${mode}`;
+  let t = resLuts.get(key);
+  if (t) return t;
+  const enc = (b: number): number => {
+    const ex = (b >>> 23) & 0xff;
+    return roundMagnitude(f, b >>> 31 === 1, (b & 0x7fffff) | 0x800000, ex - 150 - X, mode, 0, 8, false);
+  };
+  const main = new Uint16Array(65536);
+  const cut: number[] = [];
+  const below: number[] = [];
+  const above: number[] = [];
+  for (let hi = 0; hi < 65536; hi++) {
+    const ex = (hi >>> 7) & 0xff;
+    if (ex === 0 || ex === 255) {
+      main[hi] = RES_EXACT;
+      continue;
+    }
+    const b0 = (hi << 16) >>> 0;
+    const c0 = enc(b0);
+    const c1 = enc((b0 | 0xffff) >>> 0);
+    if (c0 === c1) {
+      main[hi] = c0;
+      continue;
+    }
+    // bisection: the smallest low half whose code is c1 (one decision point per bucket)
+    let lo = 1;
+    let top = 0xffff;
+    while (lo < top) {
+      const mid = (lo + top) >>> 1;
+      if (enc((b0 | mid) >>> 0) === c1) top = mid;
+      else lo = mid + 1;
+    }
+    main[hi] = 256 + cut.length;
+    cut.push(lo);
+    below.push(c0);
+    above.push(c1);
+  }
+  if (256 + cut.length >= RES_EXACT) throw new Error('residual bulk table: too many split buckets');
+  t = { main, cut: Uint16Array.from(cut), below: Uint8Array.from(below), above: Uint8Array.from(above) };
+  resLuts.set(key, t);
+  return t;
+}
+
+function encodeResidualBulk(f: Format, src: Float32Array, bits: Uint32Array, dst: Uint8Array, X: number, mode: RoundingMode): void {
+  const n = src.length;
+  if (n < LUT_MIN_ELEMENTS && !resLuts.has(`${f.name}|${X}|${mode}`)) {
+    for (let i = 0; i < n; i++) dst[i] = roundDouble(f, src[i]!, X, mode, 0, 8, false);
+    return;
+  }
+  const { main, cut, below, above } = residualLut(f, X, mode);
+  for (let i = 0; i < n; i++) {
+    const b = bits[i]!;
+    const c = main[b >>> 16]!;
+    if (c < 256) dst[i] = c;
+    else if (c !== RES_EXACT) {
+      const j = c - 256;
+      dst[i] = (b & 0xffff) < cut[j]! ? below[j]! : above[j]!;
+    } else dst[i] = roundDouble(f, src[i]!, X, mode, 0, 8, false);
   }
 }

@@ -1,6 +1,6 @@
 import { InputError } from '../util/errors.js';
-import { getFormat, BINARY32, BFLOAT16, BINARY16, type Format, type FormatName, type Layout } from './traits.js';
-import { roundDouble, roundingMode, RNE, SR, type Rounding } from './round.js';
+import { getFormat, BINARY32, BFLOAT16, BINARY16, CLASS_FINITE, CLASS_INF, ROUNDINGS, type Format, type FormatName, type Layout, type Rounding } from './traits.js';
+import { roundDouble, roundingMode, RNE, SR } from './round.js';
 import { encodeF32Bulk } from './bulk.js';
 
 export type CodeKind = 'zero' | 'subnormal' | 'normal' | 'nan' | 'inf';
@@ -17,13 +17,16 @@ export interface Decoded {
 export interface EncodeOptions {
   /** Scale exponent X (an int8): the element stands for value * 2^X. Default 0. */
   scale?: number;
-  /** Rounding: 'rne' (default), 'rtz' or 'sr' (stochastic, with caller-supplied u). */
+  /**
+   * Rounding: the format's default when absent. The layout formats: 'rne' (default), 'rtz' or
+   * 'sr' (stochastic, with caller-supplied u). The authors' rf8: 'greedy' (default) or 'nearest'.
+   */
   rounding?: Rounding;
   /** SR: the random integer u in [0, 2^r). */
   u?: number;
   /** SR: bits of u, 1..52. Default 8. */
   r?: number;
-  /** Overflow: 'sat' (default, every format) or 'nonsat' (OCP non-saturating mode; rf8 and int8 always saturate). */
+  /** Overflow: 'sat' (default, every format) or 'nonsat' (OCP non-saturating mode; the rf8 formats and int8 always saturate). */
   overflow?: 'sat' | 'nonsat';
 }
 
@@ -33,27 +36,39 @@ function checkCode(code: number): void {
   if (!Number.isInteger(code) || code < 0 || code > 255) throw new InputError(`code out of range 0..255: ${code}`);
 }
 
-/** Decode a code to its exact (sign, k, sh, t) and kind. */
+/**
+ * Decode a code to its exact (sign, k, sh, t) and kind: the format's policy classifies the code
+ * (NaN, infinity or finite), its decoder kind gives k and sh.
+ */
 export function decode(fmt: Fmt, code: number): Decoded {
   const f = getFormat(fmt);
   checkCode(code);
-  if (f.specials === 'int8') {
-    const v = code >= 128 ? code - 256 : code;
-    return { kind: v === 0 ? 'zero' : 'normal', sign: v < 0 ? 1 : 0, k: Math.abs(v), sh: 0, t: 0 };
+  const pol = f.policy;
+  const cls = pol.classes[code]!;
+  if (cls !== CLASS_FINITE) return { kind: cls === CLASS_INF ? 'inf' : 'nan', sign: pol.nan[0] !== pol.nan[1] ? ((code >> 7) as 0 | 1) : 0, k: 0, sh: 0, t: 0 };
+  switch (pol.decoder) {
+    case 'twos': {
+      const v = code >= 128 ? code - 256 : code;
+      return { kind: v === 0 ? 'zero' : 'normal', sign: v < 0 ? 1 : 0, k: Math.abs(v), sh: 0, t: 0 };
+    }
+    case 'residual': {
+      // E = 0: zero whatever R and s (no -0); else k = kTable[R], sh = E - 1
+      const E = (code & 0x7f) >> f.m;
+      if (E === 0) return { kind: 'zero', sign: 0, k: 0, sh: 0, t: f.tmin };
+      const sh = E - 1;
+      return { kind: 'normal', sign: (code >> 7) as 0 | 1, k: f.kTable![code & ((1 << f.m) - 1)]!, sh, t: sh + f.tmin };
+    }
+    case 'float': {
+      const sign = (code >> 7) as 0 | 1;
+      const payload = code & 0x7f;
+      const E = payload >> f.m;
+      const M = payload & ((1 << f.m) - 1);
+      const sh = Math.max(E, 1) - 1;
+      const k = E === 0 ? M : (1 << f.m) + M;
+      const kind: CodeKind = E === 0 ? (M === 0 ? 'zero' : 'subnormal') : 'normal';
+      return { kind, sign, k, sh, t: sh + f.tmin };
+    }
   }
-  const sign = (code >> 7) as 0 | 1;
-  const payload = code & 0x7f;
-  const E = payload >> f.m;
-  const M = payload & ((1 << f.m) - 1);
-  if (f.specials === 'rf8' && code === 0x80) return { kind: 'nan', sign: 0, k: 0, sh: 0, t: 0 };
-  if (payload > f.maxPayload) {
-    const inf = f.specials === 'ieee' && M === 0;
-    return { kind: inf ? 'inf' : 'nan', sign, k: 0, sh: 0, t: 0 };
-  }
-  const sh = Math.max(E, 1) - 1;
-  const k = E === 0 ? M : (1 << f.m) + M;
-  const kind: CodeKind = E === 0 ? (M === 0 ? 'zero' : 'subnormal') : 'normal';
-  return { kind, sign, k, sh, t: sh + f.tmin };
 }
 
 /** Exact value of a code at scale X: (-1)^s * k * 2^(t + X); NaN and +-Infinity for specials. */
@@ -77,11 +92,13 @@ interface Resolved {
   nonsat: boolean;
 }
 
-function resolve(opts: EncodeOptions | undefined): Resolved {
+function resolve(f: Format, opts: EncodeOptions | undefined): Resolved {
   const X = opts?.scale ?? 0;
   checkScale(X);
-  const rounding = opts?.rounding ?? 'rne';
-  if (rounding !== 'rne' && rounding !== 'rtz' && rounding !== 'sr') throw new InputError(`unknown rounding '${String(rounding)}' (rne, rtz or sr)`);
+  const pol = f.policy;
+  const rounding = opts?.rounding ?? pol.defaultRounding;
+  if (!ROUNDINGS.includes(rounding)) throw new InputError(`unknown rounding '${String(rounding)}' (${ROUNDINGS.join(', ')})`);
+  if (!pol.roundings.includes(rounding)) throw new InputError(`rounding '${rounding}' is not available for format ${f.name} (${pol.roundings.join(', ')})`);
   const r = opts?.r ?? 8;
   if (!Number.isInteger(r) || r < 1 || r > 52) throw new InputError(`sr: r must be an integer in [1, 52]: ${r}`);
   const u = opts?.u ?? 0;
@@ -94,7 +111,7 @@ function resolve(opts: EncodeOptions | undefined): Resolved {
 /** Encode a double into a code of `fmt` (spec section 3): exact, for any double and scale. */
 export function encode(fmt: Fmt, x: number, opts?: EncodeOptions): number {
   const f = getFormat(fmt);
-  const o = resolve(opts);
+  const o = resolve(f, opts);
   return roundDouble(f, x, o.X, o.mode, o.u, o.r, o.nonsat);
 }
 
@@ -109,7 +126,7 @@ export function encodeArray(
   out?: Uint8Array,
 ): Uint8Array {
   const f = getFormat(fmt);
-  const o = resolve(opts);
+  const o = resolve(f, opts);
   const n = src.length;
   const dst = out ?? new Uint8Array(n);
   if (dst.length < n) throw new InputError(`encodeArray: output has ${dst.length} slots for ${n} values`);

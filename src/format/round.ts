@@ -1,4 +1,5 @@
-import type { Layout } from './traits.js';
+import type { Layout, Rounding } from './traits.js';
+import { roundResidual } from './residual.js';
 
 /**
  * The exact rounding core shared by every conversion in rf8kit (RF8 encode, OCP baselines,
@@ -14,11 +15,17 @@ import type { Layout } from './traits.js';
 export const RNE = 0;
 export const RTZ = 1;
 export const SR = 2;
-export type RoundingMode = typeof RNE | typeof RTZ | typeof SR;
-export type Rounding = 'rne' | 'rtz' | 'sr';
+/** The authors' RF8 rounding (spec section 8): greedy first and second power of two. */
+export const GREEDY = 3;
+/** Nearest representable magnitude (spec section 8; ties to the smaller magnitude). */
+export const NEAREST = 4;
+export type RoundingMode = typeof RNE | typeof RTZ | typeof SR | typeof GREEDY | typeof NEAREST;
+export type { Rounding };
+
+const MODE_OF: Readonly<Record<Rounding, RoundingMode>> = Object.freeze({ rne: RNE, rtz: RTZ, sr: SR, greedy: GREEDY, nearest: NEAREST });
 
 export function roundingMode(r: Rounding): RoundingMode {
-  return r === 'rne' ? RNE : r === 'rtz' ? RTZ : SR;
+  return MODE_OF[r] ?? SR;
 }
 
 const TWO32 = 4294967296;
@@ -34,60 +41,59 @@ export function signBit(L: Layout): number {
   return 2 ** (L.bits - 1);
 }
 
-/** Infinity payload (ieee only). */
+/** Infinity payload (the exponent field all ones, M = 0). */
 export function infPayload(L: Layout): number {
   return ((1 << L.e) - 1) * 2 ** L.m;
 }
 
 /** The NaN pattern carrying the given sign where the layout has signed NaNs. */
 export function nanPattern(L: Layout, neg: boolean): number {
-  switch (L.specials) {
-    case 'rf8':
-      return 0x80;
-    case 'int8':
-      return 0; // int8 has no NaN: documented, NaN encodes to 0
-    case 'ocp-fn':
-      return 0x7f + (neg ? 0x80 : 0);
-    case 'ieee':
-      return infPayload(L) + 2 ** (L.m - 1) + (neg ? signBit(L) : 0);
-  }
-}
-
-function zeroPattern(L: Layout, neg: boolean): number {
-  return neg && (L.specials === 'ocp-fn' || L.specials === 'ieee') ? signBit(L) : 0;
-}
-
-function withSign(L: Layout, neg: boolean, payload: number): number {
-  if (!neg) return payload;
-  if (L.specials === 'int8') return (256 - payload) & 0xff;
-  return payload + signBit(L);
+  return L.policy.nan[neg ? 1 : 0];
 }
 
 /** Pattern for an infinite input (spec section 3 step 1). */
 export function infinityPattern(L: Layout, neg: boolean, nonsat: boolean): number {
-  switch (L.specials) {
-    case 'rf8':
-      return 0x80;
-    case 'int8':
-      return withSign(L, neg, 127);
-    case 'ocp-fn':
-      return nonsat ? nanPattern(L, neg) : withSign(L, neg, L.maxPayload);
-    case 'ieee':
-      return withSign(L, neg, nonsat ? infPayload(L) : L.maxPayload);
-  }
+  return (nonsat ? L.policy.infNonsat : L.policy.infSat)[neg ? 1 : 0];
 }
 
-function overflowPattern(L: Layout, neg: boolean, nonsat: boolean): number {
-  if (nonsat) {
-    if (L.specials === 'ocp-fn') return nanPattern(L, neg);
-    if (L.specials === 'ieee') return withSign(L, neg, infPayload(L));
+/** Pattern of a finite result past the largest magnitude. */
+export function overflowPattern(L: Layout, neg: boolean, nonsat: boolean): number {
+  return (nonsat ? L.policy.ovfNonsat : L.policy.ovfSat)[neg ? 1 : 0];
+}
+
+/** A payload with its sign, per the layout's sign rule (sign bit, or two's complement). */
+export function withSign(L: Layout, neg: boolean, payload: number): number {
+  if (!neg) return payload;
+  return L.policy.twos ? (256 - payload) & 0xff : payload + signBit(L);
+}
+
+/** Shared result slots of `binade` (no allocation per call). */
+export const bin = { Q: 0, E: 0 };
+
+/**
+ * The binade of a magnitude with floor(log2) = lg in a float or integer layout (spec section 3
+ * step 3): the quantum exponent Q (q = 2^Q) and the biased exponent field E (0: subnormal, or
+ * the integer layout, whose quantum is 1 everywhere). Written into `bin`.
+ */
+export function binade(L: Layout, lg: number): void {
+  if (L.policy.decoder === 'twos') {
+    bin.Q = 0;
+    bin.E = 0;
+    return;
   }
-  return withSign(L, neg, L.maxPayload);
+  const emin = 1 - L.bias;
+  if (lg < emin) {
+    bin.Q = emin - L.m;
+    bin.E = 0;
+  } else {
+    bin.Q = lg - L.m;
+    bin.E = lg + L.bias;
+  }
 }
 
 /**
  * Round `M * 2^e` (sign `neg`) into layout L.
- * @param mode RNE, RTZ or SR
+ * @param mode RNE, RTZ or SR (GREEDY or NEAREST for the residual layout)
  * @param u    SR only: integer in [0, 2^r)
  * @param r    SR only: bits of u, 1..52
  * @param nonsat overflow to Inf/NaN (OCP non-saturating mode, IEEE conversions) instead of saturating
@@ -102,23 +108,15 @@ export function roundMagnitude(
   r: number,
   nonsat: boolean,
 ): number {
-  if (M === 0) return zeroPattern(L, neg);
+  const pol = L.policy;
+  if (pol.decoder === 'residual') return roundResidual(L, neg, M, e, mode);
+  if (M === 0) return pol.zero[neg ? 1 : 0];
+  if (mode > SR) throw new Error(`rounding mode ${mode} is not a rounding of this layout`);
   const m = L.m;
   // Quantum exponent Q (q = 2^Q) of the binade holding the value; E the biased exponent field.
-  let Q: number;
-  let E = 0;
-  if (L.specials === 'int8') {
-    Q = 0;
-  } else {
-    const lg = e + bitLength(M) - 1; // floor(log2(value)), exact
-    const emin = 1 - L.bias;
-    if (lg < emin) {
-      Q = emin - m;
-    } else {
-      Q = lg - m;
-      E = lg + L.bias;
-    }
-  }
+  binade(L, e + bitLength(M) - 1); // floor(log2(value)), exact
+  const Q = bin.Q;
+  const E = bin.E;
   // n = round(M * 2^(e - Q))
   const s = e - Q;
   let n: number;
@@ -143,7 +141,7 @@ export function roundMagnitude(
       }
     }
   }
-  if (n === 0) return zeroPattern(L, neg);
+  if (n === 0) return pol.zero[neg ? 1 : 0];
   // Payload: subnormal binade (E = 0) and int8 hold n directly; a normal binade holds
   // E.(n - 2^m). A carry (n = 2^(m+1), or n = 2^m from the subnormals) lands on the next binade
   // by the same formula.

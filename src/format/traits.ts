@@ -1,24 +1,78 @@
 import { InputError } from '../util/errors.js';
 
 /**
- * The element family of docs/rf8-spec.md section 1, as data. Generic code reads these traits
- * and never branches on a format's name (the ml_dtypes pattern).
+ * The element formats of docs/rf8-spec.md, as data. Generic code reads these traits and never
+ * branches on a format's name (the ml_dtypes pattern): every special-value rule (which code is
+ * NaN, what zero, overflow and infinity become, how a code is classified) lives in the format's
+ * policy record, built once here.
  */
 /** The version of docs/rf8-spec.md this code implements. */
 export const SPEC_VERSION = '0.1';
 
-export type FormatName = 'rf8-e2m5' | 'rf8-e3m4' | 'rf8-e4m3' | 'ocp-e4m3' | 'ocp-e5m2' | 'int8';
+export type FormatName = 'rf8' | 'rf8-e2m5' | 'rf8-e3m4' | 'rf8-e4m3' | 'ocp-e4m3' | 'ocp-e5m2' | 'int8';
 
 /**
- * Special-value policy:
- * - `rf8`: 0x80 is the single NaN; no -0, no infinity.
+ * Special-value policy label (descriptive; the rules themselves are the `policy` record):
+ * - `rf8`: 0x80 is the single NaN; no -0, no infinity (rf8kit's GG float modes and the authors' RF8).
  * - `ocp-fn`: OCP E4M3 (E4M3FN): S.1111.111 is NaN, -0 exists, no infinity.
  * - `ieee`: IEEE-style: exponent all ones is infinity (M = 0) or NaN; -0 exists.
  * - `int8`: two's complement; no specials; 0x80 = -128 is never produced by encoding.
  */
 export type Specials = 'rf8' | 'ocp-fn' | 'ieee' | 'int8';
 
-/** A binary floating-point layout: `e` exponent bits, `m` mantissa bits, a bias and a policy. */
+/**
+ * How a code becomes (sign, k, sh):
+ * - `float`: exponent/mantissa layout, k = [E != 0].M, sh = max(E, 1) - 1 (spec section 1);
+ * - `twos`: two's complement integer, k = |code|, sh = 0 (int8);
+ * - `residual`: the authors' RF8 (spec section 8): k = kTable[R], sh = E - 1, E = 0 is zero.
+ */
+export type DecoderKind = 'float' | 'twos' | 'residual';
+
+/** Rounding names. `rne`, `rtz`, `sr` (section 3) for the float/int layouts; `greedy`, `nearest` for rf8 (section 8). */
+export type Rounding = 'rne' | 'rtz' | 'sr' | 'greedy' | 'nearest';
+export const ROUNDINGS: readonly Rounding[] = Object.freeze(['rne', 'rtz', 'sr', 'greedy', 'nearest'] as Rounding[]);
+
+/** What a code is, before its value: a finite number, NaN, or an infinity. */
+export const CLASS_FINITE = 0;
+export const CLASS_NAN = 1;
+export const CLASS_INF = 2;
+
+/** A pair of patterns indexed by sign: [positive, negative]. */
+export type SignedPair = readonly [number, number];
+
+/**
+ * The special-value policy of one layout, as data (ml_dtypes' traits): every pattern the
+ * rounding core may write, indexed by the sign, and the decode classifier.
+ */
+export interface Policy {
+  /** The decoder kind. */
+  readonly decoder: DecoderKind;
+  /** Two's complement sign (int8) instead of a sign bit over a magnitude payload. */
+  readonly twos: boolean;
+  /** A negative value that rounds to zero keeps its sign (-0 exists). */
+  readonly signedZero: boolean;
+  /** Pattern for a NaN input of each sign (int8: 0, it has no NaN). */
+  readonly nan: SignedPair;
+  /** Pattern of a zero result of each sign. */
+  readonly zero: SignedPair;
+  /** Pattern for an infinite input of each sign, saturating mode. */
+  readonly infSat: SignedPair;
+  /** Pattern for an infinite input of each sign, non-saturating mode. */
+  readonly infNonsat: SignedPair;
+  /** Pattern of an overflowing finite result of each sign, saturating mode. */
+  readonly ovfSat: SignedPair;
+  /** Pattern of an overflowing finite result of each sign, non-saturating mode. */
+  readonly ovfNonsat: SignedPair;
+  /** The non-saturating mode differs from the saturating one (OCP formats, IEEE layouts). */
+  readonly nonsat: boolean;
+  /** Roundings this format accepts, and the default. */
+  readonly roundings: readonly Rounding[];
+  readonly defaultRounding: Rounding;
+  /** Decode classifier of an 8-bit format: CLASS_FINITE / CLASS_NAN / CLASS_INF per code (empty for the wide IEEE layouts). */
+  readonly classes: Uint8Array;
+}
+
+/** A binary layout: `e` exponent bits, `m` mantissa (or residual) bits, a bias and a policy. */
 export interface Layout {
   readonly e: number;
   readonly m: number;
@@ -28,15 +82,17 @@ export interface Layout {
   readonly maxPayload: number;
   /** Width of the whole pattern in bits (sign included). */
   readonly bits: number;
+  /** The special-value policy. */
+  readonly policy: Policy;
 }
 
 export interface Format extends Layout {
   readonly name: FormatName;
-  /** 1 - bias - m for floats, 0 for int8: the power of the LSB of k at sh = 0. */
+  /** The power of the LSB of k at sh = 0: 1 - bias - m for floats, 0 for int8, -11 for rf8. */
   readonly tmin: number;
-  /** Bits of the integer significand k: m + 1 for floats, 8 for int8 (|-128| = 128). */
+  /** Bits of the integer significand k: m + 1 for floats, 8 for int8 (|-128| = 128), 5 for rf8. */
   readonly kBits: number;
-  /** Largest shift sh = max(E, 1) - 1 of a finite code (0 for int8). */
+  /** Largest shift sh of a finite code (0 for int8). */
   readonly shMax: number;
   /** Largest finite magnitude at scale 0. */
   readonly maxFinite: number;
@@ -44,28 +100,100 @@ export interface Format extends Layout {
   readonly nanCode: number;
   /** Largest magnitude of k over all finite codes. */
   readonly kMax: number;
+  /** Residual decoder (rf8): k by the R field (length 2^m); null for the other kinds. */
+  readonly kTable: readonly number[] | null;
+}
+
+const ROUND_LAYOUT: readonly Rounding[] = Object.freeze(['rne', 'rtz', 'sr'] as Rounding[]);
+const ROUND_RESIDUAL: readonly Rounding[] = Object.freeze(['greedy', 'nearest'] as Rounding[]);
+
+interface PolicyInput {
+  specials: Specials;
+  decoder: DecoderKind;
+  e: number;
+  m: number;
+  bits: number;
+  maxPayload: number;
+}
+
+/**
+ * Build the policy record of a layout. This is the one place that reads the `specials` label;
+ * everything else reads the record.
+ */
+function makePolicy(p: PolicyInput): Policy {
+  const S = 2 ** (p.bits - 1);
+  const twos = p.specials === 'int8';
+  const sgn = (payload: number): SignedPair => (twos ? [payload, (256 - payload) & 0xff] : [payload, payload + S]);
+  const infPayload = ((1 << p.e) - 1) * 2 ** p.m;
+  const sat = sgn(p.maxPayload);
+  let nan: SignedPair;
+  let zero: SignedPair;
+  let infSat: SignedPair;
+  let infNonsat: SignedPair;
+  let ovfNonsat: SignedPair;
+  let nonsat: boolean;
+  switch (p.specials) {
+    case 'rf8':
+      nan = [0x80, 0x80];
+      zero = [0, 0];
+      infSat = infNonsat = nan;
+      ovfNonsat = sat;
+      nonsat = false;
+      break;
+    case 'int8':
+      nan = [0, 0]; // int8 has no NaN: documented, NaN encodes to 0
+      zero = [0, 0];
+      infSat = infNonsat = ovfNonsat = sat;
+      nonsat = false;
+      break;
+    case 'ocp-fn':
+      nan = [0x7f, 0xff];
+      zero = [0, S];
+      infSat = sat;
+      infNonsat = ovfNonsat = nan;
+      nonsat = true;
+      break;
+    case 'ieee': {
+      const q = infPayload + 2 ** (p.m - 1);
+      nan = [q, q + S];
+      zero = [0, S];
+      infSat = sat;
+      infNonsat = ovfNonsat = [infPayload, infPayload + S];
+      nonsat = true;
+      break;
+    }
+  }
+  const classes = new Uint8Array(p.bits === 8 ? 256 : 0);
+  if (p.bits === 8) {
+    for (let c = 0; c < 256; c++) {
+      const payload = c & 0x7f;
+      if (p.specials === 'rf8') classes[c] = c === 0x80 ? CLASS_NAN : CLASS_FINITE;
+      else if (!twos && payload > p.maxPayload) classes[c] = p.specials === 'ieee' && (payload & ((1 << p.m) - 1)) === 0 ? CLASS_INF : CLASS_NAN;
+    }
+  }
+  const roundings = p.decoder === 'residual' ? ROUND_RESIDUAL : ROUND_LAYOUT;
+  return Object.freeze({
+    decoder: p.decoder,
+    twos,
+    signedZero: zero[1] !== 0,
+    nan,
+    zero,
+    infSat,
+    infNonsat,
+    ovfSat: sat,
+    ovfNonsat,
+    nonsat,
+    roundings,
+    defaultRounding: roundings[0]!,
+    classes,
+  });
 }
 
 function float(name: FormatName, e: number, m: number, bias: number, specials: Specials): Format {
   const eMaxField = (1 << e) - 1;
-  let maxPayload: number;
-  let nanCode: number;
-  switch (specials) {
-    case 'rf8':
-      maxPayload = 0x7f;
-      nanCode = 0x80;
-      break;
-    case 'ocp-fn':
-      maxPayload = 0x7e; // S.1111.111 is NaN
-      nanCode = 0x7f;
-      break;
-    case 'ieee':
-      maxPayload = (eMaxField << m) - 1; // exponent all ones is Inf/NaN
-      nanCode = (eMaxField << m) | (1 << (m - 1)); // quiet NaN
-      break;
-    default:
-      throw new Error(`bad specials for a float: ${specials}`);
-  }
+  // largest finite payload: rf8 all of them; ocp-fn all but S.1111.111; ieee below exponent all ones
+  const maxPayload = specials === 'rf8' ? 0x7f : specials === 'ocp-fn' ? 0x7e : (eMaxField << m) - 1;
+  const policy = makePolicy({ specials, decoder: 'float', e, m, bits: 8, maxPayload });
   const topE = maxPayload >> m;
   const topM = maxPayload & ((1 << m) - 1);
   const tmin = 1 - bias - m;
@@ -79,14 +207,67 @@ function float(name: FormatName, e: number, m: number, bias: number, specials: S
     specials,
     maxPayload,
     bits: 8,
+    policy,
     tmin,
     kBits: m + 1,
     shMax,
     maxFinite: kMaxFinite * 2 ** (shMax + tmin),
-    nanCode,
+    nanCode: policy.nan[0],
     kMax: (1 << (m + 1)) - 1,
+    kTable: null,
   });
 }
+
+/**
+ * The authors' RF8 residual code (spec section 8): k = 16 (1 + rho) by the R field, rho in
+ * {0, +1/2, +1/4, -1/4, +1/8, -1/8, +1/16, -1/16}.
+ */
+export const RF8_K_TABLE: readonly number[] = Object.freeze([16, 24, 20, 12, 18, 14, 17, 15]);
+
+function residual(name: FormatName, kTable: readonly number[]): Format {
+  const e = 4;
+  const m = 3;
+  const tmin = -11; // t = E - 12 = sh + tmin with sh = E - 1
+  const kMax = Math.max(...kTable);
+  const maxPayload = (15 << m) | kTable.indexOf(kMax); // E = 15 with the largest k: 0x79
+  const policy = makePolicy({ specials: 'rf8', decoder: 'residual', e, m, bits: 8, maxPayload });
+  const shMax = 14;
+  return Object.freeze({
+    name,
+    e,
+    m,
+    bias: 8,
+    specials: 'rf8' as Specials,
+    maxPayload,
+    bits: 8,
+    policy,
+    tmin,
+    kBits: 32 - Math.clz32(kMax),
+    shMax,
+    maxFinite: kMax * 2 ** (shMax + tmin),
+    nanCode: policy.nan[0],
+    kMax,
+    kTable,
+  });
+}
+
+const INT8: Format = Object.freeze({
+  name: 'int8',
+  e: 0,
+  m: 0,
+  bias: 0,
+  specials: 'int8',
+  maxPayload: 127,
+  bits: 8,
+  policy: makePolicy({ specials: 'int8', decoder: 'twos', e: 0, m: 0, bits: 8, maxPayload: 127 }),
+  tmin: 0,
+  kBits: 8,
+  shMax: 0,
+  maxFinite: 127,
+  nanCode: -1,
+  kMax: 128,
+  kTable: null,
+});
 
 /** The traits table. */
 export const FORMATS: Readonly<Record<FormatName, Format>> = Object.freeze({
@@ -95,39 +276,37 @@ export const FORMATS: Readonly<Record<FormatName, Format>> = Object.freeze({
   'rf8-e4m3': float('rf8-e4m3', 4, 3, 1, 'rf8'),
   'ocp-e4m3': float('ocp-e4m3', 4, 3, 7, 'ocp-fn'),
   'ocp-e5m2': float('ocp-e5m2', 5, 2, 15, 'ieee'),
-  int8: Object.freeze({
-    name: 'int8',
-    e: 0,
-    m: 0,
-    bias: 0,
-    specials: 'int8',
-    maxPayload: 127,
-    bits: 8,
-    tmin: 0,
-    kBits: 8,
-    shMax: 0,
-    maxFinite: 127,
-    nanCode: -1,
-    kMax: 128,
-  }) as Format,
+  int8: INT8,
+  rf8: residual('rf8', RF8_K_TABLE),
 });
 
-export const FORMAT_NAMES: readonly FormatName[] = Object.freeze(Object.keys(FORMATS) as FormatName[]);
-/** The three RF8 modes, the candidates of `auto` mode selection. */
-export const RF8_MODES: readonly FormatName[] = Object.freeze(['rf8-e2m5', 'rf8-e3m4', 'rf8-e4m3'] as FormatName[]);
+/**
+ * The formats of spec section 1 (exponent/mantissa layouts and int8: rf8kit's GG float modes
+ * and the baselines), whose roundings are rne / rtz / sr. The authors' residual `rf8` is not in
+ * this list (see ALL_FORMAT_NAMES): code that iterates over the layout formats keeps its meaning.
+ */
+export const FORMAT_NAMES: readonly FormatName[] = Object.freeze((Object.keys(FORMATS) as FormatName[]).filter((n) => FORMATS[n].policy.decoder !== 'residual'));
+/** Every format, the authors' `rf8` last. */
+export const ALL_FORMAT_NAMES: readonly FormatName[] = Object.freeze(Object.keys(FORMATS) as FormatName[]);
+/** rf8kit's three GG float modes, the candidates of `auto` mode selection (the authors' `rf8` only when listed explicitly). */
+export const GG_MODES: readonly FormatName[] = Object.freeze(['rf8-e2m5', 'rf8-e3m4', 'rf8-e4m3'] as FormatName[]);
+/** @deprecated the old name of GG_MODES (rf8kit's GG float modes, not the authors' rf8). */
+export const RF8_MODES: readonly FormatName[] = GG_MODES;
 export const DEFAULT_FORMAT: FormatName = 'rf8-e3m4';
 
 /** Look a format up by name (throws InputError listing the valid names). */
 export function getFormat(name: string | Format): Format {
   if (typeof name !== 'string') return name;
-  const f = (FORMATS as Record<string, Format>)[name];
-  if (!f) throw new InputError(`unknown format '${name}' (one of: ${FORMAT_NAMES.join(', ')})`);
+  const f = Object.prototype.hasOwnProperty.call(FORMATS, name) ? (FORMATS as Record<string, Format>)[name] : undefined;
+  if (!f) throw new InputError(`unknown format '${name}' (one of: ${ALL_FORMAT_NAMES.join(', ')})`);
   return f;
 }
 
 /** IEEE interchange layouts used for conversions (not 8-bit element formats). */
 function ieee(e: number, m: number): Layout {
-  return Object.freeze({ e, m, bias: (1 << (e - 1)) - 1, specials: 'ieee', maxPayload: ((1 << e) - 1) * 2 ** m - 1, bits: 1 + e + m });
+  const maxPayload = ((1 << e) - 1) * 2 ** m - 1;
+  const bits = 1 + e + m;
+  return Object.freeze({ e, m, bias: (1 << (e - 1)) - 1, specials: 'ieee', maxPayload, bits, policy: makePolicy({ specials: 'ieee', decoder: 'float', e, m, bits, maxPayload }) });
 }
 export const BINARY32: Layout = ieee(8, 23);
 export const BFLOAT16: Layout = ieee(8, 7);

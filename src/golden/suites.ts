@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { FORMATS, RF8_MODES, SPEC_VERSION, decode, decodeValue, encodeFromBits, formatTables, getFormat, type Format, type FormatName } from '../format/index.js';
+import { FORMATS, FORMAT_NAMES, RF8_MODES, SPEC_VERSION, decode, decodeValue, encodeFromBits, formatTables, getFormat, type Format, type FormatName } from '../format/index.js';
 import { accWidth } from '../arith/index.js';
 import { Rng } from '../util/rng.js';
 import { InputError } from '../util/errors.js';
@@ -66,13 +66,11 @@ export function listSuites(): SuiteDef[] {
   add({ name: 'cvt-e3m4-e3m4', kind: 'cvt', committed: true, count: 0, description: 'output conversions of the rf8-e3m4 x rf8-e3m4 accumulator: every output code, its ties and neighbours, signs, ReLU, saturation, NaN, binary32 subnormal/overflow boundaries, random', dot: dotInfo('rf8-e3m4', 'rf8-e3m4', 1, rf8) });
   add({ name: 'mac-e3m4-e3m4-n1', kind: 'mac', committed: true, count: 4000, description: 'MAC sequences, N = 1: random, saturation, NaN, clear', dot: dotInfo('rf8-e3m4', 'rf8-e3m4', 1, rf8) });
   add({ name: 'mac-e3m4-e3m4-n8', kind: 'mac', committed: true, count: 4000, description: 'MAC sequences, N = 8: random, saturation, NaN, clear, lane masks', dot: dotInfo('rf8-e3m4', 'rf8-e3m4', 8, ['rf8-e3m4']) });
-  for (const f of Object.keys(FORMATS) as FormatName[]) {
-    const modes: ['rne' | 'rtz' | 'sr', 'sat' | 'nonsat'][] = [
-      ['rne', 'sat'],
-      ['rtz', 'sat'],
-      ['sr', 'sat'],
-    ];
-    if (FORMATS[f].specials === 'ocp-fn' || FORMATS[f].specials === 'ieee') modes.push(['rne', 'nonsat']);
+  for (const f of FORMAT_NAMES) {
+    // every rounding of the format, saturating; and RNE non-saturating where that mode differs
+    const pol = FORMATS[f].policy;
+    const modes: ['rne' | 'rtz' | 'sr', 'sat' | 'nonsat'][] = pol.roundings.map((rd) => [rd as 'rne' | 'rtz' | 'sr', 'sat']);
+    if (pol.nonsat) modes.push(['rne', 'nonsat']);
     for (const [rounding, overflow] of modes)
       add({ name: `encode-${short(f)}-${rounding}${overflow === 'nonsat' ? '-nonsat' : ''}`, kind: 'encode', committed: true, count: 0, description: `binary32 -> ${f}, ${rounding}, ${overflow === 'sat' ? 'saturating' : 'non-saturating'}: every code, ties, neighbours, specials, random`, encode: { fmt: f, rounding, overflow } });
   }

@@ -29,7 +29,7 @@ export interface HwInput {
 export function hwInput(f: Format | FormatName): HwInput {
   const fmt = getFormat(f);
   const tab = formatTables(fmt);
-  const twos = fmt.specials === 'int8';
+  const twos = fmt.policy.twos;
   const nanCodes: number[] = [];
   for (let c = 0; c < 256; c++) if (tab.nan[c]) nanCodes.push(c);
   let nan: HwInput['nan'] = { kind: 'none' };
@@ -80,7 +80,7 @@ export interface HwOutput {
 /** Output traits of a family member (conversion by accToFormat: RNE, saturating, fused ReLU). */
 export function hwOutput(f: Format | FormatName): HwOutput {
   const fmt = getFormat(f);
-  const twos = fmt.specials === 'int8';
+  const twos = fmt.policy.twos;
   const sat = accToFormat(1n, false, 4000, fmt, 0, false);
   return {
     label: fmt.name,

@@ -26,7 +26,8 @@ describe('multi-mode operands (src/arith/modes.ts)', () => {
     expect(() => modeSet(['rf8-e3m4', 'rf8-e2m5', 'rf8-e4m3', 'int8', 'ocp-e4m3'])).toThrow(/at most 4/);
     expect(() => parseModeList('rf8-e3m4')).toThrow(/2 to 4/);
     expect(() => parseModeList('rf8-e3m4,nope')).toThrow(/unknown format 'nope'/);
-    expect(parseModeList('rf8')).toEqual(RF8);
+    expect(parseModeList('gg-modes')).toEqual(RF8);
+    expect(() => parseModeList('rf8')).toThrow(/'rf8' is the authors' residual format, 'gg-modes'/);
     expect(parseModeList(' int8, ocp-e4m3 ')).toEqual(['int8', 'ocp-e4m3']);
   });
 

@@ -93,13 +93,13 @@ describe.skipIf(!ok)('multi-mode unit: Verilator co-simulation against src/arith
     }
   });
 
-  it('rf8 rtl --modes rf8 and rf8 cosim --props --modes rf8 (CLI)', { timeout: 600_000 }, async () => {
-    const r = rf8(['rtl', '--modes', 'rf8', '--lanes', '4', '--outs', 'rf8-e3m4', '--json']);
+  it('rf8 rtl --modes gg-modes and rf8 cosim --props --modes gg-modes (CLI)', { timeout: 600_000 }, async () => {
+    const r = rf8(['rtl', '--modes', 'gg-modes', '--lanes', '4', '--outs', 'rf8-e3m4', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.modesA).toEqual(RF8);
     expect(j.W).toBe(53);
-    const c = await rf8Async(['cosim', '--props', '--modes', 'rf8', '--lanes', '2', '--runs', '60', '--seed', '3']);
+    const c = await rf8Async(['cosim', '--props', '--modes', 'gg-modes', '--lanes', '2', '--runs', '60', '--seed', '3']);
     expect(c.code, c.stderr).toBe(0);
     expect(c.stdout).toMatch(/60 random MAC sequences: DUT == reference \(seed 3, me2m5\.e3m4\.e4m3x/);
     const e = rf8(['rtl', '--modes', 'rf8-e3m4']);

@@ -95,7 +95,7 @@ export const cosimCommand: CommandModule<object, Args> = {
       .option('max-len', { type: 'number', default: 24, describe: 'longest MAC sequence of a property run' })
       .option('a', { type: 'string', default: 'rf8-e3m4', describe: 'props: operand a format' })
       .option('b', { type: 'string', describe: 'props: operand b format (default: a)' })
-      .option('modes', { type: 'string', describe: 'props: a multi-mode DUT, 2-4 comma-separated formats both operands may take ("rf8" = the three rf8 modes); random mode numbers per dot product' })
+      .option('modes', { type: 'string', describe: 'props: a multi-mode DUT, 2-4 comma-separated formats both operands may take ("gg-modes" = the three GG float modes); random mode numbers per dot product' })
       .option('W', { type: 'number', describe: 'props: accumulator width (default: the exact bound)' }) as never,
   handler: async (args) => {
     const sim = args.sim as 'verilator' | 'iverilog';

@@ -56,7 +56,7 @@ export const rtlCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .option('a', { type: 'string', describe: 'operand a format (any family member: rf8-*, ocp-e4m3, ocp-e5m2, int8; default rf8-e3m4)' })
-      .option('modes', { type: 'string', describe: 'multi-mode unit: 2-4 comma-separated formats both operands may take, chosen per dot product by in_mode_a/in_mode_b ("rf8" = rf8-e2m5,rf8-e3m4,rf8-e4m3)' })
+      .option('modes', { type: 'string', describe: 'multi-mode unit: 2-4 comma-separated formats both operands may take, chosen per dot product by in_mode_a/in_mode_b ("gg-modes" = the GG float modes rf8-e2m5,rf8-e3m4,rf8-e4m3)' })
       .option('b', { type: 'string', describe: 'operand b format (default: a)' })
       .option('lanes', { type: 'number', default: 1, describe: 'lanes N (1..32)' })
       .option('W', { type: 'number', describe: 'accumulator width (default: the exact bound for --nmax terms)' })

@@ -36,6 +36,7 @@ const SHORT: Record<FormatName, string> = {
   'rf8-e3m4': 'RF8 e3m4',
   'rf8-e2m5': 'RF8 e2m5',
   'rf8-e4m3': 'RF8 e4m3',
+  rf8: 'RF8 (authors)',
 };
 
 /** Column order of the table in docs/rf8-spec.md, then the third RF8 mode. */
