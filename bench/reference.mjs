@@ -24,6 +24,10 @@ function best(fn, reps = 7) {
 
 const copy = best(() => dstF.set(src));
 const enc = best(() => encodeArray('rf8-e3m4', src, { scale: -6 }, codes));
+// the authors' RF8 (residual), greedy and nearest, same input and scale (ratio to rf8-e3m4 of this run)
+const codesR = new Uint8Array(N);
+const encRf8 = best(() => encodeArray('rf8', src, { scale: -6, rounding: 'greedy' }, codesR));
+const encRf8n = best(() => encodeArray('rf8', src, { scale: -6, rounding: 'nearest' }, codesR));
 const dec = best(() => decodeArray('rf8-e3m4', codes, -6, dstF));
 
 // dot products: 4096-term vectors, exact (W from the bound, so no clamp is possible)
@@ -55,6 +59,8 @@ const res = {
   elements: N,
   copyGBps: (N * 4) / copy / 1e9,
   encode: { MeltPerS: N / enc / 1e6, ratioToCopy: copy / enc },
+  encodeRf8Greedy: { MeltPerS: N / encRf8 / 1e6, ratioToCopy: copy / encRf8, ratioToE3m4: enc / encRf8 },
+  encodeRf8Nearest: { MeltPerS: N / encRf8n / 1e6, ratioToCopy: copy / encRf8n, ratioToE3m4: enc / encRf8n },
   decode: { MeltPerS: N / dec / 1e6, ratioToCopy: copy / dec },
   dotExact: { MmacPerS: (L * REPS) / exact1 / 1e6, ratioToF64Dot: f64dot / exact1 },
   dotClampedLanes8: { MmacPerS: ((L * REPS) / 10) / clamped / 1e6, ratioToF64Dot: f64dot / 10 / clamped },
@@ -65,6 +71,8 @@ if (process.argv.includes('--json')) console.log(JSON.stringify(res, null, 2));
 else {
   console.log(`Float32Array copy          ${res.copyGBps.toFixed(2)} GB/s (baseline)`);
   console.log(`encode f32 -> rf8-e3m4 RNE ${res.encode.MeltPerS.toFixed(1)} M/s   = ${res.encode.ratioToCopy.toFixed(3)} x copy`);
+  console.log(`encode f32 -> rf8 greedy   ${res.encodeRf8Greedy.MeltPerS.toFixed(1)} M/s   = ${res.encodeRf8Greedy.ratioToCopy.toFixed(3)} x copy = ${res.encodeRf8Greedy.ratioToE3m4.toFixed(3)} x rf8-e3m4`);
+  console.log(`encode f32 -> rf8 nearest  ${res.encodeRf8Nearest.MeltPerS.toFixed(1)} M/s   = ${res.encodeRf8Nearest.ratioToCopy.toFixed(3)} x copy = ${res.encodeRf8Nearest.ratioToE3m4.toFixed(3)} x rf8-e3m4`);
   console.log(`decode rf8-e3m4 -> f32     ${res.decode.MeltPerS.toFixed(1)} M/s   = ${res.decode.ratioToCopy.toFixed(3)} x copy`);
   console.log(`float64 dot loop           ${res.f64DotMmacPerS.toFixed(1)} M MAC/s (baseline)`);
   console.log(`exact dot (W=${W})          ${res.dotExact.MmacPerS.toFixed(1)} M MAC/s = ${res.dotExact.ratioToF64Dot.toFixed(3)} x float64 dot`);

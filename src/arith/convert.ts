@@ -1,5 +1,5 @@
 import { InputError } from '../util/errors.js';
-import { BINARY32, getFormat, reduceBig, roundMagnitude, RNE, type Format, type FormatName } from '../format/index.js';
+import { BINARY32, getFormat, reduceBig, roundMagnitude, roundResidualBig, roundingMode, RNE, type Format, type FormatName, type Rounding } from '../format/index.js';
 
 /**
  * Output conversion of spec section 5 and bias loading of section 6. The accumulated value is
@@ -16,16 +16,24 @@ export function accToBinary32Bits(acc: bigint, nan: boolean, T: number): number 
 }
 
 /**
- * Code in format `fo` at scale Xo of A * 2^T: RNE with saturation; NaN code if `nan`; with
- * `relu` a negative value becomes 0 before rounding.
+ * Code in format `fo` at scale Xo of A * 2^T: saturating; NaN code if `nan`; with `relu` a
+ * negative value becomes 0 before rounding. Rounding: the format's default (RNE for the layout
+ * formats, spec section 5; greedy for rf8, section 8), or `rounding` (one the format accepts:
+ * rf8 takes greedy or nearest). The residual kind rounds the exact BigInt (its greedy thresholds
+ * are irrational, so no sticky reduction is safe); the layouts round the sticky-reduced value.
  */
-export function accToFormat(acc: bigint, nan: boolean, T: number, fo: Format | FormatName, Xo: number, relu: boolean): number {
+export function accToFormat(acc: bigint, nan: boolean, T: number, fo: Format | FormatName, Xo: number, relu: boolean, rounding?: Rounding): number {
   const f = getFormat(fo);
+  const pol = f.policy;
+  const rd = rounding ?? pol.defaultRounding;
+  if (!pol.roundings.includes(rd) || rd === 'sr') throw new InputError(`output conversion: rounding '${rd}' is not available for format ${f.name} (${pol.roundings.filter((r) => r !== 'sr').join(', ')})`);
   if (nan) return f.nanCode >= 0 ? f.nanCode : 0;
   if (acc === 0n || (relu && acc < 0n)) return 0;
   const neg = acc < 0n;
-  const { M, shift } = reduceBig(neg ? -acc : acc);
-  return roundMagnitude(f, neg, M, T + shift - Xo, RNE, 0, 8, false);
+  const mag = neg ? -acc : acc;
+  if (pol.decoder === 'residual') return roundResidualBig(f, neg, mag, T - Xo, roundingMode(rd));
+  const { M, shift } = reduceBig(mag);
+  return roundMagnitude(f, neg, M, T + shift - Xo, roundingMode(rd), 0, 8, false);
 }
 
 /**

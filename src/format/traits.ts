@@ -7,7 +7,7 @@ import { InputError } from '../util/errors.js';
  * policy record, built once here.
  */
 /** The version of docs/rf8-spec.md this code implements. */
-export const SPEC_VERSION = '0.1';
+export const SPEC_VERSION = '1.0';
 
 export type FormatName = 'rf8' | 'rf8-e2m5' | 'rf8-e3m4' | 'rf8-e4m3' | 'ocp-e4m3' | 'ocp-e5m2' | 'int8';
 

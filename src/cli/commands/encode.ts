@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { readFileSync } from 'node:fs';
-import { FORMAT_NAMES, decodeValue, encode, encodeArray, getFormat, type EncodeOptions } from '../../format/index.js';
+import { ALL_FORMAT_NAMES, ROUNDINGS, decodeValue, encode, encodeArray, getFormat, type EncodeOptions, type Format, type Rounding } from '../../format/index.js';
 import { InputError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { Rng } from '../../util/rng.js';
@@ -10,7 +10,7 @@ import { hex2 } from '../exact.js';
 interface Args extends CommonArgs {
   format: string;
   scale: number;
-  rounding: string;
+  rounding?: string;
   u?: number;
   r: number;
   overflow: string;
@@ -43,12 +43,15 @@ export function readF32File(path: string): Float32Array {
   return out;
 }
 
-export function encodeOptions(args: Pick<Args, 'scale' | 'rounding' | 'u' | 'r' | 'overflow'>): EncodeOptions {
-  if (!['rne', 'rtz', 'sr'].includes(args.rounding)) throw new InputError(`--rounding must be rne, rtz or sr: '${args.rounding}'`);
+/** CLI options to EncodeOptions; the rounding defaults to the format's (rne; greedy for rf8). */
+export function encodeOptions(args: Pick<Args, 'scale' | 'rounding' | 'u' | 'r' | 'overflow'>, f: Format): EncodeOptions {
+  const rounding = args.rounding ?? f.policy.defaultRounding;
+  if (!(ROUNDINGS as readonly string[]).includes(rounding)) throw new InputError(`--rounding must be ${ROUNDINGS.slice(0, -1).join(', ')} or ${ROUNDINGS[ROUNDINGS.length - 1]}: '${rounding}'`);
+  if (!f.policy.roundings.includes(rounding as Rounding)) throw new InputError(`--rounding ${rounding} is not available for format ${f.name} (${f.policy.roundings.join(', ')})`);
   if (!['sat', 'nonsat'].includes(args.overflow)) throw new InputError(`--overflow must be sat or nonsat: '${args.overflow}'`);
   return {
     scale: parseIntStrict(args.scale, '--scale', -128, 127),
-    rounding: args.rounding as EncodeOptions['rounding'],
+    rounding: rounding as Rounding,
     r: parseIntStrict(args.r, '--r', 1, 52),
     u: args.u === undefined ? 0 : parseIntStrict(args.u, '--u', 0),
     overflow: args.overflow as EncodeOptions['overflow'],
@@ -61,9 +64,9 @@ export const encodeCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .positional('values', { type: 'string', array: true, describe: 'numbers (decimal, nan, inf, -inf)' })
-      .option('format', { alias: 'f', type: 'string', default: 'rf8-e3m4', describe: `element format (${FORMAT_NAMES.join(', ')})` })
+      .option('format', { alias: 'f', type: 'string', default: 'rf8-e3m4', describe: `element format (${ALL_FORMAT_NAMES.join(', ')}; rf8 is the authors' RF8, the rf8-e* formats rf8kit's GG float modes)` })
       .option('scale', { alias: 'X', type: 'number', default: 0, describe: 'scale exponent X (int8): the code stands for value * 2^-X' })
-      .option('rounding', { type: 'string', default: 'rne', describe: 'rne | rtz | sr' })
+      .option('rounding', { type: 'string', describe: 'rne | rtz | sr (default rne); for rf8: greedy (default, the authors\' algorithm) | nearest' })
       .option('u', { type: 'number', describe: 'sr: the random integer u in [0, 2^r) (scalar values)' })
       .option('r', { type: 'number', default: 8, describe: 'sr: bits of u' })
       .option('seed', { type: 'number', default: 1, describe: 'sr with --in: seed of the per-element u' })
@@ -72,7 +75,7 @@ export const encodeCommand: CommandModule<object, Args> = {
       .option('out', { type: 'string', describe: 'output file of codes (.rf8), with --in' }) as never,
   handler: (args) => {
     const f = getFormat(args.format);
-    const o = encodeOptions(args);
+    const o = encodeOptions(args, f);
     if (args.in !== undefined) {
       if (args.values?.length) throw new InputError('give either VALUES or --in, not both');
       if (args.out === undefined) throw new InputError('--in needs --out');

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { readFileSync } from 'node:fs';
-import { FORMAT_NAMES, decodeValue, fromF32Bits, getFormat } from '../../format/index.js';
+import { ALL_FORMAT_NAMES, ROUNDINGS, decodeValue, fromF32Bits, getFormat, type Rounding } from '../../format/index.js';
 import { Mac, accWidth, accToBinary32Bits, accToFormat } from '../../arith/index.js';
 import { InputError } from '../../util/errors.js';
 import { emit, parseIntStrict, type CommonArgs } from '../common.js';
@@ -17,6 +17,7 @@ interface Args extends CommonArgs {
   'out-format'?: string;
   'out-scale': number;
   relu: boolean;
+  rounding?: string;
   file?: string;
 }
 
@@ -61,14 +62,15 @@ export const macCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .positional('file', { type: 'string', describe: "input file ('-' or none: stdin)" })
-      .option('a', { type: 'string', default: 'rf8-e3m4', describe: `format of operand a (${FORMAT_NAMES.join(', ')})` })
+      .option('a', { type: 'string', default: 'rf8-e3m4', describe: `format of operand a (${ALL_FORMAT_NAMES.join(', ')})` })
       .option('b', { type: 'string', default: 'rf8-e3m4', describe: 'format of operand b' })
       .option('W', { type: 'number', describe: 'accumulator width (default: the exact bound for --nmax terms)' })
       .option('nmax', { type: 'number', default: 4096, describe: 'terms the default W must hold without clamping' })
       .option('lanes', { alias: 'N', type: 'number', default: 1, describe: 'lanes per cycle' })
       .option('scale-a', { type: 'number', default: 0, describe: 'scale exponent Xa' })
       .option('scale-b', { type: 'number', default: 0, describe: 'scale exponent Xb' })
-      .option('out-format', { type: 'string', describe: 'also convert A to this format (RNE, saturating)' })
+      .option('out-format', { type: 'string', describe: 'also convert A to this format (saturating; RNE, or greedy for rf8)' })
+      .option('rounding', { type: 'string', describe: 'rounding of the output conversion: rne | rtz (layout formats, default rne); greedy (default) | nearest for rf8' })
       .option('out-scale', { type: 'number', default: 0, describe: 'scale exponent Xo of the output conversion' })
       .option('relu', { type: 'boolean', default: false, describe: 'fused ReLU in the output conversion' }) as never,
   handler: (args) => {
@@ -136,8 +138,11 @@ export const macCommand: CommandModule<object, Args> = {
     if (args['out-format']) {
       const fo = getFormat(args['out-format']);
       const Xo = parseIntStrict(args['out-scale'], '--out-scale', -128, 127);
-      const code = accToFormat(acc, mac.nan, T, fo, Xo, args.relu);
-      result.out = { format: fo.name, scale: Xo, relu: args.relu, code, hex: hex2(code), value: decodeValue(fo, code, Xo) };
+      const rounding = args.rounding ?? fo.policy.defaultRounding;
+      if (!(ROUNDINGS as readonly string[]).includes(rounding)) throw new InputError(`--rounding must be one of ${ROUNDINGS.filter((r) => r !== 'sr').join(', ')}: '${rounding}'`);
+      if (rounding === 'sr' || !fo.policy.roundings.includes(rounding as Rounding)) throw new InputError(`--rounding ${rounding} is not available for the output format ${fo.name} (${fo.policy.roundings.filter((r) => r !== 'sr').join(', ')})`);
+      const code = accToFormat(acc, mac.nan, T, fo, Xo, args.relu, rounding as Rounding);
+      result.out = { format: fo.name, scale: Xo, relu: args.relu, rounding, code, hex: hex2(code), value: decodeValue(fo, code, Xo) };
     }
     emit(args, result, () => {
       const lines = [

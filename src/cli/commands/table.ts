@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { FORMAT_NAMES, decode, getFormat } from '../../format/index.js';
+import { ALL_FORMAT_NAMES, decode, getFormat } from '../../format/index.js';
 import { emit, table, type CommonArgs } from '../common.js';
 import { exactDecimal, hex2 } from '../exact.js';
 
@@ -11,7 +11,7 @@ export const tableCommand: CommandModule<object, Args> = {
   command: 'table',
   describe: 'list all 256 codes of a format: kind, sign, k, t and the exact value',
   builder: (y) =>
-    y.option('format', { alias: 'f', type: 'string', default: 'rf8-e3m4', describe: `element format (${FORMAT_NAMES.join(', ')})` }) as never,
+    y.option('format', { alias: 'f', type: 'string', default: 'rf8-e3m4', describe: `element format (${ALL_FORMAT_NAMES.join(', ')}; rf8 is the authors' RF8)` }) as never,
   handler: (args) => {
     const f = getFormat(args.format);
     const rows: { code: number; hex: string; kind: string; sign: number; k: number | null; t: number | null; value: string }[] = [];
@@ -23,9 +23,9 @@ export const tableCommand: CommandModule<object, Args> = {
     }
     emit(
       args,
-      { format: f.name, e: f.e, m: f.m, bias: f.bias, specials: f.specials, tmin: f.tmin, maxFinite: f.maxFinite, codes: rows },
+      { format: f.name, e: f.e, m: f.m, bias: f.bias, specials: f.specials, decoder: f.policy.decoder, ...(f.kTable ? { kTable: f.kTable } : {}), tmin: f.tmin, maxFinite: f.maxFinite, codes: rows },
       () =>
-        `# ${f.name}: e=${f.e} m=${f.m} bias=${f.bias} specials=${f.specials} tmin=${f.tmin} maxfinite=${f.maxFinite}\n` +
+        `# ${f.name}: e=${f.e} m=${f.m} bias=${f.bias} specials=${f.specials}${f.kTable ? ` decoder=${f.policy.decoder} k(R)=${f.kTable.join(',')}` : ''} tmin=${f.tmin} maxfinite=${f.maxFinite}\n` +
         table(
           ['code', 'kind', 's', 'k', 't', 'value'],
           rows.map((r) => [r.hex, r.kind, r.sign, r.k ?? '-', r.t ?? '-', r.value]),
