@@ -2,6 +2,7 @@ import { InputError } from '../util/errors.js';
 import { getFormat, BINARY32, BFLOAT16, BINARY16, type Format, type FormatName, type Layout } from './traits.js';
 import { roundDouble, roundingMode, RNE, SR, type Rounding } from './round.js';
 import { encodeF32Bulk } from './bulk.js';
+import { checkCode as validCode, checkNumber, checkOptions, checkScale as validScale, checkTyped } from '../util/validate.js';
 
 export type CodeKind = 'zero' | 'subnormal' | 'normal' | 'nan' | 'inf';
 
@@ -30,7 +31,7 @@ export interface EncodeOptions {
 type Fmt = Format | FormatName;
 
 function checkCode(code: number): void {
-  if (!Number.isInteger(code) || code < 0 || code > 255) throw new InputError(`code out of range 0..255: ${code}`);
+  validCode(code);
 }
 
 /** Decode a code to its exact (sign, k, sh, t) and kind. */
@@ -58,6 +59,7 @@ export function decode(fmt: Fmt, code: number): Decoded {
 
 /** Exact value of a code at scale X: (-1)^s * k * 2^(t + X); NaN and +-Infinity for specials. */
 export function decodeValue(fmt: Fmt, code: number, scale = 0): number {
+  checkScale(scale);
   const d = decode(fmt, code);
   if (d.kind === 'nan') return NaN;
   if (d.kind === 'inf') return d.sign ? -Infinity : Infinity;
@@ -66,7 +68,7 @@ export function decodeValue(fmt: Fmt, code: number, scale = 0): number {
 }
 
 function checkScale(X: number): void {
-  if (!Number.isInteger(X) || X < -128 || X > 127) throw new InputError(`scale exponent must be an integer in [-128, 127]: ${X}`);
+  validScale(X);
 }
 
 interface Resolved {
@@ -77,13 +79,15 @@ interface Resolved {
   nonsat: boolean;
 }
 
-function resolve(opts: EncodeOptions | undefined): Resolved {
+function resolve(opts: EncodeOptions | undefined, perElementU = false): Resolved {
+  checkOptions(opts);
   const X = opts?.scale ?? 0;
   checkScale(X);
   const rounding = opts?.rounding ?? 'rne';
   if (rounding !== 'rne' && rounding !== 'rtz' && rounding !== 'sr') throw new InputError(`unknown rounding '${String(rounding)}' (rne, rtz or sr)`);
   const r = opts?.r ?? 8;
   if (!Number.isInteger(r) || r < 1 || r > 52) throw new InputError(`sr: r must be an integer in [1, 52]: ${r}`);
+  if (rounding === 'sr' && opts?.u === undefined && !perElementU) throw new InputError('u: sr rounding needs u, an integer in [0, 2^r) (or uArray for encodeArray)');
   const u = opts?.u ?? 0;
   if (rounding === 'sr' && (!Number.isInteger(u) || u < 0 || u >= 2 ** r)) throw new InputError(`sr: u must be an integer in [0, 2^${r}): ${u}`);
   const overflow = opts?.overflow ?? 'sat';
@@ -94,6 +98,7 @@ function resolve(opts: EncodeOptions | undefined): Resolved {
 /** Encode a double into a code of `fmt` (spec section 3): exact, for any double and scale. */
 export function encode(fmt: Fmt, x: number, opts?: EncodeOptions): number {
   const f = getFormat(fmt);
+  checkNumber(x, 'x');
   const o = resolve(opts);
   return roundDouble(f, x, o.X, o.mode, o.u, o.r, o.nonsat);
 }
@@ -109,7 +114,8 @@ export function encodeArray(
   out?: Uint8Array,
 ): Uint8Array {
   const f = getFormat(fmt);
-  const o = resolve(opts);
+  checkTyped(src, 'src', [Float32Array, Float64Array]);
+  const o = resolve(opts, opts?.uArray !== undefined);
   const n = src.length;
   const dst = out ?? new Uint8Array(n);
   if (dst.length < n) throw new InputError(`encodeArray: output has ${dst.length} slots for ${n} values`);
@@ -164,6 +170,7 @@ export function formatTables(fmt: Fmt): FormatTables {
  */
 export function decodeArray<T extends Float32Array | Float64Array = Float32Array>(fmt: Fmt, codes: Uint8Array, scale = 0, out?: T): T {
   checkScale(scale);
+  checkTyped(codes, 'codes', [Uint8Array]);
   const tab = formatTables(fmt).value;
   const lut = new Float64Array(256);
   const mul = 2 ** scale;

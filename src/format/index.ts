@@ -11,3 +11,4 @@ export {
   encodeFromBits, decodeToBits, type CodeKind, type Decoded, type EncodeOptions, type FormatTables,
 } from './codec.js';
 export { roundMagnitude, roundDouble, reduceBig, bitLength, RNE, RTZ, SR, type Rounding, type RoundingMode } from './round.js';
+export { finfo, FORMAT_ALIASES, type FormatInfo } from './finfo.js';

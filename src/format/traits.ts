@@ -1,4 +1,6 @@
 import { InputError } from '../util/errors.js';
+import { FORMAT_ALIASES } from './aliases.js';
+import { checkFormatObject } from '../util/validate.js';
 
 /**
  * The element family of docs/rf8-spec.md section 1, as data. Generic code reads these traits
@@ -117,11 +119,11 @@ export const FORMAT_NAMES: readonly FormatName[] = Object.freeze(Object.keys(FOR
 export const RF8_MODES: readonly FormatName[] = Object.freeze(['rf8-e2m5', 'rf8-e3m4', 'rf8-e4m3'] as FormatName[]);
 export const DEFAULT_FORMAT: FormatName = 'rf8-e3m4';
 
-/** Look a format up by name (throws InputError listing the valid names). */
+/** Look a format up by name or ml_dtypes alias (src/format/aliases.ts); throws InputError listing the valid names. */
 export function getFormat(name: string | Format): Format {
-  if (typeof name !== 'string') return name;
-  const f = (FORMATS as Record<string, Format>)[name];
-  if (!f) throw new InputError(`unknown format '${name}' (one of: ${FORMAT_NAMES.join(', ')})`);
+  if (typeof name !== 'string') return checkFormatObject(name, FORMATS);
+  const f = (FORMATS as Record<string, Format>)[FORMAT_ALIASES[name] ?? name];
+  if (!f) throw new InputError(`format: unknown format '${name}' (one of: ${FORMAT_NAMES.join(', ')}; aliases: ${Object.keys(FORMAT_ALIASES).join(', ')})`);
   return f;
 }
 
