@@ -159,13 +159,13 @@ export function stringOption(name: string): (v: unknown) => string | undefined {
  * GGUF magic, or a .npy that is not one, is an InputError).
  */
 export async function readValuesFile(path: string, arg = '--in'): Promise<{ values: Float32Array | Float64Array; format: string; tensor?: string }> {
-  const { detectFormat, sniffFormat, openWeights, openRawF32 } = await import('../io/open.js');
+  const { detectFormat, sniffFormat, openWeights } = await import('../io/open.js');
   const { statSync, openSync, readSync, closeSync } = await import('node:fs');
   let st;
   try {
     st = statSync(path);
   } catch (e) {
-    throw new InputError(`${arg}: cannot read: ${(e as Error).message}`, path);
+    throw new InputError(`cannot read: ${(e as Error).message}`, path);
   }
   const lower = path.toLowerCase();
   const ext = lower.slice(lower.lastIndexOf('.'));
@@ -181,12 +181,12 @@ export async function readValuesFile(path: string, arg = '--in'): Promise<{ valu
     const strong = sniffed === 'npy' || sniffed === 'npz' || sniffed === 'gguf';
     const known = ['.npy', '.npz', '.gguf', '.safetensors', '.json'].includes(ext);
     if ((ext === '.f32' || !known) && !strong) {
-      const src = openRawF32(path, undefined);
-      try {
-        return { values: src.readTensor(src.listTensors()[0]!.name), format: 'f32' };
-      } finally {
-        src.close();
-      }
+      const { readFileSync } = await import('node:fs');
+      const buf = readFileSync(path);
+      if (buf.length % 4 !== 0) throw new InputError(`raw .f32 length ${buf.length} is not a multiple of 4`, path);
+      const values = new Float32Array(buf.length / 4);
+      new Uint8Array(values.buffer).set(buf);
+      return { values, format: 'f32' };
     }
     if (ext === '.f32' && strong) throw new InputError(`${arg}: the extension says raw .f32 but the content is ${sniffed}`, path);
   }
