@@ -91,7 +91,6 @@ export function finiteMagnitudes(fmt: FormatLike, scale = 0): number[] {
     const v = decodeValue(f, c, scale);
     if (Number.isFinite(v)) s.add(Math.abs(v));
   }
-  s.delete(-0);
   return [...s].sort((a, b) => a - b);
 }
 

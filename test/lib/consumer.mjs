@@ -2,7 +2,7 @@
 // and bench/package.mjs): `npm pack`, then `npm ci --offline` from a lockfile derived from the
 // repository's (test/lib/consumer-lock.mjs), so only rf8kit's core dependencies are installed
 // and nothing is fetched.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync, lstatSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,23 +13,36 @@ export const PEERS = ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'vega
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-function run(cmd, args, cwd, extraEnv = {}) {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true', npm_config_update_notifier: 'false', ...extraEnv }, maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${r.status}: ${(r.stderr || r.stdout).slice(-2000)}`);
+/** Run a process without blocking the event loop (vitest's worker RPC must stay responsive). */
+export function runAsync(cmd, args, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, CI: 'true', npm_config_update_notifier: 'false', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function run(cmd, args, cwd, extraEnv = {}) {
+  const r = await runAsync(cmd, args, { cwd, env: extraEnv });
+  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${r.code}: ${(r.stderr || r.stdout).slice(-2000)}`);
   return r.stdout;
 }
 
 /** Pack the repository (dist/ must be built) and install it into `dir` with its core dependencies only. */
-export function setupConsumer(dir, { devTypes = ['@types/node'] } = {}) {
+export async function setupConsumer(dir, { devTypes = ['@types/node'] } = {}) {
   mkdirSync(dir, { recursive: true });
-  if (!existsSync(join(ROOT, 'dist', 'index.js'))) run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], ROOT);
-  const packed = JSON.parse(run(NPM, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], ROOT))[0];
+  if (!existsSync(join(ROOT, 'dist', 'index.js'))) await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], ROOT);
+  const packed = JSON.parse(await run(NPM, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], ROOT))[0];
   const repoPkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   const lock = consumerLock(join(ROOT, 'package-lock.json'), repoPkg, packed.filename, packed.integrity, devTypes);
   const pkg = { name: 'rf8kit-consumer', version: '1.0.0', private: true, type: 'module', dependencies: { rf8kit: `file:${packed.filename}` }, devDependencies: lock.packages[''].devDependencies };
   writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
   writeFileSync(join(dir, 'package-lock.json'), JSON.stringify(lock, null, 2) + '\n');
-  run(NPM, ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], dir);
+  await run(NPM, ['ci', '--offline', '--no-audit', '--no-fund', '--ignore-scripts'], dir);
   return { packed, dir };
 }
 
@@ -66,12 +79,12 @@ export function writeLoadHook(dir) {
 }
 
 /** Run a module of the consumer with the hook; returns its stdout and the modules it loaded. */
-export function runWithLoadList(dir, file, args = []) {
+export async function runWithLoadList(dir, file, args = []) {
   const list = join(dir, `loaded-${Date.now()}-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(list, '');
-  const r = spawnSync(process.execPath, ['--import', './register-hook.mjs', file, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, RF8_LOADED: list } });
+  const r = await runAsync(process.execPath, ['--import', './register-hook.mjs', file, ...args], { cwd: dir, env: { RF8_LOADED: list } });
   const loaded = readFileSync(list, 'utf8').split('\n').filter(Boolean);
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, loaded };
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr, loaded };
 }
 
 /** Import time (ms, in process) and RSS (MB) after `import(spec)`, median of `runs` fresh processes. */

