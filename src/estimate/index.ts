@@ -10,7 +10,7 @@ export {
 } from './parse.js';
 export { netlistPorts, wrapperVerilog, WRAPPER_TOP, type PortInfo } from './wrapper.js';
 export {
-  defaultCacheDir, runFlow, FLOW_VERSION,
+  defaultCacheDir, runFlow, synthKey, median, FLOW_VERSION,
   type SourceFile, type DesignInput, type FlowOptions, type SynthResult, type SeedResult, type PnrResult, type FlowResult,
 } from './flow.js';
 export {

@@ -14,14 +14,14 @@ export {
   MAX_INDEX_JSON_BYTES, IO_CHUNK_BYTES,
 } from './limits.js';
 export { type RandomAccessFile, type FileSystemLike, nodeFs, memoryFs } from './file.js';
-export { type ElemType } from './dtype.js';
+export { type ElemType, f16ToF32Table } from './dtype.js';
 export { type TensorInfo, type WeightSource, type WeightFormat } from './source.js';
 export { openWeights, detectFormat, sniffFormat, forEachTensor, openRawF32, openSafetensorsIndex, type OpenOptions } from './open.js';
 export {
   openSafetensors, parseSafetensorsHeader, writeSafetensors, SafetensorsWriter, SAFETENSORS_DTYPE_BYTES, SAFETENSORS_READABLE,
   type SafetensorsHeader, type SafetensorsTensorHeader, type SafetensorsPlanEntry, type SafetensorsTensorOut, type SafetensorsWriteDtype,
 } from './safetensors.js';
-export { openNpy, parseNpyHeader, encodeNpy, writeNpy, NPY_MAGIC, type NpyArray, type NpyHeader } from './npy.js';
+export { openNpy, parseNpyHeader, parsePyLiteral, encodeNpy, writeNpy, NPY_MAGIC, type NpyArray, type NpyHeader } from './npy.js';
 export { openNpz, writeNpz, type NpzArray, type ZipMember } from './npz.js';
 export { openGguf, parseGgufHeader, GGML_TYPES, GGUF_DEFAULT_ALIGNMENT, type GgufHeader, type GgufTensorInfo } from './gguf.js';
 export { openTfjs } from './tfjs.js';

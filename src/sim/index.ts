@@ -14,3 +14,12 @@ export { runMutants, MUTANT_BASE, MUTANT_SUITES, type MutantResult, type MutantR
 export { measureThroughput, type ThroughputReport } from './throughput.js';
 export { runBlockBench, decoderBench, multiplierBench, converterBench, modeDecoderBench, type Port, type BlockVector, type BlockResult } from './blocks.js';
 export { cosimNetwork, buildLayerModel, runLayerHarness, cosimLayer, type LayerModel, type LayerBuildOptions, type LayerHarnessReport, type OutputSide, type FirstMismatch, type LayerRunStats, type NetworkCosimOptions, type NetworkCosimResult } from './layer.js';
+// the layer engine's generator and golden files, also here for the network co-simulation users
+export {
+  layerShape, resolveLayerConfig, emitLayer, generateLayerRtl, layerInits, layerImages, emulateLayer, LAYER_FILES,
+  type LayerRtlOptions, type LayerShape, type LayerRtlConfig, type GeneratedLayerRtl, type LayerImages, type LayerOut,
+} from '../rtl/layer.js';
+export {
+  argmaxLogits, validateNetwork, outLine, parseOutFile, writeNetworkGolden, readNetworkGolden, verifyNetworkGolden, LAYER_GOLDEN_GENERATOR,
+  type NetworkGoldenInput, type LayerGoldenMeta, type GoldenFile, type NetworkGoldenManifest, type ParsedOut,
+} from '../golden/layers.js';
