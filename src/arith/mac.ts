@@ -1,5 +1,6 @@
 import { InputError } from '../util/errors.js';
 import { formatTables, getFormat, type Format, type FormatName } from '../format/index.js';
+import { checkBeat, checkBigInt } from '../util/validate.js';
 
 /**
  * Exact products and the W-bit accumulator of docs/rf8-spec.md section 4.
@@ -164,6 +165,7 @@ export class Mac {
   }
 
   clear(init: bigint = 0n): void {
+    checkBigInt(init, 'clear: init');
     if (init > this.hiB || init < this.loB) throw new InputError(`clear: init ${init} does not fit in ${this.W} bits`);
     this.accN = Number(init);
     this.accB = init;
@@ -174,6 +176,7 @@ export class Mac {
   /** One cycle. `a[i]`, `b[i]` are lane i's codes; `validMask` bit i enables lane i (default: all). */
   step(a: ArrayLike<number>, b: ArrayLike<number>, validMask?: number): void {
     const N = this.lanes;
+    checkBeat(a, b, N, validMask, 'step');
     const mask = validMask ?? 0xffffffff;
     if (this.exact) {
       let S = 0;

@@ -9,6 +9,10 @@ import { mkdirSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic.js';
 import { CheckFailed } from '../util/errors.js';
 import { Stages, type StageRecord } from './stages.js';
+import { RF8_MODES, type FormatName } from '../format/traits.js';
+import type { EstimateReport } from '../estimate/sweep.js';
+import type { EstimateFormat } from '../estimate/configs.js';
+import { estimateMarkdown } from './estimate-md.js';
 
 export { Stages, type StageRecord } from './stages.js';
 
@@ -52,7 +56,10 @@ export interface DemoReport {
   compression: { bitsPerParam: number | null; zeroFrac: number | null; testAcc: number | null; reductionVsFp32: number | null; sweep: { step: number; bitsPerParam: number; val: number }[] };
   deepshape: { betaTarget: number; gamma: number; tensors: { name: string; betaBefore: number; betaAfter: number }[] };
   hardware?: Record<string, unknown>;
-  estimate?: Record<string, unknown>;
+  /** The yosys / nextpnr estimate of the engine the demo ran (`engineFormats`); report.md renders it as tables. */
+  estimate?: EstimateReport;
+  /** The engine format(s) estimated: those of the co-simulated layers (demoEngineFormats). */
+  engineFormats?: EstimateFormat[];
   stages: StageRecord[];
   totalSeconds: number;
   plots: string[];
@@ -220,13 +227,15 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
   if (opts.estimate) {
     const { haveEdaTool } = await import('../estimate/tools.js');
     const have = haveEdaTool('yosys') && haveEdaTool('nextpnr-ice40');
+    const engine = demoEngineFormats(m.layers);
+    report.engineFormats = engine;
     if (!have) st.skip('estimate', 'yosys / nextpnr-ice40 not installed (apt-get install yosys nextpnr-ice40)');
     else {
       const est = await st.run('estimate (yosys + nextpnr-ice40)', async () => {
         const { runSweep } = await import('../estimate/index.js');
-        return runSweep({ formats: ['rf8-e3m4'] as never, lanes: [opts.lanes], seeds: [1], device: 'hx8k', onEvent: (msg) => log(`  ${msg}`) });
+        return runSweep({ formats: engine, lanes: [opts.lanes], seeds: [1], device: 'hx8k', onEvent: (msg) => log(`  ${msg}`) });
       });
-      report.estimate = est as unknown as Record<string, unknown>;
+      report.estimate = est;
     }
   } else st.skip('estimate', opts.quick ? 'not in --quick (run rf8 estimate)' : 'disabled (--no-estimate)');
 
@@ -269,17 +278,20 @@ export function reportMarkdown(r: DemoReport): string {
   for (const l of r.rf8.layers) L.push(`| ${l.name} | ${l.rows} x ${l.cols} | ${l.format} | ${l.sqnrDb.toFixed(2)} |`);
   L.push('', `## DeepShape`, '', `| tensor | beta before | beta after |`, `|---|---|---|`);
   for (const t of r.deepshape.tensors) L.push(`| ${t.name} | ${t.betaBefore.toFixed(3)} | ${t.betaAfter.toFixed(3)} |`);
-  if (r.estimate) {
-    L.push('', `## Accelerator estimate`, '', '```json', JSON.stringify(summarizeEstimate(r.estimate), null, 2), '```');
-  }
+  if (r.estimate) L.push('', ...estimateMarkdown(r.estimate, r.engineFormats ?? []));
   L.push('', `## Stages`, '', `| stage | status | seconds | note |`, `|---|---|---|---|`);
   for (const s of r.stages) L.push(`| ${s.name} | ${s.status} | ${s.seconds.toFixed(1)} | ${s.detail ?? ''} |`);
   L.push('', `## Plots`, '', ...r.plots.map((p) => `- [${p}](${p})`), '');
   return L.join('\n');
 }
 
-function summarizeEstimate(e: Record<string, unknown>): unknown {
-  // keep the report readable: the per-configuration rows and the per-model throughput
-  const pick = (k: string) => (k in e ? e[k] : undefined);
-  return { configs: pick('configs') ?? pick('rows'), models: pick('models') ?? pick('workloads') };
+/**
+ * The engine(s) to estimate: the formats the co-simulated layers run (weights and activations).
+ * One format: that engine; several RF8 modes: the multi-mode RF8 unit; otherwise each format.
+ */
+export function demoEngineFormats(layers: readonly { wFormat: FormatName; xFormat: FormatName }[]): EstimateFormat[] {
+  const used = [...new Set(layers.flatMap((l) => [l.wFormat, l.xFormat]))];
+  if (used.length === 1) return used;
+  if (used.every((f) => RF8_MODES.includes(f))) return ['rf8-multi'];
+  return used;
 }

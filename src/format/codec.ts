@@ -2,6 +2,7 @@ import { InputError } from '../util/errors.js';
 import { getFormat, BINARY32, BFLOAT16, BINARY16, CLASS_FINITE, CLASS_INF, ROUNDINGS, type Format, type FormatName, type Layout, type Rounding } from './traits.js';
 import { roundDouble, roundingMode, RNE, SR } from './round.js';
 import { encodeF32Bulk } from './bulk.js';
+import { checkCode as validCode, checkNumber, checkOptions, checkScale as validScale, checkTyped } from '../util/validate.js';
 
 export type CodeKind = 'zero' | 'subnormal' | 'normal' | 'nan' | 'inf';
 
@@ -33,7 +34,7 @@ export interface EncodeOptions {
 type Fmt = Format | FormatName;
 
 function checkCode(code: number): void {
-  if (!Number.isInteger(code) || code < 0 || code > 255) throw new InputError(`code out of range 0..255: ${code}`);
+  validCode(code);
 }
 
 /**
@@ -73,6 +74,7 @@ export function decode(fmt: Fmt, code: number): Decoded {
 
 /** Exact value of a code at scale X: (-1)^s * k * 2^(t + X); NaN and +-Infinity for specials. */
 export function decodeValue(fmt: Fmt, code: number, scale = 0): number {
+  checkScale(scale);
   const d = decode(fmt, code);
   if (d.kind === 'nan') return NaN;
   if (d.kind === 'inf') return d.sign ? -Infinity : Infinity;
@@ -81,7 +83,7 @@ export function decodeValue(fmt: Fmt, code: number, scale = 0): number {
 }
 
 function checkScale(X: number): void {
-  if (!Number.isInteger(X) || X < -128 || X > 127) throw new InputError(`scale exponent must be an integer in [-128, 127]: ${X}`);
+  validScale(X);
 }
 
 interface Resolved {
@@ -92,7 +94,8 @@ interface Resolved {
   nonsat: boolean;
 }
 
-function resolve(f: Format, opts: EncodeOptions | undefined): Resolved {
+function resolve(f: Format, opts: EncodeOptions | undefined, perElementU = false): Resolved {
+  checkOptions(opts);
   const X = opts?.scale ?? 0;
   checkScale(X);
   const pol = f.policy;
@@ -101,6 +104,7 @@ function resolve(f: Format, opts: EncodeOptions | undefined): Resolved {
   if (!pol.roundings.includes(rounding)) throw new InputError(`rounding '${rounding}' is not available for format ${f.name} (${pol.roundings.join(', ')})`);
   const r = opts?.r ?? 8;
   if (!Number.isInteger(r) || r < 1 || r > 52) throw new InputError(`sr: r must be an integer in [1, 52]: ${r}`);
+  if (rounding === 'sr' && opts?.u === undefined && !perElementU) throw new InputError('u: sr rounding needs u, an integer in [0, 2^r) (or uArray for encodeArray)');
   const u = opts?.u ?? 0;
   if (rounding === 'sr' && (!Number.isInteger(u) || u < 0 || u >= 2 ** r)) throw new InputError(`sr: u must be an integer in [0, 2^${r}): ${u}`);
   const overflow = opts?.overflow ?? 'sat';
@@ -111,6 +115,7 @@ function resolve(f: Format, opts: EncodeOptions | undefined): Resolved {
 /** Encode a double into a code of `fmt` (spec section 3): exact, for any double and scale. */
 export function encode(fmt: Fmt, x: number, opts?: EncodeOptions): number {
   const f = getFormat(fmt);
+  checkNumber(x, 'x');
   const o = resolve(f, opts);
   return roundDouble(f, x, o.X, o.mode, o.u, o.r, o.nonsat);
 }
@@ -126,7 +131,8 @@ export function encodeArray(
   out?: Uint8Array,
 ): Uint8Array {
   const f = getFormat(fmt);
-  const o = resolve(f, opts);
+  checkTyped(src, 'src', [Float32Array, Float64Array]);
+  const o = resolve(f, opts, opts?.uArray !== undefined);
   const n = src.length;
   const dst = out ?? new Uint8Array(n);
   if (dst.length < n) throw new InputError(`encodeArray: output has ${dst.length} slots for ${n} values`);
@@ -181,6 +187,7 @@ export function formatTables(fmt: Fmt): FormatTables {
  */
 export function decodeArray<T extends Float32Array | Float64Array = Float32Array>(fmt: Fmt, codes: Uint8Array, scale = 0, out?: T): T {
   checkScale(scale);
+  checkTyped(codes, 'codes', [Uint8Array]);
   const tab = formatTables(fmt).value;
   const lut = new Float64Array(256);
   const mul = 2 ** scale;

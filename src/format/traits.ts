@@ -1,4 +1,6 @@
 import { InputError } from '../util/errors.js';
+import { FORMAT_ALIASES } from './aliases.js';
+import { checkFormatObject } from '../util/validate.js';
 
 /**
  * The element formats of docs/rf8-spec.md, as data. Generic code reads these traits and never
@@ -294,11 +296,12 @@ export const GG_MODES: readonly FormatName[] = Object.freeze(['rf8-e2m5', 'rf8-e
 export const RF8_MODES: readonly FormatName[] = GG_MODES;
 export const DEFAULT_FORMAT: FormatName = 'rf8-e3m4';
 
-/** Look a format up by name (throws InputError listing the valid names). */
+/** Look a format up by name or ml_dtypes alias (src/format/aliases.ts); throws InputError listing the valid names. */
 export function getFormat(name: string | Format): Format {
-  if (typeof name !== 'string') return name;
-  const f = Object.prototype.hasOwnProperty.call(FORMATS, name) ? (FORMATS as Record<string, Format>)[name] : undefined;
-  if (!f) throw new InputError(`unknown format '${name}' (one of: ${ALL_FORMAT_NAMES.join(', ')})`);
+  if (typeof name !== 'string') return checkFormatObject(name, FORMATS);
+  const key = Object.prototype.hasOwnProperty.call(FORMAT_ALIASES, name) ? FORMAT_ALIASES[name]! : name;
+  const f = Object.prototype.hasOwnProperty.call(FORMATS, key) ? (FORMATS as Record<string, Format>)[key] : undefined;
+  if (!f) throw new InputError(`format: unknown format '${name}' (one of: ${ALL_FORMAT_NAMES.join(', ')}; aliases: ${Object.keys(FORMAT_ALIASES).join(', ')})`);
   return f;
 }
 

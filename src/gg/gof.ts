@@ -93,15 +93,18 @@ export function gaussianLaplaceScores(n: number, meanSquare: number, meanAbs: nu
   };
 }
 
-/** KS distance and loglik/AIC of a GG fit (computed here if not given) against Gaussian and Laplace. */
-export function ggGoodness(data: Data, fit?: GGFit): GGGoodness {
+/**
+ * KS distance and loglik/AIC of a GG fit (computed here if not given) against Gaussian and
+ * Laplace. `opts.ks` replaces the exact (sorting) KS distance, e.g. by ggKsBinned.
+ */
+export function ggGoodness(data: Data, fit?: GGFit, opts: { ks?: (data: Data, alpha: number, beta: number) => number } = {}): GGGoodness {
   const f = fit ?? fitGG(data);
   if (!(f.alpha > 0)) {
     const none: LawScore = { loglik: NaN, aic: NaN, params: {} };
     return { n: f.n, ks: NaN, ksPValue: NaN, gg: none, gaussian: none, laplace: none, best: 'none' };
   }
   const { gaussian, laplace } = gaussianLaplaceScores(f.n, f.meanSquare, f.meanAbs);
-  const ks = f.alpha > 0 && f.beta > 0 ? ggKsDistance(data, f.alpha, f.beta) : NaN;
+  const ks = f.alpha > 0 && f.beta > 0 ? (opts.ks ?? ggKsDistance)(data, f.alpha, f.beta) : NaN;
   const gg: LawScore = { loglik: f.loglik, aic: 4 - 2 * f.loglik, params: { alpha: f.alpha, beta: f.beta } };
   const cands: ['gg' | 'gaussian' | 'laplace', number][] = [
     ['gg', gg.aic],

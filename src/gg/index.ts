@@ -32,3 +32,4 @@ export {
 } from './gof.js';
 export { ggGridMse, ggGridSqnrDb, GridMseCache, lloydMax, panterDiteSqnrDb, type LloydMaxResult } from './bounds.js';
 export { gammaP, gammaQ, gammaPInv, lnGamma, digamma, trigamma } from './special.js';
+export { ggKsBinned, type KsEstimate } from './ks-binned.js';

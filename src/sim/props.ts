@@ -1,39 +1,14 @@
 import fc from 'fast-check';
-import { formatTables, type Format } from '../format/index.js';
+import { arbCode, arbInit, arbScale } from '../props/arbitraries.js';
 import { TopModel, type Beat, type BeatOut, type RtlConfig } from '../rtl/index.js';
 import type { DutSession } from './protocol.js';
 
 /**
- * fast-check arbitraries for RF8 codes, beats and MAC sequences (exported for users), and the
- * co-simulation property: a random MAC sequence gives the same output beats on the DUT and on
+ * fast-check arbitraries for RTL beats and MAC sequences (codes, scales and inits come from
+ * src/props, the public arbitraries), and the co-simulation property: a random MAC sequence gives the same output beats on the DUT and on
  * the reference (TopModel = Mac + accToFormat + accToBinary32Bits). A failure shrinks to a
  * minimal sequence and reports the seed that replays it.
  */
-
-/** Codes of a format, biased towards the edges: zero, NaN/Inf, extremes, subnormals. */
-export function arbCode(f: Format): fc.Arbitrary<number> {
-  const t = formatTables(f);
-  const special: number[] = [0, 0x80, 0x7f, 0xff, 0x01, 0x81];
-  for (let c = 0; c < 256; c++) if (t.nan[c]) special.push(c);
-  for (let c = 0; c < 256; c++) if (t.k[c] !== 0 && t.k[c]! < 2 ** f.m && !t.nan[c]) special.push(c); // subnormals
-  const uniq = [...new Set(special)].sort((a, b) => a - b);
-  return fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: 255 }) }, { weight: 1, arbitrary: fc.constantFrom(...uniq) });
-}
-
-/** An int8 scale, mostly small. */
-export const arbScale: fc.Arbitrary<number> = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: -6, max: 6 }) }, { weight: 1, arbitrary: fc.integer({ min: -128, max: 127 }) });
-
-/** A W-bit accumulator init, biased to 0, small values and the rails. */
-export function arbInit(W: number): fc.Arbitrary<bigint> {
-  const hi = (1n << BigInt(W - 1)) - 1n;
-  const lo = -(1n << BigInt(W - 1));
-  return fc.oneof(
-    { weight: 4, arbitrary: fc.constant(0n) },
-    { weight: 3, arbitrary: fc.bigInt({ min: lo > -(1n << 20n) ? lo : -(1n << 20n), max: hi < 1n << 20n ? hi : 1n << 20n }) },
-    { weight: 2, arbitrary: fc.bigInt({ min: lo, max: hi }) },
-    { weight: 1, arbitrary: fc.oneof(fc.bigInt({ min: hi - (hi >> 4n), max: hi }), fc.bigInt({ min: lo, max: lo - (lo >> 4n) })) },
-  );
-}
 
 export function arbBeat(cfg: RtlConfig): fc.Arbitrary<Beat> {
   const N = cfg.lanes;

@@ -4,10 +4,12 @@
  * `renderSvg` takes any vega-lite spec; `lineChart` and `histogram` build the two common ones.
  * Data is always inline: the loader refuses URLs and files, so a spec cannot make the renderer
  * fetch anything. Specs are plain JSON (they can be saved next to the SVG for re-styling).
+ * vega and vega-lite are optional peer dependencies, loaded on the first render (a missing one is
+ * an InputError naming the install command); building a spec loads nothing.
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from './atomic.js';
+import { loadPeer } from './peer.js';
 
 export type { TopLevelSpec } from 'vega-lite';
 
@@ -15,6 +17,8 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
 /** Render a vega-lite spec to an SVG document string. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const vega = await loadPeer<typeof import('vega')>('vega', 'vega', 'rendering a chart');
+  const { compile } = await loadPeer<typeof import('vega-lite')>('vega', 'vega-lite', 'rendering a chart');
   // vega-lite and vega log warnings to the console; a chart is a side output, keep stderr clean
   const quiet = { level: () => quiet, error: (...m: unknown[]) => { throw new Error(m.map(String).join(' ')); }, warn: () => quiet, info: () => quiet, debug: () => quiet };
   const vg = compile(spec, { logger: quiet as never }).spec;

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { InputError } from '../../util/errors.js';
 import { emit, log, parseIntStrict, table, type CommonArgs } from '../common.js';
 import { progress } from '../../nn/progress.js';
+import { requirePeers } from '../../util/peer.js';
 
 interface Args extends CommonArgs {
   ckpt: string;
@@ -37,6 +38,7 @@ export const deepshapeCommand: CommandModule<object, Args> = {
       .option('calib', { type: 'number', describe: 'RF8 calibration items' })
       .option('plot', { type: 'boolean', default: false, describe: 'write before/after weight histograms with GG fits into --out' }) as never,
   handler: async (args) => {
+    requirePeers('tfjs', 'rf8 deepshape');
     const { loadCheckpoint, saveCheckpoint } = await import('../../nn/checkpoint.js');
     const { taskFor, floatEval, buildPack, modelDescOf, compressAtTarget } = await import('../../nn/evaluate.js');
     const { deepshape, train, defaultTrainConfig, DEFAULT_RATE } = await import('../../nn/index.js');

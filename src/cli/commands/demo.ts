@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { join } from 'node:path';
 import { InputError } from '../../util/errors.js';
 import { emit, log, parseIntStrict, type CommonArgs } from '../common.js';
+import { requirePeers } from '../../util/peer.js';
 
 interface Args extends CommonArgs {
   out: string;
@@ -42,6 +43,7 @@ export const demoCommand: CommandModule<object, Args> = {
       .option('estimate', { type: 'boolean', describe: 'run the yosys / nextpnr estimate stage (default: on, off with --quick)' })
       .option('inject', { type: 'string', array: true, describe: 'inject RTL faults (rf8 rtl --list-faults); the co-simulation must then fail' }) as never,
   handler: async (args) => {
+    requirePeers('tfjs', 'rf8 demo');
     const { runDemo, demoDefaults } = await import('../../demo/index.js');
     const { progress } = await import('../../nn/progress.js');
     const d = demoDefaults(args.quick);

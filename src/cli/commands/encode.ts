@@ -4,7 +4,7 @@ import { ALL_FORMAT_NAMES, ROUNDINGS, decodeValue, encode, encodeArray, getForma
 import { InputError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { Rng } from '../../util/rng.js';
-import { emit, table, parseIntStrict, log, type CommonArgs } from '../common.js';
+import { emit, table, parseIntStrict, parseReal, readValuesFile, log, type CommonArgs } from '../common.js';
 import { hex2 } from '../exact.js';
 
 interface Args extends CommonArgs {
@@ -20,16 +20,9 @@ interface Args extends CommonArgs {
   values?: (string | number)[];
 }
 
-/** Parse one real-number argument: decimal or hex float literal, nan, inf, -inf. */
-export function parseReal(s: string | number): number {
-  const str = String(s).trim().toLowerCase();
-  if (str === 'nan') return NaN;
-  if (str === 'inf' || str === '+inf' || str === 'infinity') return Infinity;
-  if (str === '-inf' || str === '-infinity') return -Infinity;
-  if (!/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/.test(str)) throw new InputError(`not a number: '${s}'`);
-  return Number(str);
-}
+export { parseReal } from '../common.js';
 
+/** Raw little-endian binary32 (kept for callers; `encode --in` reads files by content, readValuesFile). */
 export function readF32File(path: string): Float32Array {
   let buf: Buffer;
   try {
@@ -53,7 +46,7 @@ export function encodeOptions(args: Pick<Args, 'scale' | 'rounding' | 'u' | 'r' 
     scale: parseIntStrict(args.scale, '--scale', -128, 127),
     rounding: rounding as Rounding,
     r: parseIntStrict(args.r, '--r', 1, 52),
-    u: args.u === undefined ? 0 : parseIntStrict(args.u, '--u', 0),
+    ...(args.u === undefined ? {} : { u: parseIntStrict(args.u, '--u', 0) }),
     overflow: args.overflow as EncodeOptions['overflow'],
   };
 }
@@ -63,7 +56,7 @@ export const encodeCommand: CommandModule<object, Args> = {
   describe: 'encode real numbers (or a raw .f32 file) into codes of a format',
   builder: (y) =>
     y
-      .positional('values', { type: 'string', array: true, describe: 'numbers (decimal, nan, inf, -inf)' })
+      .positional('values', { type: 'string', array: true, describe: 'numbers (decimal with any exponent, nan, inf, -inf; after -- anything is a value)' })
       .option('format', { alias: 'f', type: 'string', default: 'rf8-e3m4', describe: `element format (${ALL_FORMAT_NAMES.join(', ')}; rf8 is the authors' RF8, the rf8-e* formats rf8kit's GG float modes)` })
       .option('scale', { alias: 'X', type: 'number', default: 0, describe: 'scale exponent X (int8): the code stands for value * 2^-X' })
       .option('rounding', { type: 'string', describe: 'rne | rtz | sr (default rne); for rf8: greedy (default, the authors\' algorithm) | nearest' })
@@ -71,15 +64,15 @@ export const encodeCommand: CommandModule<object, Args> = {
       .option('r', { type: 'number', default: 8, describe: 'sr: bits of u' })
       .option('seed', { type: 'number', default: 1, describe: 'sr with --in: seed of the per-element u' })
       .option('overflow', { type: 'string', default: 'sat', describe: 'sat | nonsat (OCP non-saturating mode)' })
-      .option('in', { type: 'string', describe: 'raw little-endian binary32 input file (.f32)' })
+      .option('in', { type: 'string', describe: 'input values: raw little-endian binary32 (.f32) or a one-tensor weight file (.npy, .npz, .safetensors, .gguf), read by content' })
       .option('out', { type: 'string', describe: 'output file of codes (.rf8), with --in' }) as never,
-  handler: (args) => {
+  handler: async (args) => {
     const f = getFormat(args.format);
     const o = encodeOptions(args, f);
     if (args.in !== undefined) {
       if (args.values?.length) throw new InputError('give either VALUES or --in, not both');
       if (args.out === undefined) throw new InputError('--in needs --out');
-      const src = readF32File(args.in);
+      const src = (await readValuesFile(args.in)).values;
       let uArray: Uint32Array | undefined;
       if (o.rounding === 'sr' && args.u === undefined) {
         const rng = new Rng(parseIntStrict(args.seed, '--seed'));
@@ -98,10 +91,11 @@ export const encodeCommand: CommandModule<object, Args> = {
       return;
     }
     if (!args.values?.length) throw new InputError('give VALUES to encode, or --in FILE --out FILE');
-    const xs = args.values.map(parseReal);
+    if (o.rounding === 'sr' && args.u === undefined) throw new InputError('--u: --rounding sr needs --u, the random integer in [0, 2^r) (or --in with --seed for one u per element)');
+    const xs = args.values.map((v) => parseReal(v, 'value'));
     const rows = xs.map((x) => {
       const code = encode(f, x, o);
-      return { input: String(x), code, hex: hex2(code), value: decodeValue(f, code, o.scale) };
+      return { input: Object.is(x, -0) ? '-0' : String(x), code, hex: hex2(code), value: decodeValue(f, code, o.scale) };
     });
     emit(args, { format: f.name, options: o, results: rows }, () => table(['input', 'code', 'value'], rows.map((r) => [r.input, r.hex, String(r.value)])));
   },

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { InputError } from '../../util/errors.js';
 import { emit, log, parseIntStrict, table, type CommonArgs } from '../common.js';
 import { progress } from '../../nn/progress.js';
+import { requirePeers } from '../../util/peer.js';
 
 interface Args extends CommonArgs {
   ckpt: string;
@@ -33,6 +34,7 @@ export const evalCommand: CommandModule<object, Args> = {
       .option('calib', { type: 'number', describe: 'calibration items when (re)building RF8 data' })
       .option('plot', { type: 'string', describe: 'folder for SVGs: rate-accuracy curve (with --compress) and weight histograms' }) as never,
   handler: async (args) => {
+    requirePeers('tfjs', 'rf8 eval');
     const { loadCheckpoint } = await import('../../nn/checkpoint.js');
     const { taskFor, floatEval, rf8Eval, buildPack, evalItems, compressAtTarget } = await import('../../nn/evaluate.js');
     const ck = loadCheckpoint(args.ckpt);

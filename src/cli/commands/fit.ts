@@ -3,6 +3,9 @@ import cliProgress from 'cli-progress';
 import { openWeights } from '../../io/open.js';
 import type { TensorInfo } from '../../io/source.js';
 import { fitGG, ggGoodness, ggEntropy, ggPdf, lloydMax, panterDiteSqnrDb, type GGFit } from '../../gg/index.js';
+import { ggKsBinned, type KsEstimate } from '../../gg/ks-binned.js';
+import type { WeightSource } from '../../io/source.js';
+import { TensorPool, jobsOption } from '../pool.js';
 import { InputError } from '../../util/errors.js';
 import { histogram, writeSvg } from '../../util/plot.js';
 import { emit, log, table, type CommonArgs } from '../common.js';
@@ -26,30 +29,38 @@ export interface LoadedTensor {
 export function* floatTensors(path: string, opts: { tensor?: string; f64?: boolean } = {}): Generator<LoadedTensor> {
   const src = openWeights(path);
   try {
-    const all = src.listTensors().filter((t) => opts.tensor === undefined || t.name === opts.tensor);
-    if (opts.tensor !== undefined && all.length === 0) throw new InputError(`no tensor named '${opts.tensor}'`, path);
-    if (all.length === 0) throw new InputError('the file holds no tensors', path);
-    const usable: TensorInfo[] = [];
-    const skipped: string[] = [];
-    for (const t of all) {
-      if (!t.supported) skipped.push(`tensor '${t.name}': ${t.reason ?? 'unsupported'}`);
-      else if (!FLOAT_DTYPE.test(t.dtype)) skipped.push(`tensor '${t.name}': dtype '${t.dtype}' is not float32/float64`);
-      else usable.push(t);
-    }
-    if (usable.length === 0) throw new InputError(skipped[0] ?? 'no float tensors', path);
-    for (const s of skipped) log(`rf8: ${path}: skipped ${s}`);
-    for (const t of usable) {
-      if (t.numel === 0) throw new InputError(`tensor '${t.name}' is empty (shape [${t.shape.join(', ')}])`, path);
-      const wide = opts.f64 !== false && /^([<>=|]?f8|F64|float64)$/i.test(t.dtype);
-      const data = wide ? src.readTensorF64(t.name) : src.readTensor(t.name);
-      let finite = 0;
-      for (let i = 0; i < data.length && finite === 0; i++) if (data[i]! - data[i]! === 0) finite++;
-      if (finite === 0) throw new InputError(`tensor '${t.name}' has no finite values (${data.length} NaN/Inf)`, path);
-      yield { name: t.name, shape: t.shape, dtype: t.dtype, data };
-    }
+    for (const t of listFloatTensors(src, path, opts)) yield { name: t.name, shape: t.shape, dtype: t.dtype, data: readFloatTensor(src, t, path, opts.f64) };
   } finally {
     src.close();
   }
+}
+
+/** The float tensors of an open source, in file order (the skipped ones logged; none is an InputError). */
+export function listFloatTensors(src: WeightSource, path: string, opts: { tensor?: string } = {}): TensorInfo[] {
+  const all = src.listTensors().filter((t) => opts.tensor === undefined || t.name === opts.tensor);
+  if (opts.tensor !== undefined && all.length === 0) throw new InputError(`no tensor named '${opts.tensor}'`, path);
+  if (all.length === 0) throw new InputError('the file holds no tensors', path);
+  const usable: TensorInfo[] = [];
+  const skipped: string[] = [];
+  for (const t of all) {
+    if (!t.supported) skipped.push(`tensor '${t.name}': ${t.reason ?? 'unsupported'}`);
+    else if (!FLOAT_DTYPE.test(t.dtype)) skipped.push(`tensor '${t.name}': dtype '${t.dtype}' is not float32/float64`);
+    else usable.push(t);
+  }
+  if (usable.length === 0) throw new InputError(skipped[0] ?? 'no float tensors', path);
+  for (const s of skipped) log(`rf8: ${path}: skipped ${s}`);
+  return usable;
+}
+
+/** Read one float tensor (float64 sources as Float64Array unless f64 is false); empty or all-non-finite is an InputError. */
+export function readFloatTensor(src: WeightSource, t: TensorInfo, path: string, f64?: boolean): Float32Array | Float64Array {
+  if (t.numel === 0) throw new InputError(`tensor '${t.name}' is empty (shape [${t.shape.join(', ')}])`, path);
+  const wide = f64 !== false && /^([<>=|]?f8|F64|float64)$/i.test(t.dtype);
+  const data = wide ? src.readTensorF64(t.name) : src.readTensor(t.name);
+  let finite = 0;
+  for (let i = 0; i < data.length && finite === 0; i++) if (data[i]! - data[i]! === 0) finite++;
+  if (finite === 0) throw new InputError(`tensor '${t.name}' has no finite values (${data.length} NaN/Inf)`, path);
+  return data;
 }
 
 interface Args extends CommonArgs {
@@ -57,6 +68,7 @@ interface Args extends CommonArgs {
   tensor?: string;
   plot?: string;
   bound: boolean;
+  jobs?: number;
 }
 
 export interface TensorFitReport {
@@ -69,7 +81,9 @@ export interface TensorFitReport {
   maxAbs: number;
   mle: { alpha: number; beta: number; loglik: number; iterations: number; passes: number; converged: boolean; ms: number };
   moments: { alpha: number; beta: number };
+  /** KS distance to the MLE fit: exact (sorted) for n <= 65536, else binned with |ks - D| <= ksError (src/gg/ks-binned.ts). */
   ks: number;
+  ksError: number;
   ksPValue: number;
   loglik: { gg: number; gaussian: number; laplace: number };
   aic: { gg: number; gaussian: number; laplace: number };
@@ -87,7 +101,8 @@ export function fitReport(t: LoadedTensor, bound: boolean): { report: TensorFitR
   const fit = fitGG(t.data, { method: 'mle' });
   const ms = performance.now() - t0;
   const mom = fitGG(t.data, { method: 'moments' });
-  const good = ggGoodness(t.data, fit);
+  let ksEst: KsEstimate | undefined;
+  const good = ggGoodness(t.data, fit, { ks: (d, a, b) => (ksEst = ggKsBinned(d, a, b)).ks });
   const ok = fit.alpha > 0 && fit.beta > 0;
   const report: TensorFitReport = {
     name: t.name,
@@ -100,6 +115,7 @@ export function fitReport(t: LoadedTensor, bound: boolean): { report: TensorFitR
     mle: { alpha: fit.alpha, beta: fit.beta, loglik: fit.loglik, iterations: fit.iterations, passes: fit.passes, converged: fit.converged, ms: Math.round(ms * 10) / 10 },
     moments: { alpha: mom.alpha, beta: mom.beta },
     ks: good.ks,
+    ksError: ksEst?.error ?? NaN,
     ksPValue: good.ksPValue,
     loglik: { gg: good.gg.loglik, gaussian: good.gaussian.loglik, laplace: good.laplace.loglik },
     aic: { gg: good.gg.aic, gaussian: good.gaussian.aic, laplace: good.laplace.aic },
@@ -155,25 +171,44 @@ export const fitCommand: CommandModule<object, Args> = {
       .positional('file', { type: 'string', demandOption: true, describe: 'weight file (.npy float32/float64, raw .f32, or any format rf8 reads)' })
       .option('tensor', { type: 'string', describe: 'fit only this tensor' })
       .option('bound', { type: 'boolean', default: true, describe: 'also report the Lloyd-Max 256-level SQNR bound of the fitted law' })
-      .option('plot', { type: 'string', describe: 'write an SVG (histogram, fitted GG, Gaussian, Laplace; log scale) of the first tensor' }) as never,
+      .option('plot', { type: 'string', describe: 'write an SVG (histogram, fitted GG, Gaussian, Laplace; log scale) of the first tensor' })
+      .option('jobs', { type: 'number', describe: 'worker threads, one tensor each (default: the cores; 1 = the main thread). The output does not depend on it' }) as never,
   handler: async (args) => {
     const reports: TensorFitReport[] = [];
-    let plotted = false;
-    const bar = process.stderr.isTTY && !args.json ? new cliProgress.SingleBar({ format: 'fit [{bar}] {value} tensors', clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
-    bar?.start(0, 0);
+    const bar = process.stderr.isTTY && !args.json ? new cliProgress.SingleBar({ format: 'fit [{bar}] {value}/{total} tensors', clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
+    const src = openWeights(args.file);
+    let infos: TensorInfo[];
     try {
-      for (const t of floatTensors(args.file, { tensor: args.tensor })) {
-        const { report, fit } = fitReport(t, args.bound);
-        reports.push(report);
-        bar?.setTotal(reports.length);
-        bar?.update(reports.length);
-        if (args.plot && !plotted) {
-          await fitPlot(args.plot, t, fit);
-          plotted = true;
+      infos = listFloatTensors(src, args.file, { tensor: args.tensor });
+    } catch (e) {
+      src.close();
+      throw e;
+    }
+    const jobs = jobsOption(args.jobs, infos.length);
+    const pool = jobs > 1 ? new TensorPool(jobs) : null;
+    let firstFit: GGFit | undefined;
+    bar?.start(infos.length, 0);
+    try {
+      // at most `jobs` tensors in flight; results taken in file order (the same report as --jobs 1)
+      const pending = new Map<number, Promise<{ report: TensorFitReport; fit: GGFit }>>();
+      let next = 0;
+      for (let k = 0; k < infos.length; k++) {
+        for (; pool && next < infos.length && next < k + jobs; next++) {
+          const p = pool.run({ kind: 'fit', path: args.file, info: infos[next]!, bound: args.bound }).then((r) => r as { kind: 'fit'; report: TensorFitReport; fit: GGFit });
+          p.catch(() => undefined);
+          pending.set(next, p);
         }
+        const r = pool ? await pending.get(k)! : fitReport({ name: infos[k]!.name, shape: infos[k]!.shape, dtype: infos[k]!.dtype, data: readFloatTensor(src, infos[k]!, args.file) }, args.bound);
+        pending.delete(k);
+        reports.push(r.report);
+        if (k === 0) firstFit = r.fit;
+        bar?.update(reports.length);
       }
+      if (args.plot) await fitPlot(args.plot, { name: infos[0]!.name, shape: infos[0]!.shape, dtype: infos[0]!.dtype, data: readFloatTensor(src, infos[0]!, args.file) }, firstFit!);
     } finally {
       bar?.stop();
+      src.close();
+      await pool?.close();
     }
     if (args.plot) log(`wrote ${args.plot}`);
     emit(args, { file: args.file, tensors: reports }, () => {

@@ -2,7 +2,9 @@ import type { CommandModule } from 'yargs';
 import { FORMAT_NAMES, getFormat, type FormatName } from '../../format/index.js';
 import { quantizeTensor, codeStreamStats, SCALE_METHODS, type ScaleMethod, type QuantizedTensor } from '../../quant/index.js';
 import { fitGG, lloydMax } from '../../gg/index.js';
-import { quantizeWeightsFile, type TensorDecision } from '../../io/pipeline.js';
+import { quantizeWeightsFile, quantizeWeightsFileAsync, type TensorDecision, type QuantizeFileSummary } from '../../io/pipeline.js';
+import { openWeights } from '../../io/open.js';
+import { TensorPool, jobsOption } from '../pool.js';
 import type { Rf8Codes, ScaleGranularity } from '../../io/rf8file.js';
 import type { TensorInfo } from '../../io/source.js';
 import { InputError } from '../../util/errors.js';
@@ -17,6 +19,7 @@ interface Args extends CommonArgs {
   out: string;
   tensor?: string;
   bound: boolean;
+  jobs?: number;
 }
 
 export interface TensorQuantReport {
@@ -36,6 +39,38 @@ export interface TensorQuantReport {
   criterion: Partial<Record<FormatName, number>>;
 }
 
+/** Quantize one tensor (the work of `rf8 quantize` per tensor, in the main thread or a worker). */
+export function quantizeOne(
+  info: TensorInfo,
+  data: Float32Array | Float64Array,
+  granularity: ScaleGranularity,
+  o: { format: FormatName | 'auto'; method: ScaleMethod; bound: boolean; file: string },
+): { report: TensorQuantReport; codes: Rf8Codes } {
+  let finite = 0;
+  for (let i = 0; i < data.length && finite === 0; i++) if (data[i]! - data[i]! === 0) finite++;
+  if (finite === 0) throw new InputError(`tensor '${info.name}' has no finite values (${data.length} NaN/Inf)`, o.file);
+  const perRow = granularity === 'row';
+  const q: QuantizedTensor = quantizeTensor(data, info.shape, { format: o.format, scaleMethod: o.method, perRow });
+  const bits = codeStreamStats(q.codes, { twosComplement: q.format === 'int8' });
+  const rep: TensorQuantReport = {
+    name: info.name,
+    shape: info.shape,
+    format: q.format,
+    scaleMethod: o.method,
+    perRow,
+    scales: Array.from(q.scales),
+    sqnrDb: q.sqnrDb,
+    bits: { entropy: bits.entropyBits, huffman: bits.huffmanBits, expGolomb: bits.egBits, egOrder: bits.egOrder },
+    nonFinite: q.nonFinite,
+    criterion: q.criterion,
+  };
+  if (o.bound) {
+    const fit = q.fits && q.fits.length === 1 ? q.fits[0]! : fitGG(data);
+    if (fit.alpha > 0 && fit.beta > 0) rep.boundDb = lloydMax(fit.alpha, fit.beta).sqnrDb;
+  }
+  return { report: rep, codes: { format: q.format, codes: q.codes, scales: q.scales } };
+}
+
 export const quantizeCommand: CommandModule<object, Args> = {
   command: 'quantize <file>',
   describe: 'quantize each float tensor of a weight file to an 8-bit format (or auto among the RF8 modes) with amax/mse/gg scales; writes RF8 safetensors, one tensor in memory at a time',
@@ -47,8 +82,9 @@ export const quantizeCommand: CommandModule<object, Args> = {
       .option('per-row', { type: 'boolean', default: false, describe: 'one scale per row (first axis) of tensors of rank >= 2' })
       .option('out', { type: 'string', demandOption: true, describe: 'output RF8 safetensors file (docs/io.md: U8 codes, I8 scales <name>.rf8_scale, format per tensor in __metadata__)' })
       .option('tensor', { type: 'string', describe: 'quantize only this tensor (the others are left out of the output)' })
-      .option('bound', { type: 'boolean', default: true, describe: 'report the Lloyd-Max bound of the fitted GG law' }) as never,
-  handler: (args) => {
+      .option('bound', { type: 'boolean', default: true, describe: 'report the Lloyd-Max bound of the fitted GG law' })
+      .option('jobs', { type: 'number', describe: 'worker threads, one tensor each (default: the cores; 1 = the main thread); the output file does not depend on it' }) as never,
+  handler: async (args) => {
     const format = args.format === 'auto' ? 'auto' : getFormat(args.format).name;
     const method = args['scale-method'] as ScaleMethod;
     if (!SCALE_METHODS.includes(method)) throw new InputError(`unknown scale method '${method}'`);
@@ -67,42 +103,61 @@ export const quantizeCommand: CommandModule<object, Args> = {
       if (args['per-row'] && !perRow) log(`rf8: ${info.name}: rank ${info.shape.length}, one scale for the tensor`);
       return { kind: 'rf8', granularity: perRow ? 'row' : 'tensor' };
     };
-    const quantize = (info: TensorInfo, data: Float32Array | Float64Array, granularity: ScaleGranularity): Rf8Codes => {
-      let finite = 0;
-      for (let i = 0; i < data.length && finite === 0; i++) if (data[i]! - data[i]! === 0) finite++;
-      if (finite === 0) throw new InputError(`tensor '${info.name}' has no finite values (${data.length} NaN/Inf)`, args.file);
-      const perRow = granularity === 'row';
-      const q: QuantizedTensor = quantizeTensor(data, info.shape, { format, scaleMethod: method, perRow });
-      const bits = codeStreamStats(q.codes, { twosComplement: q.format === 'int8' });
-      const rep: TensorQuantReport = {
-        name: info.name,
-        shape: info.shape,
-        format: q.format,
-        scaleMethod: method,
-        perRow,
-        scales: Array.from(q.scales),
-        sqnrDb: q.sqnrDb,
-        bits: { entropy: bits.entropyBits, huffman: bits.huffmanBits, expGolomb: bits.egBits, egOrder: bits.egOrder },
-        nonFinite: q.nonFinite,
-        criterion: q.criterion,
-      };
-      if (args.bound) {
-        const fit = q.fits && q.fits.length === 1 ? q.fits[0]! : fitGG(data);
-        if (fit.alpha > 0 && fit.beta > 0) rep.boundDb = lloydMax(fit.alpha, fit.beta).sqnrDb;
-      }
-      reports.push(rep);
-      return { format: q.format, codes: q.codes, scales: q.scales };
-    };
-    const summary = quantizeWeightsFile({
+    const o = { format: format as FormatName | 'auto', method, bound: args.bound, file: args.file };
+    const common = {
       input: args.file,
       output: args.out,
       decide,
-      quantize,
       metadata: { 'rf8.scale_method': method },
-      onTensor: (info, k, total, d) => {
+      onTensor: (info: TensorInfo, k: number, total: number, d: TensorDecision) => {
         if (d.kind !== 'skip') log(`rf8: [${k + 1}/${total}] ${info.name}`);
       },
-    });
+    };
+    // tensors to quantize decide the pool size (a cheap listing; the writer lists again)
+    let toQuantize = 0;
+    {
+      const probe = openWeights(args.file);
+      try {
+        for (const t of probe.listTensors()) if ((args.tensor === undefined || t.name === args.tensor) && t.supported) toQuantize++;
+      } finally {
+        probe.close();
+      }
+    }
+    const jobs = jobsOption(args.jobs, Math.max(1, toQuantize));
+    let summary: QuantizeFileSummary;
+    if (jobs === 1) {
+      summary = quantizeWeightsFile({
+        ...common,
+        quantize: (info, data, granularity) => {
+          const r = quantizeOne(info, data, granularity, o);
+          reports.push(r.report);
+          return r.codes;
+        },
+      });
+    } else {
+      const pool = new TensorPool(jobs);
+      const done = new Map<string, TensorQuantReport>();
+      try {
+        summary = await quantizeWeightsFileAsync({
+          ...common,
+          window: jobs,
+          quantizeAsync: async (info, granularity) => {
+            const r = (await pool.run({ kind: 'quantize', path: args.file, info, granularity, ...o })) as { kind: 'quantize'; report: TensorQuantReport; codes: Rf8Codes };
+            done.set(info.name, r.report);
+            return r.codes;
+          },
+          onTensor: (info, k, total, d) => {
+            // called in file order after the tensor is written: the reports keep the --jobs 1 order
+            const r = done.get(info.name);
+            if (r) reports.push(r);
+            done.delete(info.name);
+            common.onTensor(info, k, total, d);
+          },
+        });
+      } finally {
+        await pool.close();
+      }
+    }
     if (args.tensor !== undefined && matched === 0) throw new InputError(`no tensor named '${args.tensor}'`, args.file);
     if (reports.length === 0) throw new InputError('no float tensors to quantize', args.file);
     emit(args, { file: args.file, out: args.out, tensors: reports, summary }, () => {

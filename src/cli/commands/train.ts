@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { InputError } from '../../util/errors.js';
 import { emit, log, parseIntStrict, table, type CommonArgs } from '../common.js';
 import { progress } from '../../nn/progress.js';
+import { requirePeers } from '../../util/peer.js';
 
 interface Args extends CommonArgs {
   model: string;
@@ -47,6 +48,7 @@ export const trainCommand: CommandModule<object, Args> = {
       .option('calib', { type: 'number', describe: 'RF8 calibration items (default 500 images / 16 windows)' })
       .option('plot', { type: 'boolean', default: false, describe: 'write loss.svg and hist-<tensor>.svg (with GG fit) into --out' }) as never,
   handler: async (args) => {
+    requirePeers('tfjs', 'rf8 train');
     const { defaultTrainConfig, train, DEFAULT_BETA0 } = await import('../../nn/index.js');
     const { buildPack, modelDescOf } = await import('../../nn/evaluate.js');
     const { fitGG } = await import('../../gg/index.js');

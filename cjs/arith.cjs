@@ -1,0 +1,2 @@
+'use strict';
+module.exports = require('./load.cjs')('arith', () => require('../dist/arith/index.js'));

@@ -1,0 +1,2 @@
+'use strict';
+module.exports = require('./load.cjs')('estimate', () => require('../dist/estimate/index.js'));

@@ -1,0 +1,2 @@
+'use strict';
+module.exports = require('./load.cjs')('format', () => require('../dist/format/index.js'));

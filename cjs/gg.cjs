@@ -1,0 +1,2 @@
+'use strict';
+module.exports = require('./load.cjs')('gg', () => require('../dist/gg/index.js'));

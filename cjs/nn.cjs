@@ -1,0 +1,2 @@
+'use strict';
+module.exports = require('./load.cjs')('nn', () => require('../dist/nn/index.js'));

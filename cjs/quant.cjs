@@ -1,0 +1,2 @@
+'use strict';
+module.exports = require('./load.cjs')('quant', () => require('../dist/quant/index.js'));

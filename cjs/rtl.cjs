@@ -1,0 +1,2 @@
+'use strict';
+module.exports = require('./load.cjs')('rtl', () => require('../dist/rtl/index.js'));

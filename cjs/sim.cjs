@@ -1,0 +1,2 @@
+'use strict';
+module.exports = require('./load.cjs')('sim', () => require('../dist/sim/index.js'));

@@ -1,0 +1,53 @@
+import { openWeights } from '../io/open.js';
+import type { TensorInfo, WeightSource } from '../io/source.js';
+import type { Rf8Codes, ScaleGranularity } from '../io/rf8file.js';
+import type { FormatName } from '../format/traits.js';
+import type { ScaleMethod } from '../quant/scale.js';
+import type { GGFit } from '../gg/fit.js';
+import { fitReport, readFloatTensor, type TensorFitReport } from './commands/fit.js';
+import { quantizeOne, type TensorQuantReport } from './commands/quantize.js';
+
+/**
+ * One tensor's work for `rf8 fit` / `rf8 quantize`, the same function in the main thread
+ * (`--jobs 1`) and in a worker (src/cli/workers/tensor-worker.ts), so the outputs cannot differ.
+ * The task names the file and the tensor; the data is read where the work runs.
+ */
+export type TensorTask =
+  | { kind: 'fit'; path: string; info: TensorInfo; bound: boolean }
+  | { kind: 'quantize'; path: string; info: TensorInfo; granularity: ScaleGranularity; format: FormatName | 'auto'; method: ScaleMethod; bound: boolean };
+
+export type TensorTaskResult = { kind: 'fit'; report: TensorFitReport; fit: GGFit } | { kind: 'quantize'; report: TensorQuantReport; codes: Rf8Codes };
+
+const sources = new Map<string, WeightSource>();
+function source(path: string): WeightSource {
+  let s = sources.get(path);
+  if (!s) {
+    s = openWeights(path);
+    sources.set(path, s);
+  }
+  return s;
+}
+/** Close the weight files this thread opened. */
+export function closeTaskSources(): void {
+  for (const s of sources.values()) s.close();
+  sources.clear();
+}
+
+export function runTensorTask(t: TensorTask): TensorTaskResult {
+  const data = readFloatTensor(source(t.path), t.info, t.path);
+  if (t.kind === 'fit') {
+    const { report, fit } = fitReport({ name: t.info.name, shape: t.info.shape, dtype: t.info.dtype, data }, t.bound);
+    return { kind: 'fit', report, fit };
+  }
+  const { report, codes } = quantizeOne(t.info, data, t.granularity, { format: t.format, method: t.method, bound: t.bound, file: t.path });
+  return { kind: 'quantize', report, codes };
+}
+
+/** The typed-array buffers of a result (transferred from a worker, not copied). */
+export function transferList(r: TensorTaskResult): ArrayBuffer[] {
+  if (r.kind !== 'quantize') return [];
+  // only arrays that own their whole buffer (a view into a reused scratch buffer is copied)
+  const own = (a: Uint8Array | Int8Array): ArrayBuffer[] => (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer ? [a.buffer] : []);
+  const list = [...own(r.codes.codes), ...own(r.codes.scales)];
+  return list.filter((b, i) => list.indexOf(b) === i);
+}
