@@ -14,8 +14,8 @@ export { FORMAT_ALIASES } from './aliases.js';
  *   max / min          the largest finite value / its negative (for int8: -128, the code 0x80)
  *   smallestNormal     the smallest positive normal value (numpy's `tiny` / `smallest_normal`)
  *   smallestSubnormal  the smallest positive value (numpy's `smallest_subnormal`)
- *   machep / negep     log2(eps) / log2(epsneg)
- *   minexp / maxexp    log2(smallestNormal) / the smallest positive power of two that overflows
+ *   machep / negep     log2(eps) / log2(epsneg) (floor(log2) where not a power of two: rf8)
+ *   minexp / maxexp    log2(smallestNormal) (floor, likewise) / the smallest positive power of two that overflows
  *   nexp / nmant       exponent and mantissa field widths
  *   precision          floor(-log10(eps)) decimal digits, at least 1 for the floats (ml_dtypes gives
  *                      float8_e4m3fn and float8_e5m2 precision 1); resolution = 10^-precision
@@ -49,8 +49,12 @@ export interface FormatInfo {
   finiteCodes: number;
 }
 
-/** Exact log2 of a power of two (an integer loop on the double, no Math.log2). */
-function log2Exact(x: number): number {
+/**
+ * floor(log2 x) of a positive double (an exact loop on the double, no Math.log2): the exact log2
+ * for the float layouts, whose eps, epsneg and smallest normal are powers of two; for the
+ * residual (rf8) and table kinds, whose limits need not be, the binade of the value.
+ */
+function log2Floor(x: number): number {
   let e = 0;
   let y = x;
   while (y >= 2) {
@@ -61,7 +65,6 @@ function log2Exact(x: number): number {
     y *= 2;
     e--;
   }
-  if (y !== 1) throw new Error(`finfo: ${x} is not a power of two`);
   return e;
 }
 
@@ -117,9 +120,9 @@ export function finfo(fmt: Format | FormatName | string): FormatInfo {
     min,
     smallestNormal,
     smallestSubnormal,
-    machep: log2Exact(eps),
-    negep: log2Exact(epsneg),
-    minexp: log2Exact(smallestNormal),
+    machep: log2Floor(eps),
+    negep: log2Floor(epsneg),
+    minexp: log2Floor(smallestNormal),
     maxexp,
     precision,
     resolution: 10 ** -precision,
