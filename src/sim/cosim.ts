@@ -93,7 +93,7 @@ export function suiteArgs(d: SuiteDef, cfg: RtlConfig): string[] {
 }
 
 /** Decode a harness mismatch into values (accumulator value, binary32 value, codes' values). */
-export function decodeMismatch(d: SuiteDef, cfg: RtlConfig, m: NonNullable<HarnessReport['mismatch']>): DecodedMismatch {
+export function decodeMismatch(cfg: RtlConfig, m: NonNullable<HarnessReport['mismatch']>): DecodedMismatch {
   const what = ['acc', 'flags', 'f32', 'codes'].filter((_, i) => m.fields & (1 << i));
   if (m.fields & 16) what.push('unexpected output beat');
   if (m.fields & 32) what.push('timeout (no output)');
@@ -238,7 +238,7 @@ export async function cosimSuiteOn(d: SuiteDef, g: GeneratedRtl, o: CosimOptions
     buildSec: m.seconds,
   };
   if (!rep.pass && rep.mismatch) {
-    res.mismatch = decodeMismatch(d, cfg, rep.mismatch);
+    res.mismatch = decodeMismatch(cfg, rep.mismatch);
     if (o.wave !== false) {
       try {
         res.mismatch.wave = await waveform(g, d, args, rep.mismatch.cycle, o);
