@@ -44,6 +44,8 @@ export interface SuiteDef {
   dot?: DotSuiteInfo;
   /** Encode suites. */
   encode?: { fmt: FormatName; rounding: 'rne' | 'rtz' | 'sr'; overflow: 'sat' | 'nonsat' };
+  /** Vectors already written to this file (a shard of a suite, src/verify-hw/shard.ts): read as is. */
+  path?: string;
   /** kind 'gen': the levels, in this order (edge, exhaustive, random); `count` is the random level's beats. */
   levels?: GenLevel[];
 }

@@ -159,6 +159,8 @@ export interface CosimOptions {
   /** Stream a binary vector file converted once from the text suite (default true; false: parse the text each run). */
   binary?: boolean;
   log?: (m: string) => void;
+  /** More harness options for the run and its waveform re-run (e.g. --check MASK for an external design's output subset). */
+  extraArgs?: string[];
 }
 
 /** The DUT configuration a suite runs on by default. */
@@ -215,6 +217,7 @@ export async function cosimSuiteOn(d: SuiteDef, g: GeneratedRtl, o: CosimOptions
   if (o.rawCycles) run.push('--raw-cycles', String(o.rawCycles));
   if (o.faultSel) run.push('--fault-sel', String(o.faultSel));
   if (o.stall) run.push('--stall', o.stall.join(','));
+  if (o.extraArgs) run.push(...o.extraArgs);
   o.log?.(`co-simulating ${d.name} on ${cfg.id}`);
   const r = await runHarness(m.exe, run);
   if (!r.report) throw new Error(`harness failed (exit ${r.code}) on ${d.name}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
@@ -260,6 +263,7 @@ export async function waveform(g: GeneratedRtl, d: SuiteDef, args: string[], cyc
   // the traced model parses the text suite (same beats, same cycles as the binary run)
   if (o.stall) run.push('--stall', o.stall.join(','));
   if (o.faultSel) run.push('--fault-sel', String(o.faultSel));
+  if (o.extraArgs) run.push(...o.extraArgs);
   await runHarness(tm.exe, run);
   return out;
 }

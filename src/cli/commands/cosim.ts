@@ -2,7 +2,8 @@ import type { CommandModule } from 'yargs';
 import { RF8_MODES } from '../../format/index.js';
 import { parseModeList as parseModes } from '../../arith/index.js';
 import { FAULT_NAMES, MAX_PIPE, generateRtl, type FaultName, type RtlOptions } from '../../rtl/index.js';
-import { getSuite, listSuites } from '../../golden/index.js';
+import { getSuite, listSuites, parseShard } from '../../golden/index.js';
+import { shardSuite } from '../../verify-hw/shard.js';
 import {
   buildModel,
   cosimSuiteOn,
@@ -40,6 +41,13 @@ interface Args extends CommonArgs {
   modes?: string;
   b?: string;
   W?: number;
+  dut?: string[];
+  top?: string;
+  ports?: string;
+  param?: string[];
+  count: number;
+  jobs: number;
+  shard?: string;
 }
 
 const short = (n: string): string => n.replace(/^rf8-/, '').replace(/-/g, '');
@@ -96,9 +104,18 @@ export const cosimCommand: CommandModule<object, Args> = {
       .option('a', { type: 'string', default: 'rf8-e3m4', describe: 'props: operand a format' })
       .option('b', { type: 'string', describe: 'props: operand b format (default: a)' })
       .option('modes', { type: 'string', describe: 'props: a multi-mode DUT, 2-4 comma-separated formats both operands may take ("rf8" = the three rf8 modes); random mode numbers per dot product' })
-      .option('W', { type: 'number', describe: 'props: accumulator width (default: the exact bound)' }) as never,
+      .option('W', { type: 'number', describe: 'props: accumulator width (default: the exact bound)' })
+      .option('dut', { type: 'string', array: true, describe: 'an external design: its Verilog/SystemVerilog files (with --top and --ports; docs/verify-your-rtl.md)' })
+      .option('top', { type: 'string', describe: '--dut: the top module' })
+      .option('ports', { type: 'string', describe: '--dut: the port map (JSON, schemas/rf8-portmap.schema.json)' })
+      .option('param', { type: 'string', array: true, describe: '--dut: parameter override of the top, NAME=VALUE (e.g. a bug switch)' })
+      .option('count', { type: 'number', default: 20000, describe: '--dut: random beats of the default suite (rf8 gen edge,random for the design\'s configuration)' })
+      .option('jobs', { type: 'number', default: 1, describe: 'suites run in parallel (harness processes)' })
+      .option('shard', { type: 'string', describe: 'run shard I/N of every suite (cut at clears; rf8 gen --shard semantics)' }) as never,
   handler: async (args) => {
     const sim = args.sim as 'verilator' | 'iverilog';
+    if (args.dut) return dutHandler(args);
+    if (args.top || args.ports || args.param) throw new InputError('--top, --ports and --param go with --dut FILE...');
     if (args.mutants) {
       const r = await runMutants({ mode: args.mode as 'schema' | 'static', sim, log, faults: args.inject as FaultName[] | undefined });
       emit(args, r, () =>
@@ -157,7 +174,7 @@ export const cosimCommand: CommandModule<object, Args> = {
       if (sim === 'iverilog') {
         const r = await iverilogSuite(d, g, log);
         results.push(r);
-        log(`${r.pass ? 'pass' : 'FAIL'} ${n}: ${r.vectors} vectors in ${r.seconds.toFixed(1)} s${r.mismatch ? `: ${r.mismatch}` : ''}`);
+        log(`${r.pass ? 'pass' : 'FAIL'} ${n}: ${r.vectors} vectors in ${r.seconds.toFixed(1)} s${r.mismatch ? `: ${typeof r.mismatch === 'object' ? `line ${r.mismatch.line}: ${r.mismatch.fields.join(', ')}` : r.mismatch}` : ''}`);
         continue;
       }
       const rawCycles = args.raw !== undefined ? parseIntStrict(args.raw, '--raw', 0, 1e12) : 0;
@@ -188,3 +205,75 @@ export const cosimCommand: CommandModule<object, Args> = {
     if (failed.length) throw new CheckFailed(`${failed.length} suite(s) failed: ${failed.map((r) => r.suite).join(', ')}`);
   },
 };
+
+async function dutHandler(args: Args): Promise<void> {
+  const { loadDesign } = await import('../../verify-hw/portmap.js');
+  const { cosimDut, defaultDutSuite, iverilogDut, propsDut } = await import('../../verify-hw/dut.js');
+  if (!args.ports) throw new InputError('--dut needs --ports MAP.json (docs/verify-your-rtl.md)');
+  const params = Object.fromEntries(
+    (args.param ?? []).map((p) => {
+      const i = p.indexOf('=');
+      if (i < 1) throw new InputError(`--param: expected NAME=VALUE: '${p}'`);
+      return [p.slice(0, i), p.slice(i + 1)];
+    }),
+  );
+  const d = loadDesign(args.ports, args.dut!, args.top, {}, params);
+  const sim = args.sim as 'verilator' | 'iverilog';
+  if (args.props) {
+    const stall = parseStall(args.stall);
+    const r = await propsDut(d, { runs: parseIntStrict(args.runs, '--runs', 1, 1e7), seed: parseIntStrict(args.seed, '--seed'), maxLength: parseIntStrict(args.maxLen, '--max-len', 1, 10000), stall: stall ? [stall[1], stall[2]] : undefined, log });
+    emit(args, r, () =>
+      r.pass
+        ? `${r.runs} random MAC sequences: ${d.top} == reference (seed ${r.seed}, ${r.config})`
+        : [
+            `property FAILED after ${r.runs} runs (seed ${r.seed}, path ${r.path}, ${r.shrinks} shrinks) on ${d.top} (${r.config})`,
+            `minimal sequence (${r.counterexample?.length} beats):`,
+            ...(r.counterexample ?? []).map((b) => '  ' + showBeat(b)),
+            `difference: ${r.difference}`,
+            ...(r.decoded
+              ? [
+                  `first mismatching output ${r.decoded.output} (beat ${r.decoded.beat}): ${r.decoded.fields.join(', ')}`,
+                  `  inputs:   ${JSON.stringify(r.decoded.inputs)}`,
+                  `  expected: ${JSON.stringify(r.decoded.expected)}`,
+                  `  actual:   ${JSON.stringify(r.decoded.actual)}`,
+                ]
+              : []),
+            `replay: rf8 cosim --dut ${args.dut!.join(' ')} --top ${d.top} --ports ${args.ports} --props --seed ${r.seed} --runs ${args.runs}${(args.param ?? []).map((p) => ` --param ${p}`).join('')}`,
+          ].join('\n'),
+    );
+    if (!r.pass) throw new CheckFailed(`property failed (seed ${r.seed}): ${r.difference}`);
+    return;
+  }
+  const suites = args.suite ? args.suite.map((n) => getSuite(n)) : [defaultDutSuite(d, parseIntStrict(args.count, '--count', 0, 1e9))];
+  const shard = args.shard ? parseShard(args.shard) : undefined;
+  const results: (CosimResult | IverilogResult)[] = [];
+  const stall = parseStall(args.stall);
+  for (const s0 of suites) {
+    const s = shard ? shardSuite(s0, shard) : s0;
+    if (sim === 'iverilog') {
+      const r = await iverilogDut(d, s, { log, wave: args.wave });
+      results.push(r);
+      log(`${r.pass ? 'pass' : 'FAIL'} ${s.name} on ${d.top} (iverilog): ${r.vectors} vectors in ${r.seconds.toFixed(1)} s`);
+    } else {
+      const r = await cosimDut(d, s, { stall, wave: args.wave, binary: !args.text, log });
+      results.push(r);
+      log(`${r.pass ? 'pass' : 'FAIL'} ${s.name} on ${d.top}: ${r.vectors} vectors, ${mps(r.vectorsPerSec)} M/s, latency ${r.latency}`);
+    }
+  }
+  const failed = results.filter((r) => !r.pass);
+  emit(args, { simulator: sim, dut: d.top, config: d.cfg.id, pass: failed.length === 0, results }, () => {
+    const lines = [table(['suite', 'DUT', 'vectors', 'outputs', 'result'], results.map((r) => [r.suite, d.top, r.vectors, r.outputs, r.pass ? 'pass' : 'FAIL']))];
+    for (const r of failed) {
+      if (r.mismatch && typeof r.mismatch === 'object') {
+        const mm = r.mismatch;
+        lines.push(`first mismatch in ${r.suite}, line ${mm.line}, cycle ${mm.cycle}: ${mm.fields.join(', ')}`);
+        lines.push(`  inputs:   ${JSON.stringify(mm.inputs)}`);
+        lines.push(`  expected: ${JSON.stringify(mm.expected)}`);
+        lines.push(`  actual:   ${JSON.stringify(mm.actual)}`);
+        if (mm.wave) lines.push(`  waveform: ${mm.wave}`);
+      } else if (r.mismatch) lines.push(`${r.suite}: ${String(r.mismatch)}`);
+    }
+    return lines.join('\n');
+  });
+  if (failed.length) throw new CheckFailed(`${failed.length} suite(s) failed on ${d.top}: ${failed.map((r) => r.suite).join(', ')}`);
+}
