@@ -13,6 +13,8 @@
 // Bug switch (verification exercise): parameter BUG (or `define HANDMAC_BUG) selects one bug:
 //   0 none   1 sticky NaN lost (only the last beat's NaN counts)   2 rounding ties away from zero
 //   3 ReLU applied before the NaN test   4 scales of the first beat instead of the last
+//   8 the bug is taken at run time from the bug_sel input (one simulation model holds every bug:
+//     the CI test builds one Verilated model; rf8kit's port map calls such a port "fault_sel")
 `ifndef HANDMAC_BUG
 `define HANDMAC_BUG 0
 `endif
@@ -36,8 +38,10 @@ module handmac #(
   output reg         m_valid,
   input  wire        m_ready,
   output reg  [34:0] m_acc,
-  output reg  [7:0]  m_y
+  output reg  [7:0]  m_y,
+  input  wire [2:0]  bug_sel
 );
+  wire [3:0] bug = (BUG == 8) ? {1'b0, bug_sel} : BUG[3:0];
   localparam signed [36:0] AMAX = 37'sd17179869183;   // 2^34 - 1
   localparam signed [36:0] AMIN = -37'sd17179869184;  // -2^34
 
@@ -68,12 +72,12 @@ module handmac #(
   wire signed [36:0] base = s_start ? {{2{s_bias[34]}}, s_bias} : {{2{acc_q[34]}}, acc_q};
   wire signed [36:0] sum = base + prod;
   wire signed [34:0] acc_d = (sum > AMAX) ? AMAX[34:0] : (sum < AMIN) ? AMIN[34:0] : sum[34:0];
-  wire nan_d = (BUG == 1) ? beat_nan : ((s_start ? 1'b0 : nan_q) | beat_nan);
+  wire nan_d = (bug == 4'd1) ? beat_nan : ((s_start ? 1'b0 : nan_q) | beat_nan);
 
   // ---- convert to rf8-e3m4 at scale oexp: |A| * 2^dd, dd = -8 + wexp + xexp - oexp
-  wire [7:0] wx = (BUG == 4) ? (s_start ? s_wexp : wexp_q) : s_wexp;
-  wire [7:0] xx = (BUG == 4) ? (s_start ? s_xexp : xexp_q) : s_xexp;
-  wire [7:0] ox = (BUG == 4) ? (s_start ? s_oexp : oexp_q) : s_oexp;
+  wire [7:0] wx = (bug == 4'd4) ? (s_start ? s_wexp : wexp_q) : s_wexp;
+  wire [7:0] xx = (bug == 4'd4) ? (s_start ? s_xexp : xexp_q) : s_xexp;
+  wire [7:0] ox = (bug == 4'd4) ? (s_start ? s_oexp : oexp_q) : s_oexp;
   reg [7:0] y_d;
   reg [34:0] mag;
   reg neg;
@@ -86,7 +90,7 @@ module handmac #(
     lead = -1;
     for (i = 0; i < 35; i = i + 1) if (mag[i]) lead = i;
     y_d = 8'h00;
-    if (nan_d && !(BUG == 3 && s_relu && neg)) y_d = 8'h80;
+    if (nan_d && !(bug == 4'd3 && s_relu && neg)) y_d = 8'h80;
     else if (lead < 0 || (s_relu && neg)) y_d = 8'h00;
     else begin
       lg = lead + dd;                    // floor(log2 |value|)
@@ -100,7 +104,7 @@ module handmac #(
         n = mag >> (-s);
         guard = mag[-s - 1];
         sticky = (-s > 1) ? ((mag & ((35'd1 << (-s - 1)) - 35'd1)) != 35'd0) : 1'b0;
-        if (BUG == 2) begin
+        if (bug == 4'd2) begin
           if (guard) n = n + 1;          // ties away from zero
         end else if (guard && (sticky || n[0])) n = n + 1;
       end

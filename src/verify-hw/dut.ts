@@ -52,11 +52,11 @@ export async function iverilogDut(d: DutDesign, s: SuiteDef, o: { log?: (m: stri
   return iverilogSuite(s, dutRtl(d), { ...o, check: checkMask(d) });
 }
 
-export async function propsDut(d: DutDesign, o: { runs: number; seed: number; maxLength?: number; stall?: [number, number]; build?: BuildOptions; log?: (m: string) => void }): Promise<PropReport & { config: string }> {
+export async function propsDut(d: DutDesign, o: { runs: number; seed: number; maxLength?: number; stall?: [number, number]; build?: BuildOptions; log?: (m: string) => void; faultSel?: number }): Promise<PropReport & { config: string }> {
   if (o.stall && d.map.handshake.kind === 'valid') throw new Error('a valid-only design has no backpressure: --stall needs a valid-ready handshake');
   const g = dutRtl(d);
   const m = await buildModel(g, { ...o.build, log: o.log });
-  const s = new DutSession(m.exe, g.cfg, {});
+  const s = new DutSession(m.exe, g.cfg, { faultSel: o.faultSel });
   try {
     const r = await runMacProperty(s, g.cfg, {
       runs: o.runs,

@@ -31,11 +31,12 @@ export interface PortMap {
     b: string | string[];
     mode_a?: string;
     mode_b?: string;
+    fault_sel?: string;
   };
   outputs: { acc?: string; nan?: string; ovf?: string; f32?: string; codes?: Record<string, string> };
 }
 
-export const INPUT_ROLES = ['first', 'last', 'relu', 'xa', 'xb', 'xo', 'init', 'mask', 'a', 'b', 'mode_a', 'mode_b'] as const;
+export const INPUT_ROLES = ['first', 'last', 'relu', 'xa', 'xb', 'xo', 'init', 'mask', 'a', 'b', 'mode_a', 'mode_b', 'fault_sel'] as const;
 export const REQUIRED_INPUTS = ['first', 'last', 'a', 'b'] as const;
 export const OUTPUT_ROLES = ['acc', 'nan', 'ovf', 'f32', 'codes'] as const;
 
@@ -202,6 +203,11 @@ export function loadDesign(mapFile: string, files: string[], topOpt?: string, ov
       p.forEach((x, i) => want(`inputs.${k}[${i}]`, x, 8, 'input'));
     } else want(`inputs.${k}`, p, 8 * N, 'input');
   }
+  if (I.fault_sel) {
+    const p = ports[I.fault_sel];
+    if (!p) err(mapFile, `inputs.fault_sel: port '${I.fault_sel}' is not a port of ${top}`);
+    if (p.dir !== 'input' || p.width > 64) err(mapFile, `inputs.fault_sel: port '${I.fault_sel}' must be an input of at most 64 bits`);
+  }
   if (cfg.multi && (!I.mode_a || !I.mode_b)) err(mapFile, `inputs.${!I.mode_a ? 'mode_a' : 'mode_b'}: missing role (a multi-mode design, config.modes)`);
   if (!cfg.multi && (I.mode_a || I.mode_b)) err(mapFile, `inputs.${I.mode_a ? 'mode_a' : 'mode_b'}: a mode input needs config.modes`);
   const O = map.outputs;
@@ -220,7 +226,7 @@ export function loadDesign(mapFile: string, files: string[], topOpt?: string, ov
     mapFile,
     files,
     top,
-    cfg: { ...cfg, latency, id: `dut-${top}-${cfg.id.replace(/-p\d+-/, '-')}${Object.entries(params).map(([k, v]) => `-${k}${v}`).join('')}`, prefix: 'rf8_' },
+    cfg: { ...cfg, latency, faultSchema: !!I.fault_sel, id: `dut-${top}-${cfg.id.replace(/-p\d+-/, '-')}${Object.entries(params).map(([k, v]) => `-${k}${v}`).join('')}`, prefix: 'rf8_' },
     has: { acc: !!O.acc, nan: !!O.nan, ovf: !!O.ovf },
     inputs: { relu: !!I.relu, xa: !!I.xa, xb: !!I.xb, xo: !!I.xo, init: !!I.init, mask: !!I.mask, mode: !!I.mode_a },
     ports,
@@ -260,6 +266,7 @@ export function adapterVerilog(d: DutDesign): string {
   if (I.mask) c(I.mask, 'in_mask');
   if (I.mode_a) c(I.mode_a, 'in_mode_a');
   if (I.mode_b) c(I.mode_b, 'in_mode_b');
+  if (I.fault_sel) c(I.fault_sel, `fault_sel[${d.ports[I.fault_sel]!.width - 1}:0]`);
   for (const k of ['a', 'b'] as const) {
     const p = I[k];
     if (Array.isArray(p)) p.forEach((x, i) => c(x, `in_${k}[${8 * i + 7}:${8 * i}]`));
@@ -290,6 +297,7 @@ export function adapterVerilog(d: DutDesign): string {
   if (K) L.push('  input  wire [7:0] in_xo,');
   if (cfg.modesA.modes.length > 1) L.push('  input  wire [1:0] in_mode_a,');
   if (cfg.modesB.modes.length > 1) L.push('  input  wire [1:0] in_mode_b,');
+  if (I.fault_sel) L.push('  input  wire [63:0] fault_sel,');
   L.push('  output wire out_valid,');
   L.push('  input  wire out_ready,');
   L.push(`  output wire [${W - 1}:0] out_acc,`);

@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { RF8_MODES } from '../../format/index.js';
 import { parseModeList as parseModes } from '../../arith/index.js';
 import { FAULT_NAMES, MAX_PIPE, generateRtl, type FaultName, type RtlOptions } from '../../rtl/index.js';
-import { getSuite, listSuites, parseShard } from '../../golden/index.js';
+import { getSuite, listSuites, parseShard, type SuiteDef } from '../../golden/index.js';
 import { shardSuite } from '../../verify-hw/shard.js';
 import {
   buildModel,
@@ -48,6 +48,7 @@ interface Args extends CommonArgs {
   count: number;
   jobs: number;
   shard?: string;
+  faultSel?: number;
 }
 
 const short = (n: string): string => n.replace(/^rf8-/, '').replace(/-/g, '');
@@ -111,6 +112,7 @@ export const cosimCommand: CommandModule<object, Args> = {
       .option('param', { type: 'string', array: true, describe: '--dut: parameter override of the top, NAME=VALUE (e.g. a bug switch)' })
       .option('count', { type: 'number', default: 20000, describe: '--dut: random beats of the default suite (rf8 gen edge,random for the design\'s configuration)' })
       .option('jobs', { type: 'number', default: 1, describe: 'suites run in parallel (harness processes)' })
+      .option('fault-sel', { type: 'number', describe: '--dut: value of the design\'s fault_sel input (a bug selected at run time; verification only)' })
       .option('shard', { type: 'string', describe: 'run shard I/N of every suite (cut at clears; rf8 gen --shard semantics)' }) as never,
   handler: async (args) => {
     const sim = args.sim as 'verilator' | 'iverilog';
@@ -221,7 +223,7 @@ async function dutHandler(args: Args): Promise<void> {
   const sim = args.sim as 'verilator' | 'iverilog';
   if (args.props) {
     const stall = parseStall(args.stall);
-    const r = await propsDut(d, { runs: parseIntStrict(args.runs, '--runs', 1, 1e7), seed: parseIntStrict(args.seed, '--seed'), maxLength: parseIntStrict(args.maxLen, '--max-len', 1, 10000), stall: stall ? [stall[1], stall[2]] : undefined, log });
+    const r = await propsDut(d, { runs: parseIntStrict(args.runs, '--runs', 1, 1e7), seed: parseIntStrict(args.seed, '--seed'), maxLength: parseIntStrict(args.maxLen, '--max-len', 1, 10000), stall: stall ? [stall[1], stall[2]] : undefined, log, faultSel: args.faultSel });
     emit(args, r, () =>
       r.pass
         ? `${r.runs} random MAC sequences: ${d.top} == reference (seed ${r.seed}, ${r.config})`
@@ -238,7 +240,7 @@ async function dutHandler(args: Args): Promise<void> {
                   `  actual:   ${JSON.stringify(r.decoded.actual)}`,
                 ]
               : []),
-            `replay: rf8 cosim --dut ${args.dut!.join(' ')} --top ${d.top} --ports ${args.ports} --props --seed ${r.seed} --runs ${args.runs}${(args.param ?? []).map((p) => ` --param ${p}`).join('')}`,
+            `replay: rf8 cosim --dut ${args.dut!.join(' ')} --top ${d.top} --ports ${args.ports} --props --seed ${r.seed} --runs ${args.runs}${(args.param ?? []).map((p) => ` --param ${p}`).join('')}${args.faultSel ? ` --fault-sel ${args.faultSel}` : ''}`,
           ].join('\n'),
     );
     if (!r.pass) throw new CheckFailed(`property failed (seed ${r.seed}): ${r.difference}`);
@@ -248,17 +250,30 @@ async function dutHandler(args: Args): Promise<void> {
   const shard = args.shard ? parseShard(args.shard) : undefined;
   const results: (CosimResult | IverilogResult)[] = [];
   const stall = parseStall(args.stall);
-  for (const s0 of suites) {
-    const s = shard ? shardSuite(s0, shard) : s0;
+  const jobs = parseIntStrict(args.jobs, '--jobs', 1, 64);
+  const one = async (s: SuiteDef): Promise<CosimResult | IverilogResult> => {
     if (sim === 'iverilog') {
       const r = await iverilogDut(d, s, { log, wave: args.wave });
-      results.push(r);
       log(`${r.pass ? 'pass' : 'FAIL'} ${s.name} on ${d.top} (iverilog): ${r.vectors} vectors in ${r.seconds.toFixed(1)} s`);
-    } else {
-      const r = await cosimDut(d, s, { stall, wave: args.wave, binary: !args.text, log });
-      results.push(r);
-      log(`${r.pass ? 'pass' : 'FAIL'} ${s.name} on ${d.top}: ${r.vectors} vectors, ${mps(r.vectorsPerSec)} M/s, latency ${r.latency}`);
+      return r;
     }
+    const r = await cosimDut(d, s, { stall, wave: args.wave, binary: !args.text, log, faultSel: args.faultSel });
+    log(`${r.pass ? 'pass' : 'FAIL'} ${s.name} on ${d.top}: ${r.vectors} vectors, ${mps(r.vectorsPerSec)} M/s, latency ${r.latency}`);
+    return r;
+  };
+  for (const s0 of suites) {
+    const outer = shard ?? { index: 0, count: 1 };
+    if (jobs === 1) {
+      results.push(await one(outer.count > 1 ? shardSuite(s0, outer) : s0));
+      continue;
+    }
+    // --jobs J: J simulator processes on the shards J*I .. J*I+J-1 of J*N (cut at clears); the
+    // first mismatch of the suite is the failing shard's with the lowest line
+    const parts = await Promise.all(Array.from({ length: jobs }, (_, j) => one(shardSuite(s0, { index: outer.index * jobs + j, count: outer.count * jobs }))));
+    const bad = parts.filter((r) => !r.pass);
+    const first = bad[0];
+    const merged = { ...(first ?? parts[0]!), suite: s0.name, vectors: parts.reduce((t, r) => t + r.vectors, 0), outputs: parts.reduce((t, r) => t + r.outputs, 0), pass: bad.length === 0 };
+    results.push(merged as CosimResult | IverilogResult);
   }
   const failed = results.filter((r) => !r.pass);
   emit(args, { simulator: sim, dut: d.top, config: d.cfg.id, pass: failed.length === 0, results }, () => {

@@ -16,6 +16,7 @@ import { deepshapeCommand } from './deepshape.js';
 import { evalCommand } from './eval.js';
 import { genCommand } from './gen.js';
 import { verifyCommand } from './verify.js';
+import { dpiCommand } from './dpi.js';
 
 // One file per command. Add a command: import it here and append it to the list.
 export const commands: CommandModule<any, any>[] = [
@@ -36,4 +37,5 @@ export const commands: CommandModule<any, any>[] = [
   evalCommand,
   genCommand,
   verifyCommand,
+  dpiCommand,
 ];
