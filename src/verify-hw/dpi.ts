@@ -107,6 +107,10 @@ static uint32_t rf8_round(const rf8_plan* p, int neg, uint64_t M, int e) {
 
 static int okf(int f) { return f >= 0 && f < RF8_NFMT; }
 
+#ifdef __cplusplus
+extern "C" {  /* the DPI names (Verilator compiles this file as C++) */
+#endif
+
 /* ---- decode */
 int rf8_nformats(void) { return RF8_NFMT; }
 int rf8_decode_k(int f, int c) { return okf(f) ? RF8_FMT[f].k[c & 255] : -1; }
@@ -183,6 +187,9 @@ void rf8_mac_step(void* h, int mask) {
 }
 long long rf8_mac_acc(void* h) { return ((rf8_mac*)h)->acc; }
 int rf8_mac_flags(void* h) { rf8_mac* m = (rf8_mac*)h; return m->nan | (m->ovf << 1); }
+#ifdef __cplusplus
+}
+#endif
 `);
   const c = L.join('\n') + '\n';
   const S: string[] = [];
