@@ -3,7 +3,7 @@
 //   rf8 gen -a rf8-e3m4 --outs rf8-e3m4 --no-f32 --format mem --out vectors.hex
 // drives them into handmac, and dumps a results file for `rf8 verify`: the suite line format with
 // the inputs copied and the design's outputs in the result fields ('-' for the flags and binary32
-// the design does not have). Plusargs: +vectors=FILE +n=COUNT +results=FILE
+// the design does not have). Plusargs: +vectors=FILE +results=FILE [+n=COUNT]
 // The vector word layout (165 bits, see the '//' header rf8 gen writes):
 //   ctl[164:158] xa[157:150] xb[149:142] xo[141:134] init[133:99] mask[98] a[97:90] b[89:82]
 //   acc[81:47] flags[46:45] f32[44:13] code[12:5] chk[4:0]   (expected fields unused here)
@@ -33,6 +33,7 @@ module tb_dump;
     if (!$value$plusargs("results=%s", rf)) rf = "results.txt";
     if (!$value$plusargs("n=%d", n)) n = 0;
     $readmemh(vf, mem);
+    if (n == 0) while (n < MAXV && ^mem[n] !== 1'bx) n = n + 1;  // no +n: count the words read
     clock = 0; reset_n = 0; s_valid = 0; m_ready = 1; v = 0; ph = 0; pt = 0; cyc = 0;
     repeat (2) @(negedge clock);
     reset_n = 1;
