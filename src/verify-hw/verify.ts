@@ -108,7 +108,7 @@ export function readHead(path: string, max = 65536): string {
 export function configFor(header: VerifyConfig, over: VerifyConfig): RtlConfig {
   const c = { ...header, ...Object.fromEntries(Object.entries(over).filter(([, v]) => v !== undefined)) } as VerifyConfig;
   const o: RtlOptions = {
-    ...(c.modes && c.modes.length > 1 && over.a === undefined ? { modes: c.modes } : { a: c.a ?? 'rf8-e3m4', b: c.b ?? c.a ?? 'rf8-e3m4' }),
+    ...(c.modes && c.modes.length > 1 ? { modes: c.modes } : { a: c.a ?? 'rf8-e3m4', b: c.b ?? c.a ?? 'rf8-e3m4' }),
     outs: c.outs ?? (c.a === undefined && c.b === undefined ? ['rf8-e3m4'] : undefined),
     f32: c.f32 ?? true,
     lanes: c.lanes ?? 1,

