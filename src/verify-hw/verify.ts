@@ -180,6 +180,8 @@ export class Verifier {
   private readonly cvt: ((acc: number, nan: boolean, T: number, Xo: number, relu: boolean) => number)[];
   private readonly cvtF32: (acc: number, nan: boolean, T: number) => number;
   private readonly two: number;
+  /** Mac holds the accumulator as an exact double (probed once; else BigInt -> Number per output). */
+  private readonly numAcc: boolean;
   private readonly half: number;
   // counts
   lines = 0;
@@ -215,6 +217,14 @@ export class Verifier {
     this.two = 2 ** cfg.W;
     this.half = 2 ** (cfg.W - 1);
     this.mCode = new Float64Array(this.K);
+    const probe = this.mac as unknown as { exact?: unknown; accN?: unknown };
+    this.numAcc = probe.exact === true && typeof probe.accN === 'number';
+    if (this.numAcc) {
+      // the probe must agree with the public getter (a change of Mac's internals turns it off)
+      this.mac.clear(-12345n);
+      this.numAcc = (this.mac as unknown as { accN: number }).accN === Number(this.mac.acc);
+      this.mac.clear(0n);
+    }
   }
 
   /** Reset the reference to the DUT's state after reset (A = 0, flags clear, modes 0). */
@@ -289,7 +299,8 @@ export class Verifier {
     const mac = this.mac;
     const nan = mac.nan;
     const ovf = mac.ovf;
-    const accN = Number(mac.acc);
+    // Mac keeps an exact double when it can (its `exact` mode); read it without a BigInt round trip
+    const accN = this.numAcc ? (mac as unknown as { accN: number }).accN : Number(mac.acc);
     let bad = 0;
     let c = skipSp(buf);
     if (c === DASH) P++;

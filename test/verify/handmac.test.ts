@@ -33,7 +33,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'rf8-handmac-'));
 const suite = customSuite({ a: 'rf8-e3m4', b: 'rf8-e3m4', lanes: 1, W: 35, outs: ['rf8-e3m4'], f32: false, levels: ['edge', 'random'], count: 2000, seed: 13 });
 
 describe.skipIf(!ok)('examples/handmac: a third-party design through every route', () => {
-  it('port map errors: exit 2, one line naming the map file, the port and the problem', () => {
+  it('port map errors: exit 2, one line naming the map file, the port and the problem', { timeout: 300_000 }, () => {
     const base = JSON.parse(readFileSync(MAP, 'utf8'));
     const cases: [string, (m: any) => void, RegExp][] = [
       ['wrong name', (m) => (m.inputs.a = 's_weight'), /inputs\.a: port 's_weight' is not a port of handmac/],
