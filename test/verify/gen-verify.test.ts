@@ -9,7 +9,8 @@ import { makeF32Converter, makeFormatConverter, planFor } from '../../src/verify
 import { memLayout, packWord, fullCheck } from '../../src/verify-hw/mem.js';
 import { mergeReports, resultOf, verifyFile } from '../../src/verify-hw/verify.js';
 import { Rng } from '../../src/util/rng.js';
-import { rf8 } from '../helpers/cli.js';
+import { ROOT, rf8 } from '../helpers/cli.js';
+import { INPUT_ROLES, OUTPUT_ROLES, REQUIRED_INPUTS, validateMap } from '../../src/verify-hw/portmap.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rf8-verify-'));
 const text = (d: ReturnType<typeof customSuite>, shard?: { index: number; count: number }): string => {
@@ -191,5 +192,18 @@ describe('rf8 verify', () => {
     expect(j1.pass).toBe(true);
     const r2 = await verifyFile(file, { jobs: 2 });
     expect(resultOf(r2)).toEqual(resultOf(await verifyFile(file)));
+  });
+});
+
+describe('the port map JSON Schema and the validator agree', () => {
+  const schema = JSON.parse(readFileSync(join(ROOT, 'schemas', 'rf8-portmap.schema.json'), 'utf8'));
+  it('same roles, same required roles; the example map validates', () => {
+    expect(Object.keys(schema.properties.inputs.properties).sort()).toEqual([...INPUT_ROLES].sort());
+    expect([...schema.properties.inputs.required].sort()).toEqual([...REQUIRED_INPUTS].sort());
+    expect(Object.keys(schema.properties.outputs.properties).sort()).toEqual([...OUTPUT_ROLES].sort());
+    const m = JSON.parse(readFileSync(join(ROOT, 'examples', 'handmac', 'handmac.ports.json'), 'utf8'));
+    expect(validateMap(m, 'x.json').top).toBe('handmac');
+    expect(() => validateMap({ ...m, handshake: { ...m.handshake, kind: 'valid' } }, 'x.json')).toThrow(/x\.json: handshake\.in_ready: a valid-only handshake has no ready/);
+    expect(() => validateMap({ ...m, inputs: { ...m.inputs, bogus: 'p' } }, 'x.json')).toThrow(/inputs\.bogus: unknown role/);
   });
 });
