@@ -9,7 +9,7 @@ import { makeF32Converter, makeFormatConverter, planFor } from '../../src/verify
 import { memLayout, packWord, fullCheck } from '../../src/verify-hw/mem.js';
 import { mergeReports, resultOf, verifyFile } from '../../src/verify-hw/verify.js';
 import { Rng } from '../../src/util/rng.js';
-import { ROOT, rf8 } from '../helpers/cli.js';
+import { ROOT, rf8Async } from '../helpers/cli.js';
 import { INPUT_ROLES, OUTPUT_ROLES, REQUIRED_INPUTS, validateMap } from '../../src/verify-hw/portmap.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rf8-verify-'));
@@ -80,16 +80,16 @@ describe('rf8 gen', () => {
       expect(f('chk')).toBe(beat.last ? BigInt(fullCheck(shape)) : 0n);
     }
   });
-  it('the CLI: --jobs 2 equals --jobs 1, --format mem, bad flags exit 2', () => {
+  it('the CLI: --jobs 2 equals --jobs 1, --format mem, bad flags exit 2', { timeout: 300_000 }, async () => {
     const args = ['gen', '-a', 'rf8-e3m4', '--lanes', '2', '--count', '2000', '--seed', '3'];
-    const a = rf8([...args, '--out', join(tmp, 'j1.txt')]);
+    const a = await rf8Async([...args, '--out', join(tmp, 'j1.txt')]);
     expect(a.code, a.stderr).toBe(0);
-    const b = rf8([...args, '--jobs', '2', '--out', join(tmp, 'j2.txt')]);
+    const b = await rf8Async([...args, '--jobs', '2', '--out', join(tmp, 'j2.txt')]);
     expect(b.code, b.stderr).toBe(0);
     expect(readFileSync(join(tmp, 'j2.txt'), 'utf8')).toBe(readFileSync(join(tmp, 'j1.txt'), 'utf8'));
-    const m = rf8([...args, '--format', 'mem', '--level', 'random']);
+    const m = await rf8Async([...args, '--format', 'mem', '--level', 'random']);
     expect(m.stdout).toMatch(/\$readmemh image: \d+ bits per word/);
-    const bad = rf8(['gen', '--lanes', '40']);
+    const bad = await rf8Async(['gen', '--lanes', '40']);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
   });
@@ -139,7 +139,7 @@ describe('rf8 verify', () => {
     // shards: the merged report of 4 shards equals the unsharded one
     const parts = await Promise.all([0, 1, 2, 3].map((i) => verifyFile(bad, { shard: { index: i, count: 4 } })));
     expect(resultOf(mergeReports(parts))).toEqual(resultOf(r));
-    const cli = rf8(['verify', bad]);
+    const cli = await rf8Async(['verify', bad]);
     expect(cli.code).toBe(1);
     expect(cli.stdout).toMatch(/first mismatch in .*line \d+: acc/);
   });
@@ -157,7 +157,7 @@ describe('rf8 verify', () => {
     expect(r.pass).toBe(true);
     expect(r.checked).toBe(r.outputs * (1 + 2 + 1));
     // without the flags the defaults do not fit: a clear one-line error, exit 2
-    const c = rf8(['verify', f]);
+    const c = await rf8Async(['verify', f]);
     expect(c.code).toBe(2);
     expect(c.stderr.trim().split('\n')).toHaveLength(1);
   });
@@ -185,8 +185,8 @@ describe('rf8 verify', () => {
     }
   });
   it('rf8 gen | rf8 verify - (stdin) and --jobs 2 agree', async () => {
-    const g = rf8(['gen', '-a', 'ocp-e5m2', '--outs', 'ocp-e4m3', '--lanes', '4', '--count', '5000']);
-    const v = rf8(['verify', '-', '--json'], g.stdout);
+    const g = await rf8Async(['gen', '-a', 'ocp-e5m2', '--outs', 'ocp-e4m3', '--lanes', '4', '--count', '5000']);
+    const v = await rf8Async(['verify', '-', '--json'], g.stdout);
     expect(v.code, v.stderr).toBe(0);
     const j1 = JSON.parse(v.stdout);
     expect(j1.pass).toBe(true);

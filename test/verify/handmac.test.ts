@@ -12,7 +12,7 @@ import { cosimDut, iverilogDut, propsDut } from '../../src/verify-hw/dut.js';
 import { genTo } from '../../src/verify-hw/gen.js';
 import { verifyFile } from '../../src/verify-hw/verify.js';
 import { writeDpi } from '../../src/verify-hw/dpi.js';
-import { ROOT, rf8 } from '../helpers/cli.js';
+import { ROOT, rf8Async } from '../helpers/cli.js';
 import { haveTools } from '../sim/tools.js';
 
 /**
@@ -33,7 +33,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'rf8-handmac-'));
 const suite = customSuite({ a: 'rf8-e3m4', b: 'rf8-e3m4', lanes: 1, W: 35, outs: ['rf8-e3m4'], f32: false, levels: ['edge', 'random'], count: 2000, seed: 13 });
 
 describe.skipIf(!ok)('examples/handmac: a third-party design through every route', () => {
-  it('port map errors: exit 2, one line naming the map file, the port and the problem', { timeout: 300_000 }, () => {
+  it('port map errors: exit 2, one line naming the map file, the port and the problem', { timeout: 300_000 }, async () => {
     const base = JSON.parse(readFileSync(MAP, 'utf8'));
     const cases: [string, (m: any) => void, RegExp][] = [
       ['wrong name', (m) => (m.inputs.a = 's_weight'), /inputs\.a: port 's_weight' is not a port of handmac/],
@@ -46,7 +46,7 @@ describe.skipIf(!ok)('examples/handmac: a third-party design through every route
       edit(m);
       const f = join(tmp, `bad-${what.replace(/ /g, '-')}.json`);
       writeFileSync(f, JSON.stringify(m));
-      const r = rf8(['cosim', '--dut', V, '--ports', f]);
+      const r = await rf8Async(['cosim', '--dut', V, '--ports', f]);
       expect(r.code, what).toBe(2);
       const lines = r.stderr.trim().split('\n');
       expect(lines, what).toHaveLength(1);
@@ -117,7 +117,7 @@ describe.skipIf(!ok)('examples/handmac: a third-party design through every route
         expect(r.mismatches.codes['rf8-e3m4']).toBeGreaterThan(0);
         expect(r.first[0]!.fields).toEqual(['rf8-e3m4']);
         expect(String(r.first[0]!.expected['rf8-e3m4'])).toMatch(/^0x[0-9a-f]{2} \(/);
-        const cli = rf8(['verify', res]);
+        const cli = await rf8Async(['verify', res]);
         expect(cli.code).toBe(1);
         expect(cli.stdout).toMatch(/first mismatch in .* line \d+: rf8-e3m4/);
       }
