@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { BINARY32, FORMATS, SPEC_VERSION, encodeFromBits, formatTables, getFormat, type Format, type FormatName } from '../format/index.js';
-import { accToBinary32Bits, accToFormat, productTable } from '../arith/index.js';
+import { accToBinary32Bits, accToFormat } from '../arith/index.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { planFor, type CvtPlan } from './fastcvt.js';
 
@@ -317,4 +317,3 @@ export function dpiIndex(f: Format | string): number {
   return (Object.keys(FORMATS) as string[]).indexOf(getFormat(f as Format).name);
 }
 
-void productTable;

@@ -661,7 +661,6 @@ export async function verifyFile(path: string, o: VerifyOptions = {}): Promise<V
   const jobs = o.jobs ?? 1;
   let head: string;
   let size = Infinity;
-  let pre: Buffer | null = null;
   if (pipe) {
     if (jobs > 1 || (o.shard && o.shard.count > 1)) throw new InputError('verify: --jobs and --shard need a file, not stdin');
     head = '';
@@ -673,18 +672,15 @@ export async function verifyFile(path: string, o: VerifyOptions = {}): Promise<V
     }
     head = readHead(file);
   }
-  void pre;
   // stdin: the header is read through the same stream (the first block), so parse it lazily
   let cfgIn: VerifyConfig;
   let cfg: RtlConfig;
-  let part: PartResult;
   let parts: PartResult[] = [];
   let lineBase = 0;
   if (pipe) {
     const r = pipeVerify(file, o.over ?? {}, maxFirst);
     cfg = r.cfg;
-    part = r.part;
-    parts = [part];
+    parts = [r.part];
   } else {
     const hdr = parseHeader(head);
     cfgIn = { ...hdr, ...Object.fromEntries(Object.entries(o.over ?? {}).filter(([, v]) => v !== undefined)) };
@@ -718,7 +714,6 @@ export async function verifyFile(path: string, o: VerifyOptions = {}): Promise<V
         ),
       );
     } else parts = [runPart(cfgIn, file, begin, stop, maxFirst)];
-    part = parts[0]!;
   }
   // line numbers: each part counted from its own start
   let base = lineBase;
@@ -736,7 +731,6 @@ export async function verifyFile(path: string, o: VerifyOptions = {}): Promise<V
     checked += p.checked;
     badLines += p.badLines;
   }
-  void part;
   lines = parts.reduce((t, p) => t + p.lines, 0);
   const dataLines = lines; // includes '#' lines; reported as read lines
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
