@@ -41,6 +41,7 @@ export function manifestPath(): string {
 
 /** Where a suite lives: golden/<name>.txt when committed, else <cache>/golden/<name>.txt. */
 export function suitePath(d: SuiteDef): string {
+  if (d.path) return d.path;
   return d.committed ? join(goldenDir(), `${d.name}.txt`) : join(cacheRoot(), 'golden', `${d.name}.txt`);
 }
 
@@ -135,6 +136,10 @@ export function writeManifest(entries: ManifestEntry[]): void {
  */
 export function ensureSuite(d: SuiteDef, log?: (m: string) => void): string {
   const p = suitePath(d);
+  if (d.path) {
+    if (!existsSync(p)) throw new InputError(`suite file missing: ${p}`);
+    return p;
+  }
   if (d.committed) {
     if (!existsSync(p)) throw new InputError(`committed suite missing: ${p} (regenerate with: rf8 golden --update)`);
     return p;

@@ -14,7 +14,11 @@ import { formatLine, type LineShape } from './line.js';
 export const GENERATOR = 'rf8kit golden 1';
 export const DEFAULT_SEED = 20240601;
 
-export type SuiteKind = 'prod' | 'cvt' | 'mac' | 'encode';
+export type SuiteKind = 'prod' | 'cvt' | 'mac' | 'encode' | 'gen';
+
+/** Test levels of a generated suite (`rf8 gen --level`): edge cases (the cvt generator), random MAC sequences, exhaustive products. */
+export type GenLevel = 'edge' | 'random' | 'exhaustive';
+export const GEN_LEVELS: readonly GenLevel[] = ['edge', 'random', 'exhaustive'];
 
 export interface DotSuiteInfo {
   a: FormatName;
@@ -23,6 +27,8 @@ export interface DotSuiteInfo {
   f32: boolean;
   W: number;
   lanes: number;
+  /** Multi-mode unit: the formats both operands may take (a and b are the first one). */
+  modes?: FormatName[];
 }
 
 export interface SuiteDef {
@@ -38,6 +44,10 @@ export interface SuiteDef {
   dot?: DotSuiteInfo;
   /** Encode suites. */
   encode?: { fmt: FormatName; rounding: 'rne' | 'rtz' | 'sr'; overflow: 'sat' | 'nonsat' };
+  /** Vectors already written to this file (a shard of a suite, src/verify-hw/shard.ts): read as is. */
+  path?: string;
+  /** kind 'gen': the levels, in this order (edge, exhaustive, random); `count` is the random level's beats. */
+  levels?: GenLevel[];
 }
 
 const short = (n: string): string => n.replace(/^rf8-/, '').replace(/-/g, '');
@@ -106,7 +116,7 @@ export function getSuite(name: string): SuiteDef {
 /** The RTL configuration a dot suite is written for (W, lanes, outputs). */
 export function suiteRtlConfig(d: SuiteDef): RtlConfig {
   if (!d.dot) throw new InputError(`suite ${d.name} is not a DUT suite`);
-  return resolveConfig({ a: d.dot.a, b: d.dot.b, lanes: d.dot.lanes, outs: d.dot.outs, f32: d.dot.f32, W: d.dot.W });
+  return resolveConfig({ ...(d.dot.modes ? { modes: d.dot.modes } : { a: d.dot.a, b: d.dot.b }), lanes: d.dot.lanes, outs: d.dot.outs, f32: d.dot.f32, W: d.dot.W });
 }
 
 export function lineShape(d: SuiteDef): LineShape {
@@ -118,6 +128,8 @@ export function suiteHeader(d: SuiteDef): string {
   const h = [`# rf8kit golden vectors (${GENERATOR})`, `# spec: rf8 ${SPEC_VERSION} (docs/rf8-spec.md)`, `# suite: ${d.name}`, `# kind: ${d.kind}`, `# about: ${d.description}`];
   if (d.dot) {
     h.push(`# a: ${d.dot.a}`, `# b: ${d.dot.b}`, `# outs: ${d.dot.outs.join(' ')}`, `# f32: ${d.dot.f32 ? 'yes' : 'no'}`, `# W: ${d.dot.W}`, `# N: ${d.dot.lanes}`);
+    if (d.dot.modes) h.push(`# modes: ${d.dot.modes.join(' ')}`, '#   ctl bits 3-4: mode of a, 5-6: mode of b (mode numbers in this order), taken on beats with first');
+    if (d.levels) h.push(`# levels: ${d.levels.join(' ')}`);
     h.push('# scales: per line (xa xb xo fields); value(acc) = acc * 2^(tmin_a + tmin_b + xa + xb), codes at scale xo');
     h.push('# fields: ctl xa xb xo init mask a b acc flags f32 out');
     h.push('#   ctl: bit0 first (clear to init), bit1 last (output checked), bit2 relu; flags: bit0 nan, bit1 ovf');
@@ -129,7 +141,7 @@ export function suiteHeader(d: SuiteDef): string {
     h.push(`# fields: ${e.rounding === 'sr' ? 'f32 X u code' : 'f32 X code'}  (f32: binary32 bit pattern; X: int8 scale; code = encode(format, value, {scale: X}))`);
   }
   h.push(`# seed: ${d.seed}`);
-  h.push(`# command: rf8 golden --suite ${d.name} --out DIR`);
+  h.push(d.kind === 'gen' ? `# command: ${genCommand(d)}` : `# command: rf8 golden --suite ${d.name} --out DIR`);
   return h.join('\n') + '\n';
 }
 
@@ -162,13 +174,46 @@ function splitScale(s: number): [number, number] {
 
 type Emit = (b: Beat) => void;
 
+/**
+ * Which beats of a run are written: a shard [lo, hi) of the beat indices, its ends moved forward
+ * to the next beat with `first` (a clear), so every shard starts from a known state and the
+ * shards of a run partition it exactly. `count` only counts (a dry run for the total).
+ */
+export interface Gate {
+  lo: number;
+  hi: number;
+  idx: number;
+  state: 0 | 1 | 2;
+  countOnly?: boolean;
+}
+
+/** Thrown by a gated generator once its shard is complete (generation stops early). */
+class ShardDone extends Error {}
+
+let gate: Gate | null = null;
+
 function dotRunner(d: SuiteDef, sink: (line: string) => void): { emit: Emit; cfg: RtlConfig } {
   const cfg = suiteRtlConfig(d);
   const model = new TopModel(cfg);
   const shape = lineShape(d);
+  const N = cfg.lanes;
+  const g = gate;
+  // a one-lane generator (prod, cvt) on an N-lane suite: the pair goes to lane 0, the other lanes masked
+  const widen = (b: Beat): Beat => (b.a.length >= N ? b : { ...b, a: [...b.a, ...Array<number>(N - b.a.length).fill(0)], b: [...b.b, ...Array<number>(N - b.b.length).fill(0)] });
+  if (!g) return { cfg, emit: (b: Beat) => sink(formatLine(shape, widen(b), model.step(widen(b)))) };
   return {
     cfg,
-    emit: (b: Beat) => sink(formatLine(shape, b, model.step(b))),
+    emit: (b: Beat) => {
+      const i = g.idx++;
+      if (g.countOnly) return;
+      if (g.state === 0 && i >= g.lo && b.first) g.state = 1;
+      if (g.state === 1 && i >= g.hi && b.first) g.state = 2;
+      if (g.state === 2) throw new ShardDone();
+      if (g.state === 1) {
+        const w = widen(b);
+        sink(formatLine(shape, w, model.step(w)));
+      }
+    },
   };
 }
 
@@ -211,7 +256,7 @@ function genCvt(d: SuiteDef, sink: (l: string) => void): number {
   const W = cfg.W;
   const hiA = (1n << BigInt(W - 1)) - 1n;
   const loA = -(1n << BigInt(W - 1));
-  const tab = cfg.fa.tmin + cfg.fb.tmin;
+  const tab = cfg.modesA.t + cfg.modesB.t;
   let n = 0;
   const put = (acc: bigint, T: number, xo: number, relu: boolean, nan = false): void => {
     if (acc > hiA) acc = hiA;
@@ -302,7 +347,10 @@ function genMac(d: SuiteDef, sink: (l: string) => void): void {
   const bigA = finA.filter((c) => tA.k[c]! * 2 ** tA.sh[c]! >= 0.5 * maxMag(tA));
   const bigB = finB.filter((c) => tB.k[c]! * 2 ** tB.sh[c]! >= 0.5 * maxMag(tB));
   const hiA = (1n << BigInt(W - 1)) - 1n;
-  const tab = cfg.fa.tmin + cfg.fb.tmin;
+  const tab = cfg.modesA.t + cfg.modesB.t;
+  const nModes = cfg.multi ? 4 : 0; // multi-mode: a random 2-bit mode number per operand and dot product
+  let ma = 0;
+  let mb = 0;
   const r0 = cfg.outs.length ? range(cfg.outs[0]!) : { minPos: 2 ** -149, maxF: 2 ** 127 };
   // the running state, shadowed here only to choose good output scales (not to compute results)
   let shadow = 0;
@@ -317,6 +365,10 @@ function genMac(d: SuiteDef, sink: (l: string) => void): void {
     const xb = rng.int(8) === 0 ? rng.int(256) - 128 : rng.int(11) - 5;
     for (let j = 0; j < len; j++) {
       const first = j === 0 || rng.float() < pClear;
+      if (first && nModes) {
+        ma = rng.int(nModes);
+        mb = rng.int(nModes);
+      }
       let init = 0n;
       if (first) {
         const r = rng.int(8);
@@ -357,7 +409,7 @@ function genMac(d: SuiteDef, sink: (l: string) => void): void {
         const hi = log2floor(r0.maxF) + 2;
         xo = clamp8(log2floor(v) - (lo + rng.int(hi - lo + 1)));
       }
-      emit({ first, last, relu: rng.int(4) === 0, xa, xb, xo, init, mask, a, b });
+      emit({ first, last, relu: rng.int(4) === 0, xa, xb, xo, init, mask, a, b, ...(nModes && first ? { ma, mb } : {}) });
       emitted++;
     }
   }
@@ -429,19 +481,23 @@ function genEncode(d: SuiteDef, sink: (l: string) => void): number {
 
 // ------------------------------------------------------------------------------ generation
 
-/** Generate a suite, feeding text chunks (header first) to `out`. Returns the vector count. */
-export function generateSuite(d: SuiteDef, out: (chunk: string) => void): number {
-  out(suiteHeader(d));
-  let buf: string[] = [];
-  let count = 0;
-  const sink = (l: string): void => {
-    buf.push(l);
-    count++;
-    if (buf.length >= 4096) {
-      out(buf.join('\n') + '\n');
-      buf = [];
-    }
-  };
+/** A shard I/N of a run (0-based I). */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** Parse 'I/N' (1-based I, as a Slurm array index or a CI matrix entry writes it). */
+export function parseShard(s: string, what = '--shard'): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(s.trim());
+  if (!m) throw new InputError(`${what}: expected I/N (1 <= I <= N): '${s}'`);
+  const i = Number(m[1]);
+  const n = Number(m[2]);
+  if (n < 1 || i < 1 || i > n || n > 1e6) throw new InputError(`${what}: expected I/N with 1 <= I <= N: '${s}'`);
+  return { index: i - 1, count: n };
+}
+
+function runKind(d: SuiteDef, sink: (l: string) => void): void {
   switch (d.kind) {
     case 'prod':
       genProd(d, sink);
@@ -455,7 +511,112 @@ export function generateSuite(d: SuiteDef, out: (chunk: string) => void): number
     case 'encode':
       genEncode(d, sink);
       break;
+    case 'gen':
+      for (const lv of d.levels ?? []) {
+        const sub: SuiteDef = { ...d, kind: lv === 'edge' ? 'cvt' : lv === 'exhaustive' ? 'prod' : 'mac', seed: (d.seed + GEN_LEVELS.indexOf(lv)) >>> 0 };
+        if (lv === 'random' && d.count <= 0) continue;
+        runKind(sub, sink);
+      }
+      break;
   }
+}
+
+/** Number of vector lines of a suite (a dry run of its generator: inputs chosen, nothing computed or written). */
+export function suiteLength(d: SuiteDef): number {
+  if (d.kind === 'mac') return d.count;
+  if (d.kind === 'encode') return generateSuite(d, () => undefined);
+  const g: Gate = { lo: 0, hi: 0, idx: 0, state: 0, countOnly: true };
+  gate = g;
+  try {
+    runKind(d, () => undefined);
+  } finally {
+    gate = null;
+  }
+  return g.idx;
+}
+
+/**
+ * Generate a suite, feeding text chunks (header first, unless `header` is false) to `out`.
+ * Returns the vector count. With a shard I/N only that part of the beats is written (every
+ * shard carries the same header): the bodies of shards 1..N concatenated equal the whole body.
+ */
+export function generateSuite(d: SuiteDef, out: (chunk: string) => void, opts: { shard?: Shard; header?: boolean } = {}): number {
+  if (opts.header !== false) out(suiteHeader(d));
+  let buf: string[] = [];
+  let count = 0;
+  const sink = (l: string): void => {
+    buf.push(l);
+    count++;
+    if (buf.length >= 4096) {
+      out(buf.join('\n') + '\n');
+      buf = [];
+    }
+  };
+  const sh = opts.shard;
+  if (sh && sh.count > 1) {
+    const total = suiteLength(d);
+    const lo = Math.floor((sh.index * total) / sh.count);
+    const hi = Math.floor(((sh.index + 1) * total) / sh.count);
+    if (d.kind === 'encode') {
+      let i = 0;
+      const inner = sink;
+      runKind(d, (l) => {
+        if (i >= lo && i < hi) inner(l);
+        i++;
+      });
+    } else {
+      gate = { lo, hi: sh.index === sh.count - 1 ? Infinity : hi, idx: 0, state: 0 };
+      try {
+        runKind(d, sink);
+      } catch (e) {
+        if (!(e instanceof ShardDone)) throw e;
+      } finally {
+        gate = null;
+      }
+    }
+  } else runKind(d, sink);
   if (buf.length) out(buf.join('\n') + '\n');
   return count;
+}
+
+// ------------------------------------------------------------------------------ rf8 gen
+
+export interface GenOptions {
+  a?: string;
+  b?: string;
+  modes?: readonly string[];
+  outs?: readonly string[];
+  f32?: boolean;
+  W?: number;
+  lanes?: number;
+  levels?: readonly GenLevel[];
+  /** Beats of the random level (default 10000). */
+  count?: number;
+  seed?: number;
+}
+
+/** A suite for any configuration (`rf8 gen`): the golden generators with other W, lanes, outputs, modes, seed and count. */
+export function customSuite(o: GenOptions): SuiteDef {
+  const cfg = resolveConfig({ ...(o.modes ? { modes: o.modes } : { a: o.a ?? 'rf8-e3m4', b: o.b ?? o.a ?? 'rf8-e3m4' }), outs: o.outs, f32: o.f32, W: o.W, lanes: o.lanes ?? 1 });
+  const levels = [...(o.levels ?? ['edge', 'random'])];
+  for (const l of levels) if (!GEN_LEVELS.includes(l)) throw new InputError(`--level: unknown level '${l}' (one of: ${GEN_LEVELS.join(', ')}, all)`);
+  const order = GEN_LEVELS.filter((l) => levels.includes(l));
+  const sorted: GenLevel[] = (['edge', 'exhaustive', 'random'] as GenLevel[]).filter((l) => order.includes(l));
+  const count = o.count ?? 10000;
+  if (!Number.isSafeInteger(count) || count < 0) throw new InputError(`--count: not a non-negative integer: ${count}`);
+  const dot: DotSuiteInfo = { a: cfg.fa.name, b: cfg.fb.name, outs: cfg.outs.map((f) => f.name), f32: cfg.f32, W: cfg.W, lanes: cfg.lanes, ...(cfg.multi ? { modes: cfg.modesA.modes.map((f) => f.name) } : {}) };
+  const name = `gen-${cfg.id}-${sorted.join('+')}${sorted.includes('random') ? `-c${count}` : ''}`;
+  const seed = o.seed === undefined ? seedOf(name) : o.seed >>> 0;
+  return { name, kind: 'gen', committed: false, description: `rf8 gen: ${sorted.join(', ')} (${cfg.id})`, seed, count: sorted.includes('random') ? count : 0, dot, levels: sorted };
+}
+
+function genCommand(d: SuiteDef): string {
+  const s = d.dot!;
+  const parts = ['rf8 gen', ...(s.modes ? ['--modes', s.modes.join(',')] : ['-a', s.a, '-b', s.b]), '-W', String(s.W), '--lanes', String(s.lanes)];
+  parts.push(s.outs.length ? `--outs ${s.outs.join(' ')}` : '--outs none');
+  if (!s.f32) parts.push('--no-f32');
+  parts.push('--level', (d.levels ?? []).join(','));
+  if ((d.levels ?? []).includes('random')) parts.push('--count', String(d.count));
+  parts.push('--seed', String(d.seed));
+  return parts.join(' ');
 }

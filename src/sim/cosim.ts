@@ -93,7 +93,7 @@ export function suiteArgs(d: SuiteDef, cfg: RtlConfig): string[] {
 }
 
 /** Decode a harness mismatch into values (accumulator value, binary32 value, codes' values). */
-export function decodeMismatch(d: SuiteDef, cfg: RtlConfig, m: NonNullable<HarnessReport['mismatch']>): DecodedMismatch {
+export function decodeMismatch(cfg: RtlConfig, m: NonNullable<HarnessReport['mismatch']>): DecodedMismatch {
   const what = ['acc', 'flags', 'f32', 'codes'].filter((_, i) => m.fields & (1 << i));
   if (m.fields & 16) what.push('unexpected output beat');
   if (m.fields & 32) what.push('timeout (no output)');
@@ -159,6 +159,8 @@ export interface CosimOptions {
   /** Stream a binary vector file converted once from the text suite (default true; false: parse the text each run). */
   binary?: boolean;
   log?: (m: string) => void;
+  /** More harness options for the run and its waveform re-run (e.g. --check MASK for an external design's output subset). */
+  extraArgs?: string[];
 }
 
 /** The DUT configuration a suite runs on by default. */
@@ -215,6 +217,7 @@ export async function cosimSuiteOn(d: SuiteDef, g: GeneratedRtl, o: CosimOptions
   if (o.rawCycles) run.push('--raw-cycles', String(o.rawCycles));
   if (o.faultSel) run.push('--fault-sel', String(o.faultSel));
   if (o.stall) run.push('--stall', o.stall.join(','));
+  if (o.extraArgs) run.push(...o.extraArgs);
   o.log?.(`co-simulating ${d.name} on ${cfg.id}`);
   const r = await runHarness(m.exe, run);
   if (!r.report) throw new Error(`harness failed (exit ${r.code}) on ${d.name}: ${r.stderr.trim().split('\n')[0] ?? ''}`);
@@ -238,7 +241,7 @@ export async function cosimSuiteOn(d: SuiteDef, g: GeneratedRtl, o: CosimOptions
     buildSec: m.seconds,
   };
   if (!rep.pass && rep.mismatch) {
-    res.mismatch = decodeMismatch(d, cfg, rep.mismatch);
+    res.mismatch = decodeMismatch(cfg, rep.mismatch);
     if (o.wave !== false) {
       try {
         res.mismatch.wave = await waveform(g, d, args, rep.mismatch.cycle, o);
@@ -260,6 +263,7 @@ export async function waveform(g: GeneratedRtl, d: SuiteDef, args: string[], cyc
   // the traced model parses the text suite (same beats, same cycles as the binary run)
   if (o.stall) run.push('--stall', o.stall.join(','));
   if (o.faultSel) run.push('--fault-sel', String(o.faultSel));
+  if (o.extraArgs) run.push(...o.extraArgs);
   await runHarness(tm.exe, run);
   return out;
 }

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
 import type { GeneratedRtl, RtlConfig } from '../rtl/index.js';
-import { ensureSuite, lineShape, parseLine, twos, type SuiteDef } from '../golden/index.js';
-import { suiteArgs } from './cosim.js';
+import { ensureSuite, lineShape, parseLine, type LineShape, type SuiteDef } from '../golden/index.js';
+import { CHK_F32, chkCode, memLayout, memSlices, packWord } from '../verify-hw/mem.js';
+import { decodeMismatch, suiteArgs, type DecodedMismatch } from './cosim.js';
 import { cacheRoot } from './paths.js';
 import { requireTool } from './tools.js';
 
@@ -13,139 +14,123 @@ const execFileP = promisify(execFile);
 
 /**
  * The same RTL under Icarus Verilog (-g2012): a generated self-checking test bench reads a suite
- * converted to a $readmemh image (one packed word per beat: inputs, expected outputs, and which
- * outputs to check) and compares every output beat, so the verdict does not hinge on Verilator.
+ * converted to a $readmemh image (src/verify-hw/mem.ts: one packed word per beat with the inputs,
+ * the expected outputs and a per-output check mask) and compares every output beat, so the verdict
+ * does not hinge on Verilator. A mismatch is decoded exactly like the Verilator harness's
+ * (decodeMismatch: codes and values, accumulator value) and re-run with an FST window.
  */
-interface Packing {
-  fields: { name: string; w: number }[];
-  width: number;
-}
+const cfgShape = (cfg: RtlConfig): LineShape => ({ W: cfg.W, lanes: cfg.lanes, K: cfg.outs.length, f32: cfg.f32 });
 
-function packing(cfg: RtlConfig): Packing {
-  const N = cfg.lanes;
-  const K = cfg.outs.length;
-  const fields = [
-    { name: 'ctl', w: 4 },
-    { name: 'xa', w: 8 },
-    { name: 'xb', w: 8 },
-    { name: 'xo', w: 8 },
-    { name: 'init', w: cfg.W },
-    { name: 'mask', w: N },
-    { name: 'a', w: 8 * N },
-    { name: 'b', w: 8 * N },
-    { name: 'acc', w: cfg.W },
-    { name: 'flags', w: 2 },
-    { name: 'f32', w: 32 },
-    { name: 'chkf32', w: 1 },
-    ...(K ? [{ name: 'codes', w: 8 * K }, { name: 'chk', w: K }] : []),
-  ];
-  return { fields, width: fields.reduce((s, f) => s + f.w, 0) };
-}
-
-/** Convert a suite into the test bench's memory image (fields packed MSB first in `packing` order). */
-export function suiteToMem(d: SuiteDef, cfg: RtlConfig, text: string): { mem: string; count: number; outputs: number } {
+/**
+ * Convert a suite into the test bench's memory image in the DUT's shape (1-lane suites spread
+ * over the lanes, output columns matched by format name). `check`: which of acc (bit0), nan
+ * (bit1), ovf (bit2) the DUT has (default all).
+ */
+export function suiteToMem(d: SuiteDef, cfg: RtlConfig, text: string, check = 7): { mem: string; count: number; outputs: number; lines: number[] } {
   const args = suiteArgs(d, cfg); // validates compatibility
   const shape = lineShape(d);
+  const ds = cfgShape(cfg);
+  const L = memLayout(ds);
   const outmap = cfg.outs.map((f) => d.dot!.outs.indexOf(f.name));
   const checkF32 = !args.includes('--no-f32');
-  const pk = packing(cfg);
-  const lines: string[] = [];
+  let chk = (check & 7) | (checkF32 && cfg.f32 ? CHK_F32 : 0);
+  outmap.forEach((j, k) => {
+    if (j >= 0) chk |= chkCode(k);
+  });
+  const words: string[] = [];
+  const lines: number[] = [];
   let idx = 0;
   let outputs = 0;
+  let ln = 0;
   for (const raw of text.split('\n')) {
+    ln++;
     if (!raw || raw.startsWith('#')) continue;
     const { beat, out } = parseLine(shape, raw);
-    let a = beat.a;
-    let b = beat.b;
-    let mask = beat.mask;
+    let b = beat;
     if (shape.lanes !== cfg.lanes) {
       const j = idx % cfg.lanes;
-      a = Array(cfg.lanes).fill(0);
-      b = Array(cfg.lanes).fill(0);
+      const a = Array<number>(cfg.lanes).fill(0);
+      const bb = Array<number>(cfg.lanes).fill(0);
       a[j] = beat.a[0]!;
-      b[j] = beat.b[0]!;
-      mask = (beat.mask & 1) << j;
+      bb[j] = beat.b[0]!;
+      b = { ...beat, a, b: bb, mask: (beat.mask & 1) << j };
     }
-    const vals: Record<string, bigint> = {
-      ctl: BigInt((beat.first ? 1 : 0) | (beat.last ? 2 : 0) | (beat.relu ? 4 : 0)),
-      xa: BigInt(beat.xa & 0xff),
-      xb: BigInt(beat.xb & 0xff),
-      xo: BigInt(beat.xo & 0xff),
-      init: twos(beat.init, cfg.W),
-      mask: BigInt(mask),
-      a: a.reduce((s, c, i) => s | (BigInt(c) << BigInt(8 * i)), 0n),
-      b: b.reduce((s, c, i) => s | (BigInt(c) << BigInt(8 * i)), 0n),
-      acc: twos(out.acc, cfg.W),
-      flags: BigInt((out.nan ? 1 : 0) | (out.ovf ? 2 : 0)),
-      f32: BigInt(out.f32 >>> 0),
-      chkf32: checkF32 ? 1n : 0n,
-      codes: outmap.reduce((s, j, k) => s | (BigInt(j >= 0 ? out.codes[j]! : 0) << BigInt(8 * k)), 0n),
-      chk: outmap.reduce((s, j, k) => s | (BigInt(j >= 0 ? 1 : 0) << BigInt(k)), 0n),
-    };
-    let word = 0n;
-    for (const f of pk.fields) word = (word << BigInt(f.w)) | (vals[f.name]! & ((1n << BigInt(f.w)) - 1n));
-    lines.push(word.toString(16));
+    const o = { ...out, codes: outmap.map((j) => (j >= 0 ? out.codes[j]! : 0)) };
+    words.push(packWord(L, ds, b, o, chk));
+    lines.push(ln);
     if (beat.last) outputs++;
     idx++;
   }
-  return { mem: lines.join('\n') + '\n', count: idx, outputs };
+  return { mem: words.join('\n') + '\n', count: idx, outputs, lines };
 }
 
 export function testbench(cfg: RtlConfig, top: string, count: number, memFile: string): string {
-  const pk = packing(cfg);
+  const L = memLayout(cfgShape(cfg));
   const K = cfg.outs.length;
   const N = cfg.lanes;
   const W = cfg.W;
-  let hi = pk.width;
-  const sl: Record<string, string> = {};
-  const lo: Record<string, number> = {};
-  for (const f of pk.fields) {
-    sl[f.name] = `[${hi - 1}:${hi - f.w}]`;
-    lo[f.name] = hi - f.w;
-    hi -= f.w;
-  }
-  const bit = (name: string, b: number): string => `[${lo[name]! + b}]`;
+  const sl = memSlices(L);
+  const lo = (n: string): number => L.byName[n]!.lo;
+  const bit = (name: string, b: number): string => `[${lo(name) + b}]`;
+  const modeA = cfg.modesA.modes.length > 1;
+  const modeB = cfg.modesB.modes.length > 1;
   return `\`timescale 1ns/1ps
 // Self-checking test bench for ${top} (${cfg.id}), generated by rf8kit src/sim/iverilog.ts.
+// Vectors: src/verify-hw/mem.ts layout. +wave=FILE +wave_from=C +wave_to=C dumps that cycle window (vvp -fst).
 module tb;
   localparam NV = ${count};
-  reg [${pk.width - 1}:0] mem [0:NV-1];
+  reg [${L.width - 1}:0] mem [0:NV-1];
   reg clk, rst, in_valid, out_ready;
   reg in_first, in_last, in_relu;
+  reg [1:0] in_mode_a, in_mode_b;
   reg [${N - 1}:0] in_mask;
   reg [${8 * N - 1}:0] in_a, in_b;
   reg [${W - 1}:0] in_init;
   reg [7:0] in_xa, in_xb, in_xo;
   wire in_ready, out_valid, out_nan, out_ovf;
   wire [${W - 1}:0] out_acc;
-  ${cfg.f32 ? 'wire [31:0] out_f32;' : ''}
-  ${K ? `wire [${8 * K - 1}:0] out_code;` : ''}
+  ${cfg.f32 ? 'wire [31:0] out_f32;' : 'wire [31:0] out_f32 = 32\'d0;'}
+  ${K ? `wire [${8 * K - 1}:0] out_code;` : 'wire [7:0] out_code = 8\'d0;'}
   ${top} dut (.clk(clk), .rst(rst), .in_valid(in_valid), .in_ready(in_ready), .in_first(in_first), .in_last(in_last),${K ? ' .in_relu(in_relu),' : ''}
-    .in_mask(in_mask), .in_a(in_a), .in_b(in_b), .in_init(in_init), .in_xa(in_xa), .in_xb(in_xb),${K ? ' .in_xo(in_xo),' : ''}
+    .in_mask(in_mask), .in_a(in_a), .in_b(in_b), .in_init(in_init), .in_xa(in_xa), .in_xb(in_xb),${K ? ' .in_xo(in_xo),' : ''}${modeA ? ' .in_mode_a(in_mode_a),' : ''}${modeB ? ' .in_mode_b(in_mode_b),' : ''}
     .out_valid(out_valid), .out_ready(out_ready), .out_acc(out_acc), .out_nan(out_nan), .out_ovf(out_ovf)${cfg.f32 ? ', .out_f32(out_f32)' : ''}${K ? ', .out_code(out_code)' : ''});
-  integer i, o, outs, errors, cyc, k;
-  reg [${pk.width - 1}:0] v;
-  reg bad;
+  integer i, o, outs, errors, cyc, k, wfrom, wto;
+  reg [${L.width - 1}:0] v;
+  reg [${L.byName.chk!.w - 1}:0] chk;
+  reg bad, acc_ok;
+  reg [1023:0] wave;
   always #5 clk = ~clk;
   initial begin
     $readmemh("${memFile}", mem);
+    wfrom = -1; wto = -1;
+    if ($value$plusargs("wave=%s", wave)) begin
+      if (!$value$plusargs("wave_from=%d", wfrom)) wfrom = 0;
+      if (!$value$plusargs("wave_to=%d", wto)) wto = 1 << 30;
+      $dumpfile(wave);
+    end
     clk = 0; rst = 1; in_valid = 0; out_ready = 1;
-    in_first = 0; in_last = 0; in_relu = 0; in_mask = 0; in_a = 0; in_b = 0; in_init = 0; in_xa = 0; in_xb = 0; in_xo = 0;
+    in_first = 0; in_last = 0; in_relu = 0; in_mask = 0; in_a = 0; in_b = 0; in_init = 0; in_xa = 0; in_xb = 0; in_xo = 0; in_mode_a = 0; in_mode_b = 0;
     i = 0; o = 0; outs = 0; errors = 0; cyc = 0;
     @(negedge clk); @(negedge clk);
     rst = 0;
-    while ((i < NV || o < NV) && errors == 0 && cyc < NV + 100) begin
+    while ((i < NV || o < NV) && errors == 0 && cyc < NV + 1000) begin
+      if (cyc == wfrom) $dumpvars(0, tb);
+      if (cyc == wto) $dumpoff;
       if (out_valid) begin
         while (o < NV && mem[o]${bit('ctl', 1)} == 1'b0) o = o + 1;
         if (o >= NV) begin
           $display("MISMATCH unexpected output beat at cycle %0d", cyc); errors = errors + 1;
         end else begin
           v = mem[o];
-          bad = (out_acc !== v${sl.acc}) || ({out_ovf, out_nan} !== v${sl.flags});
-          ${cfg.f32 ? `if (v${bit('chkf32', 0)} && out_f32 !== v${sl.f32}) bad = 1;` : ''}
-          ${K ? `for (k = 0; k < ${K}; k = k + 1) if (v[${lo.chk} + k] && out_code[8*k +: 8] !== v[${lo.codes} + 8*k +: 8]) bad = 1;` : ''}
+          chk = v${sl.chk};
+          bad = 0;
+          if (chk[0] && out_acc !== v${sl.acc}) bad = 1;
+          if (chk[1] && out_nan !== v${bit('flags', 0)}) bad = 1;
+          if (chk[2] && out_ovf !== v${bit('flags', 1)}) bad = 1;
+          if (chk[3] && out_f32 !== v${sl.f32}) bad = 1;
+          ${K ? `for (k = 0; k < ${K}; k = k + 1) if (chk[4 + k] && out_code[8*k +: 8] !== v[${lo('codes')} + 8*k +: 8]) bad = 1;` : ''}
           if (bad) begin
-            $display("MISMATCH index %0d cycle %0d acc %h/%h flags %b/%b${cfg.f32 ? ' f32 %h/%h' : ''}${K ? ' codes %h/%h' : ''}", o, cyc, out_acc, v${sl.acc}, {out_ovf, out_nan}, v${sl.flags}${cfg.f32 ? `, out_f32, v${sl.f32}` : ''}${K ? `, out_code, v${sl.codes}` : ''});
+            $display("MISMATCH index %0d cycle %0d acc %h flags %h f32 %h codes %h", o, cyc, out_acc, {out_ovf, out_nan}, out_f32, out_code);
             errors = errors + 1;
           end
           o = o + 1; outs = outs + 1;
@@ -157,11 +142,13 @@ module tb;
         v = mem[i];
         in_valid = 1;
         in_first = v${bit('ctl', 0)}; in_last = v${bit('ctl', 1)}; in_relu = v${bit('ctl', 2)};
+        in_mode_a = v[${lo('ctl') + 4}:${lo('ctl') + 3}]; in_mode_b = v[${lo('ctl') + 6}:${lo('ctl') + 5}];
         in_xa = v${sl.xa}; in_xb = v${sl.xb}; in_xo = v${sl.xo};
         in_init = v${sl.init}; in_mask = v${sl.mask}; in_a = v${sl.a}; in_b = v${sl.b};
-        i = i + 1;
       end else in_valid = 0;
+      #4 acc_ok = in_valid && in_ready; // just before the rising edge: the beat is taken
       @(negedge clk);
+      if (acc_ok) i = i + 1;
       cyc = cyc + 1;
     end
     $display("DONE vectors %0d outputs %0d errors %0d cycles %0d", i, outs, errors, cyc);
@@ -179,16 +166,56 @@ export interface IverilogResult {
   outputs: number;
   seconds: number;
   vectorsPerSec: number;
-  mismatch?: string;
+  /** The decoded first mismatch (as the Verilator route reports it), or a note when no output came. */
+  mismatch?: DecodedMismatch | string;
+}
+
+export interface IverilogOptions {
+  log?: (m: string) => void;
+  /** Outputs the DUT has: bit0 acc, bit1 nan, bit2 ovf (default 7). */
+  check?: number;
+  /** FST window of a failing run here (default under the cache); false: none. */
+  wave?: string | false;
+}
+
+/** Decode the test bench's MISMATCH line against the image word it compared with. */
+function decodeIverilog(cfg: RtlConfig, mem: string[], lines: number[], m: RegExpExecArray): DecodedMismatch {
+  const L = memLayout(cfgShape(cfg));
+  const o = Number(m[1]);
+  const w = BigInt('0x' + mem[o]!);
+  const f = (n: string): bigint => (w >> BigInt(L.byName[n]!.lo)) & ((1n << BigInt(L.byName[n]!.w)) - 1n);
+  const hx = (v: bigint, bits: number): string => v.toString(16).padStart(Math.ceil(bits / 4), '0');
+  const K = cfg.outs.length;
+  const W = cfg.W;
+  const actual = { acc: m[3]!, flags: parseInt(m[4]!, 16), f32: m[5]!, codes: K ? m[6]! : '' };
+  const expected = { acc: hx(f('acc'), W), flags: Number(f('flags')), f32: hx(f('f32'), 32), codes: K ? hx(f('codes'), 8 * K) : '' };
+  const chk = Number(f('chk'));
+  const accBad = chk & 1 && BigInt('0x' + actual.acc) !== f('acc');
+  const fl = ((chk & 2 ? 1 : 0) | (chk & 4 ? 2 : 0)) & (actual.flags ^ expected.flags);
+  const f32Bad = chk & 8 && actual.f32 !== expected.f32;
+  let codesBad = false;
+  for (let k = 0; k < K; k++) if (chk & (16 << k) && actual.codes.slice(2 * (K - 1 - k), 2 * (K - k)) !== expected.codes.slice(2 * (K - 1 - k), 2 * (K - k))) codesBad = true;
+  const fields = (accBad ? 1 : 0) | (fl ? 2 : 0) | (f32Bad ? 4 : 0) | (codesBad ? 8 : 0);
+  return decodeMismatch(cfg, {
+    cycle: Number(m[2]),
+    fields,
+    line: lines[o]!,
+    in: { ctl: Number(f('ctl')), xa: Number(f('xa')), xb: Number(f('xb')), xo: Number(f('xo')), init: hx(f('init'), W), mask: Number(f('mask')), a: hx(f('a'), 8 * cfg.lanes), b: hx(f('b'), 8 * cfg.lanes) },
+    expected,
+    actual,
+  });
 }
 
 /** Run a suite through the RTL under Icarus Verilog. */
-export async function iverilogSuite(d: SuiteDef, g: GeneratedRtl, log?: (m: string) => void): Promise<IverilogResult> {
+export async function iverilogSuite(d: SuiteDef, g: GeneratedRtl, logOrOpts?: ((m: string) => void) | IverilogOptions): Promise<IverilogResult> {
+  const o: IverilogOptions = typeof logOrOpts === 'function' ? { log: logOrOpts } : (logOrOpts ?? {});
+  const log = o.log;
   requireTool('iverilog');
   const t0 = Date.now();
   const text = readFileSync(ensureSuite(d, log), 'utf8');
-  const { mem, count, outputs } = suiteToMem(d, g.cfg, text);
-  const key = createHash('sha256').update(g.sources.map((s) => s.text).join('\0')).update(mem).digest('hex').slice(0, 12);
+  const { mem, count, outputs, lines } = suiteToMem(d, g.cfg, text, o.check ?? 7);
+  const tbText = testbench(g.cfg, g.top, count, 'vectors.hex');
+  const key = createHash('sha256').update(g.sources.map((s) => s.text).join('\0')).update(mem).update(tbText).digest('hex').slice(0, 12);
   const base = join(cacheRoot(), 'iverilog');
   const prefix = `${d.name}--${g.cfg.id.slice(0, 60)}-`;
   const dir = join(base, `${prefix}${key}`);
@@ -196,15 +223,34 @@ export async function iverilogSuite(d: SuiteDef, g: GeneratedRtl, log?: (m: stri
   mkdirSync(dir, { recursive: true });
   for (const s of g.sources) writeFileSync(join(dir, s.name), s.text);
   writeFileSync(join(dir, 'vectors.hex'), mem);
-  writeFileSync(join(dir, 'tb.sv'), testbench(g.cfg, g.top, count, 'vectors.hex'));
+  writeFileSync(join(dir, 'tb.sv'), tbText);
   log?.(`iverilog: ${d.name} on ${g.cfg.id} (${count} beats)`);
   await execFileP('iverilog', ['-g2012', '-o', join(dir, 'sim.vvp'), '-s', 'tb', join(dir, 'tb.sv'), ...g.sources.map((s) => join(dir, s.name))], { cwd: dir, maxBuffer: 64 << 20 });
   const t1 = Date.now();
   const { stdout } = await execFileP('vvp', ['-n', join(dir, 'sim.vvp')], { cwd: dir, maxBuffer: 64 << 20 });
   const t2 = Date.now();
   const done = /DONE vectors (\d+) outputs (\d+) errors (\d+)/.exec(stdout);
-  const mm = stdout.split('\n').find((l) => l.startsWith('MISMATCH'));
-  const pass = !!done && done[3] === '0' && Number(done[1]) === count && Number(done[2]) === outputs && !mm;
+  const mmLine = stdout.split('\n').find((l) => l.startsWith('MISMATCH'));
+  const pass = !!done && done[3] === '0' && Number(done[1]) === count && Number(done[2]) === outputs && !mmLine;
+  let mismatch: DecodedMismatch | string | undefined;
+  if (!pass) {
+    const m = mmLine ? /^MISMATCH index (\d+) cycle (\d+) acc ([0-9a-fxz]+) flags ([0-9a-fxz]+) f32 ([0-9a-fxz]+) codes ([0-9a-fxz]+)/.exec(mmLine) : null;
+    if (m && !/[xz]/.test(m.slice(3).join(""))) {
+      const dm = decodeIverilog(g.cfg, mem.trimEnd().split('\n'), lines, m);
+      if (o.wave !== false) {
+        const wave = typeof o.wave === 'string' ? o.wave : join(cacheRoot(), 'waves', `${d.name}--${g.cfg.id}-iverilog.fst`);
+        mkdirSync(join(wave, '..'), { recursive: true });
+        const from = Math.max(0, dm.cycle - 16 - Math.max(0, g.cfg.latency));
+        try {
+          await execFileP('vvp', ['-n', join(dir, 'sim.vvp'), '-fst', `+wave=${wave}`, `+wave_from=${from}`, `+wave_to=${dm.cycle + 2}`], { cwd: dir, maxBuffer: 64 << 20 });
+          dm.wave = wave;
+        } catch (e) {
+          log?.(`waveform not written: ${(e as Error).message.split('\n')[0]}`);
+        }
+      }
+      mismatch = dm;
+    } else mismatch = mmLine ?? (done ? `counted ${done[1]}/${count} beats, ${done[2]}/${outputs} outputs` : stdout.slice(-500));
+  }
   return {
     suite: d.name,
     config: g.cfg.id,
@@ -213,6 +259,6 @@ export async function iverilogSuite(d: SuiteDef, g: GeneratedRtl, log?: (m: stri
     outputs: done ? Number(done[2]) : 0,
     seconds: (t2 - t0) / 1000,
     vectorsPerSec: count / Math.max(1e-9, (t2 - t1) / 1000),
-    ...(pass ? {} : { mismatch: mm ?? (done ? `counted ${done[1]}/${count} beats, ${done[2]}/${outputs} outputs` : stdout.slice(-500)) }),
+    ...(pass ? {} : { mismatch }),
   };
 }

@@ -110,7 +110,7 @@ export async function runMutants(opts: MutantOptions = {}): Promise<MutantReport
         for (const d of suites) {
           const r = await iverilogSuite(d, g);
           if (!r.pass) {
-            killer = { by: d.name, fields: r.mismatch ? [r.mismatch] : undefined };
+            killer = { by: d.name, ...(typeof r.mismatch === 'object' ? { line: r.mismatch.line, fields: r.mismatch.fields } : { fields: r.mismatch ? [r.mismatch] : undefined }) };
             break;
           }
         }

@@ -2,7 +2,8 @@ import type { CommandModule } from 'yargs';
 import { RF8_MODES } from '../../format/index.js';
 import { parseModeList as parseModes } from '../../arith/index.js';
 import { FAULT_NAMES, MAX_PIPE, generateRtl, type FaultName, type RtlOptions } from '../../rtl/index.js';
-import { getSuite, listSuites } from '../../golden/index.js';
+import { getSuite, listSuites, parseShard, type SuiteDef } from '../../golden/index.js';
+import { shardSuite } from '../../verify-hw/shard.js';
 import {
   buildModel,
   cosimSuiteOn,
@@ -40,6 +41,14 @@ interface Args extends CommonArgs {
   modes?: string;
   b?: string;
   W?: number;
+  dut?: string[];
+  top?: string;
+  ports?: string;
+  param?: string[];
+  count: number;
+  jobs: number;
+  shard?: string;
+  faultSel?: number;
 }
 
 const short = (n: string): string => n.replace(/^rf8-/, '').replace(/-/g, '');
@@ -96,9 +105,19 @@ export const cosimCommand: CommandModule<object, Args> = {
       .option('a', { type: 'string', default: 'rf8-e3m4', describe: 'props: operand a format' })
       .option('b', { type: 'string', describe: 'props: operand b format (default: a)' })
       .option('modes', { type: 'string', describe: 'props: a multi-mode DUT, 2-4 comma-separated formats both operands may take ("gg-modes" = the three GG float modes); random mode numbers per dot product' })
-      .option('W', { type: 'number', describe: 'props: accumulator width (default: the exact bound)' }) as never,
+      .option('W', { type: 'number', describe: 'props: accumulator width (default: the exact bound)' })
+      .option('dut', { type: 'string', array: true, describe: 'an external design: its Verilog/SystemVerilog files (with --top and --ports; docs/verify-your-rtl.md)' })
+      .option('top', { type: 'string', describe: '--dut: the top module' })
+      .option('ports', { type: 'string', describe: '--dut: the port map (JSON, schemas/rf8-portmap.schema.json)' })
+      .option('param', { type: 'string', array: true, describe: '--dut: parameter override of the top, NAME=VALUE (e.g. a bug switch)' })
+      .option('count', { type: 'number', default: 20000, describe: '--dut: random beats of the default suite (rf8 gen edge,random for the design\'s configuration)' })
+      .option('jobs', { type: 'number', default: 1, describe: 'suites run in parallel (harness processes)' })
+      .option('fault-sel', { type: 'number', describe: '--dut: value of the design\'s fault_sel input (a bug selected at run time; verification only)' })
+      .option('shard', { type: 'string', describe: 'run shard I/N of every suite (cut at clears; rf8 gen --shard semantics)' }) as never,
   handler: async (args) => {
     const sim = args.sim as 'verilator' | 'iverilog';
+    if (args.dut) return dutHandler(args);
+    if (args.top || args.ports || args.param) throw new InputError('--top, --ports and --param go with --dut FILE...');
     if (args.mutants) {
       const r = await runMutants({ mode: args.mode as 'schema' | 'static', sim, log, faults: args.inject as FaultName[] | undefined });
       emit(args, r, () =>
@@ -150,21 +169,36 @@ export const cosimCommand: CommandModule<object, Args> = {
     names = names.map((n) => getSuite(n).name);
     const results: (CosimResult | IverilogResult)[] = [];
     const stall = parseStall(args.stall);
-    for (const n of names) {
-      const d = getSuite(n);
-      if (!d.dot) throw new InputError(`suite ${n} has no DUT vectors (kind ${d.kind})`);
+    const shard = args.shard ? parseShard(args.shard) : undefined;
+    const jobs = parseIntStrict(args.jobs, '--jobs', 1, 64);
+    const runOne = async (n: string): Promise<CosimResult | IverilogResult> => {
+      const d0 = getSuite(n);
+      if (!d0.dot) throw new InputError(`suite ${n} has no DUT vectors (kind ${d0.kind})`);
+      // --shard I/N: that part of the suite (cut at clears), written once into the cache
+      const d = shard ? shardSuite(d0, shard) : d0;
       const g = generateRtl(rtlFor(args, n));
       if (sim === 'iverilog') {
         const r = await iverilogSuite(d, g, log);
-        results.push(r);
-        log(`${r.pass ? 'pass' : 'FAIL'} ${n}: ${r.vectors} vectors in ${r.seconds.toFixed(1)} s${r.mismatch ? `: ${r.mismatch}` : ''}`);
-        continue;
+        log(`${r.pass ? 'pass' : 'FAIL'} ${d.name}: ${r.vectors} vectors in ${r.seconds.toFixed(1)} s${r.mismatch ? `: ${typeof r.mismatch === 'object' ? `line ${r.mismatch.line}: ${r.mismatch.fields.join(', ')}` : r.mismatch}` : ''}`);
+        return r;
       }
       const rawCycles = args.raw !== undefined ? parseIntStrict(args.raw, '--raw', 0, 1e12) : 0;
       const r = await cosimSuiteOn(d, g, { rawCycles, stall, wave: args.wave, binary: !args.text, log });
-      results.push(r);
-      log(`${r.pass ? 'pass' : 'FAIL'} ${n} on ${r.config}: ${r.vectors} vectors, ${mps(r.vectorsPerSec)} M/s${r.rawCyclesPerSec ? `, raw ${mps(r.rawCyclesPerSec)} Mcycles/s` : ''}`);
-    }
+      log(`${r.pass ? 'pass' : 'FAIL'} ${d.name} on ${r.config}: ${r.vectors} vectors, ${mps(r.vectorsPerSec)} M/s${r.rawCyclesPerSec ? `, raw ${mps(r.rawCyclesPerSec)} Mcycles/s` : ''}`);
+      return r;
+    };
+    // --jobs J: J suites at a time (one simulator process each); results in suite order
+    const slots: (CosimResult | IverilogResult)[] = new Array(names.length);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(jobs, names.length) }, async () => {
+        while (next < names.length) {
+          const i = next++;
+          slots[i] = await runOne(names[i]!);
+        }
+      }),
+    );
+    results.push(...slots);
     const failed = results.filter((r) => !r.pass);
     emit(args, { simulator: sim, pass: failed.length === 0, results }, () => {
       const rows = results.map((r) =>
@@ -188,3 +222,88 @@ export const cosimCommand: CommandModule<object, Args> = {
     if (failed.length) throw new CheckFailed(`${failed.length} suite(s) failed: ${failed.map((r) => r.suite).join(', ')}`);
   },
 };
+
+async function dutHandler(args: Args): Promise<void> {
+  const { loadDesign } = await import('../../verify-hw/portmap.js');
+  const { cosimDut, defaultDutSuite, iverilogDut, propsDut } = await import('../../verify-hw/dut.js');
+  if (!args.ports) throw new InputError('--dut needs --ports MAP.json (docs/verify-your-rtl.md)');
+  const params = Object.fromEntries(
+    (args.param ?? []).map((p) => {
+      const i = p.indexOf('=');
+      if (i < 1) throw new InputError(`--param: expected NAME=VALUE: '${p}'`);
+      return [p.slice(0, i), p.slice(i + 1)];
+    }),
+  );
+  const d = loadDesign(args.ports, args.dut!, args.top, {}, params);
+  const sim = args.sim as 'verilator' | 'iverilog';
+  if (args.props) {
+    const stall = parseStall(args.stall);
+    const r = await propsDut(d, { runs: parseIntStrict(args.runs, '--runs', 1, 1e7), seed: parseIntStrict(args.seed, '--seed'), maxLength: parseIntStrict(args.maxLen, '--max-len', 1, 10000), stall: stall ? [stall[1], stall[2]] : undefined, log, faultSel: args.faultSel });
+    emit(args, r, () =>
+      r.pass
+        ? `${r.runs} random MAC sequences: ${d.top} == reference (seed ${r.seed}, ${r.config})`
+        : [
+            `property FAILED after ${r.runs} runs (seed ${r.seed}, path ${r.path}, ${r.shrinks} shrinks) on ${d.top} (${r.config})`,
+            `minimal sequence (${r.counterexample?.length} beats):`,
+            ...(r.counterexample ?? []).map((b) => '  ' + showBeat(b)),
+            `difference: ${r.difference}`,
+            ...(r.decoded
+              ? [
+                  `first mismatching output ${r.decoded.output} (beat ${r.decoded.beat}): ${r.decoded.fields.join(', ')}`,
+                  `  inputs:   ${JSON.stringify(r.decoded.inputs)}`,
+                  `  expected: ${JSON.stringify(r.decoded.expected)}`,
+                  `  actual:   ${JSON.stringify(r.decoded.actual)}`,
+                ]
+              : []),
+            `replay: rf8 cosim --dut ${args.dut!.join(' ')} --top ${d.top} --ports ${args.ports} --props --seed ${r.seed} --runs ${args.runs}${(args.param ?? []).map((p) => ` --param ${p}`).join('')}${args.faultSel ? ` --fault-sel ${args.faultSel}` : ''}`,
+          ].join('\n'),
+    );
+    if (!r.pass) throw new CheckFailed(`property failed (seed ${r.seed}): ${r.difference}`);
+    return;
+  }
+  const suites = args.suite ? args.suite.map((n) => getSuite(n)) : [defaultDutSuite(d, parseIntStrict(args.count, '--count', 0, 1e9))];
+  const shard = args.shard ? parseShard(args.shard) : undefined;
+  const results: (CosimResult | IverilogResult)[] = [];
+  const stall = parseStall(args.stall);
+  const jobs = parseIntStrict(args.jobs, '--jobs', 1, 64);
+  const one = async (s: SuiteDef): Promise<CosimResult | IverilogResult> => {
+    if (sim === 'iverilog') {
+      const r = await iverilogDut(d, s, { log, wave: args.wave });
+      log(`${r.pass ? 'pass' : 'FAIL'} ${s.name} on ${d.top} (iverilog): ${r.vectors} vectors in ${r.seconds.toFixed(1)} s`);
+      return r;
+    }
+    const r = await cosimDut(d, s, { stall, wave: args.wave, binary: !args.text, log, faultSel: args.faultSel });
+    log(`${r.pass ? 'pass' : 'FAIL'} ${s.name} on ${d.top}: ${r.vectors} vectors, ${mps(r.vectorsPerSec)} M/s, latency ${r.latency}`);
+    return r;
+  };
+  for (const s0 of suites) {
+    const outer = shard ?? { index: 0, count: 1 };
+    if (jobs === 1) {
+      results.push(await one(outer.count > 1 ? shardSuite(s0, outer) : s0));
+      continue;
+    }
+    // --jobs J: J simulator processes on the shards J*I .. J*I+J-1 of J*N (cut at clears); the
+    // first mismatch of the suite is the failing shard's with the lowest line
+    const parts = await Promise.all(Array.from({ length: jobs }, (_, j) => one(shardSuite(s0, { index: outer.index * jobs + j, count: outer.count * jobs }))));
+    const bad = parts.filter((r) => !r.pass);
+    const first = bad[0];
+    const merged = { ...(first ?? parts[0]!), suite: s0.name, vectors: parts.reduce((t, r) => t + r.vectors, 0), outputs: parts.reduce((t, r) => t + r.outputs, 0), pass: bad.length === 0 };
+    results.push(merged as CosimResult | IverilogResult);
+  }
+  const failed = results.filter((r) => !r.pass);
+  emit(args, { simulator: sim, dut: d.top, config: d.cfg.id, pass: failed.length === 0, results }, () => {
+    const lines = [table(['suite', 'DUT', 'vectors', 'outputs', 'result'], results.map((r) => [r.suite, d.top, r.vectors, r.outputs, r.pass ? 'pass' : 'FAIL']))];
+    for (const r of failed) {
+      if (r.mismatch && typeof r.mismatch === 'object') {
+        const mm = r.mismatch;
+        lines.push(`first mismatch in ${r.suite}, line ${mm.line}, cycle ${mm.cycle}: ${mm.fields.join(', ')}`);
+        lines.push(`  inputs:   ${JSON.stringify(mm.inputs)}`);
+        lines.push(`  expected: ${JSON.stringify(mm.expected)}`);
+        lines.push(`  actual:   ${JSON.stringify(mm.actual)}`);
+        if (mm.wave) lines.push(`  waveform: ${mm.wave}`);
+      } else if (r.mismatch) lines.push(`${r.suite}: ${String(r.mismatch)}`);
+    }
+    return lines.join('\n');
+  });
+  if (failed.length) throw new CheckFailed(`${failed.length} suite(s) failed on ${d.top}: ${failed.map((r) => r.suite).join(', ')}`);
+}

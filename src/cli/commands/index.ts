@@ -14,6 +14,9 @@ import { cosimCommand } from './cosim.js';
 import { trainCommand } from './train.js';
 import { deepshapeCommand } from './deepshape.js';
 import { evalCommand } from './eval.js';
+import { genCommand } from './gen.js';
+import { verifyCommand } from './verify.js';
+import { dpiCommand } from './dpi.js';
 
 // One file per command. Add a command: import it here and append it to the list.
 export const commands: CommandModule<any, any>[] = [
@@ -32,4 +35,7 @@ export const commands: CommandModule<any, any>[] = [
   trainCommand,
   deepshapeCommand,
   evalCommand,
+  genCommand,
+  verifyCommand,
+  dpiCommand,
 ];
