@@ -36,4 +36,4 @@ export {
   ggMomentRatio, momentRatioTable, momentRatioIndex, momentRatioEstimate, momentRatioFromSums,
   MR_NU_MIN, MR_NU_MAX, MR_NU_STEP, MR_TABLE_SIZE, type MomentRatioEstimate,
 } from './moment-ratio.js';
-export { fitSparseGG, slabOf, DEFAULT_ZERO_TOL, type SparseGGFit, type SparseFitOptions, type SlabFit } from './sparse.js';
+export { fitSparseGG, slabOf, spikeSlabCurves, DEFAULT_ZERO_TOL, type SparseGGFit, type SparseFitOptions, type SlabFit } from './sparse.js';

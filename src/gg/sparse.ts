@@ -25,7 +25,7 @@
  *   fewer than 3 distinct slab magnitudes (the shape is not identifiable: a 2-level grid, one
  *   nonzero value), each with a `reason`.
  */
-import { gammaPDiff, gammaQ } from './special.js';
+import { gammaPDiff, gammaQ, lnGamma as lnGammaOf } from './special.js';
 import { ggAbsCdf } from './dist.js';
 import { fitGG, type GGFit } from './fit.js';
 import { kolmogorovPValue, ksDistanceSorted } from './gof.js';
@@ -278,3 +278,16 @@ export function slabOf(f: SparseGGFit): { alpha: number; beta: number } | null {
 }
 
 export type { GGFit };
+
+/**
+ * Curves that draw a spike-and-slab fit over a density histogram of ALL the values (bin width
+ * `binWidth`): the slab's density (1 - pi0) GG(x; alpha, beta) at `xs`, and the spike as a
+ * vertical segment at 0 up to the density a bin holding mass pi0 would have (pi0 / binWidth).
+ */
+export function spikeSlabCurves(f: SparseGGFit, xs: number[], binWidth: number): { slab: { x: number[]; y: number[] } | null; spike: { x: number[]; y: number[] } | null } {
+  const s = slabOf(f);
+  const w = 1 - f.spike.pi0;
+  const slab = s ? { x: xs, y: xs.map((x) => (x === 0 ? NaN : w * Math.exp(Math.log(s.beta) - Math.LN2 - Math.log(s.alpha) - lnGammaOf(1 / s.beta) - Math.pow(Math.abs(x) / s.alpha, s.beta)))) } : null;
+  const spike = f.spike.pi0 > 0 ? { x: [0, 0], y: [(f.spike.pi0 / binWidth) * 1e-12, f.spike.pi0 / binWidth] } : null;
+  return { slab, spike };
+}

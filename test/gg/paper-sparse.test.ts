@@ -146,3 +146,20 @@ describe('spike-and-slab GG fit', () => {
     expect(() => fitSparseGG([])).toThrow(InputError);
   });
 });
+
+describe('gg scale selection on a sparse tensor', () => {
+  it('47% zeros: gg picks the scale of the slab, as good as the best empirical scale', async () => {
+    const { chooseScaleDetailed, sqnrDb: _s } = await import('../../src/quant/index.js');
+    const rng = new Rng(21);
+    const body = sampleGG(rng, 0.05, 1.5, 60_000);
+    const x = new Float32Array(body.length);
+    for (let i = 0; i < x.length; i++) x[i] = rng.float() < 0.47 ? (i % 2 ? 0 : 1e-10) : body[i]!;
+    for (const fmt of ['rf8-e3m4', 'rf8-e2m5', 'int8'] as const) {
+      const gg = chooseScaleDetailed(x, fmt, 'gg');
+      const mse = chooseScaleDetailed(x, fmt, 'mse');
+      const at = mse.candidates.find((c) => c.X === gg.X)!;
+      expect(10 * Math.log10(at.mse / mse.mse), fmt).toBeLessThan(0.1);
+      expect(Math.abs(gg.fit!.beta / 1.5 - 1)).toBeLessThan(0.03);
+    }
+  });
+});
