@@ -191,3 +191,20 @@ describe("the authors' RF8 (weight-only)", () => {
 
 // keep the table import exercised (the estimate uses exactly these 291 entries)
 it('table size', () => expect(momentRatioTable().nu.length).toBe(291));
+
+describe('rf8kit DeepShape on a sparse tensor', () => {
+  it('keeps the spike at zero and moves the slab to the target shape', async () => {
+    const { deepshapeTensor } = await import('../../src/nn/deepshape.js');
+    const { sampleGG, fitSparseGG } = await import('../../src/gg/index.js');
+    const rng = new Rng(8);
+    const body = sampleGG(rng, 0.05, 1.5, 40_000);
+    const w = new Float32Array(body.length);
+    for (let i = 0; i < w.length; i++) w[i] = rng.float() < 0.47 ? (i % 3 ? 0 : 1e-11) : body[i]!;
+    const r = deepshapeTensor(w, { betaTarget: 0.8, gamma: 1 });
+    expect(Math.abs(r.before.beta / 1.5 - 1)).toBeLessThan(0.03);
+    for (let i = 0; i < w.length; i++) if (Math.abs(w[i]!) < 1e-9) expect(r.out[i]).toBe(w[i]);
+    const after = fitSparseGG(r.out);
+    expect(after.spike.fraction).toBeCloseTo(r.before.zeroFrac, 12);
+    expect(Math.abs(after.slab!.beta / 0.8 - 1)).toBeLessThan(0.03);
+  });
+});
