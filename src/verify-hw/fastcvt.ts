@@ -115,6 +115,11 @@ function selfCheck(L: Layout, pl: CvtPlan, nonsat: boolean): boolean {
 export function planFor(L: Layout, nonsat = false): CvtPlan | null {
   const key = `${JSON.stringify(L)}|${nonsat}`;
   if (plans.has(key)) return plans.get(key)!;
+  // a plan is RNE binade rounding: a layout without RNE (the residual rf8) takes the reference path
+  if (!L.policy.roundings.includes('rne')) {
+    plans.set(key, null);
+    return null;
+  }
   const pl = rawPlan(L, nonsat);
   const ok = selfCheck(L, pl, nonsat);
   plans.set(key, ok ? pl : null);
