@@ -1,5 +1,5 @@
 import { InputError } from '../util/errors.js';
-import { fromF32Bits, getFormat, type Format, type FormatName } from '../format/index.js';
+import { fromF32Bits, getFormat, type Format, type FormatName, type Rounding } from '../format/index.js';
 import { Mac, maxMagnitudeUnits, productTable } from './mac.js';
 import { accToBinary32Bits, accToFormat, biasToAcc } from './convert.js';
 
@@ -78,7 +78,8 @@ export interface LayerSpec {
   W: number;
   /** MAC lanes (clamping is per cycle, so lanes matter only when a clamp happens). */
   lanes?: number;
-  out: { kind: 'f32' } | { kind: 'rf8'; format: FormatName; scale: number; relu: boolean };
+  /** Output: binary32, or an 8-bit code of `format` at `scale` (rounding: the format's default, RNE; greedy for rf8; or the one given). */
+  out: { kind: 'f32' } | { kind: 'rf8'; format: FormatName; scale: number; relu: boolean; rounding?: Rounding };
 }
 
 export interface LayerResult {
@@ -97,7 +98,11 @@ export function validateLayer(spec: LayerSpec): void {
   if (spec.bias && spec.bias.length !== rows) throw new InputError(`layer: ${spec.bias.length} biases for ${rows} rows`);
   getFormat(spec.wFormat);
   getFormat(spec.xFormat);
-  if (spec.out.kind === 'rf8') getFormat(spec.out.format);
+  if (spec.out.kind === 'rf8') {
+    const fo = getFormat(spec.out.format);
+    const rd = spec.out.rounding;
+    if (rd !== undefined && (rd === 'sr' || !fo.policy.roundings.includes(rd))) throw new InputError(`layer: output rounding '${rd}' is not available for format ${fo.name}`);
+  }
 }
 
 /** The golden model of one layer on one input vector (codes of `xFormat` at scale `xScale`). */
@@ -120,7 +125,7 @@ export function layerForward(spec: LayerSpec, x: Uint8Array, xScale: number): La
     nan[r] = d.nan ? 1 : 0;
     ovf[r] = d.ovf ? 1 : 0;
     if (spec.out.kind === 'f32') out[r] = fromF32Bits(accToBinary32Bits(d.acc, d.nan, T));
-    else out[r] = accToFormat(d.acc, d.nan, T, spec.out.format, spec.out.scale, spec.out.relu);
+    else out[r] = accToFormat(d.acc, d.nan, T, spec.out.format, spec.out.scale, spec.out.relu, spec.out.rounding);
   }
   return { out, acc, nan, ovf };
 }

@@ -71,8 +71,14 @@ export function modelGreedy(x: number, X: number): number {
   if (Number.isNaN(x) || !Number.isFinite(x)) return 0x80;
   if (x === 0) return 0x00;
   const w = exactDouble(x);
+  return modelGreedyDy({ num: w.num, exp: w.exp - X });
+}
+
+/** Greedy code of an exact signed dyadic y (already divided by 2^X). */
+export function modelGreedyDy(w: Dy): number {
+  if (w.num === 0n) return 0x00;
   const neg = w.num < 0n;
-  const y: Dy = { num: abs(w.num), exp: w.exp - X };
+  const y: Dy = { num: abs(w.num), exp: w.exp };
   const e1 = roundLog2(y);
   const E = e1 + 8;
   if (E <= 0) return 0x00;
@@ -105,8 +111,14 @@ export function modelNearest(x: number, X: number): number {
   if (Number.isNaN(x) || !Number.isFinite(x)) return 0x80;
   if (x === 0) return 0x00;
   const w = exactDouble(x);
+  return modelNearestDy({ num: w.num, exp: w.exp - X });
+}
+
+/** Nearest code of an exact signed dyadic y (already divided by 2^X). */
+export function modelNearestDy(w: Dy): number {
+  if (w.num === 0n) return 0x00;
   const neg = w.num < 0n;
-  const y: Dy = { num: abs(w.num), exp: w.exp - X };
+  const y: Dy = { num: abs(w.num), exp: w.exp };
   let best: { code: number; v: Dy; E: number } | null = null;
   let bestDist: Dy | null = null;
   for (const c of DECODED) {
