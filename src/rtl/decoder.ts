@@ -4,7 +4,6 @@ import type { OperandDims } from './multiplier.js';
 import { hwInput, type HwInput } from './traits.js';
 import { Faults } from './faults.js';
 import { fileHeader, lit, range } from './vlog.js';
-import { InputError } from '../util/errors.js';
 
 /**
  * Decoder block: code -> (sign, k, sh, nan).
@@ -126,7 +125,6 @@ export function modeDecoderDims(s: ModeSet): OperandDims {
     const h = hwInput(s.modes[0]!);
     return { label: h.fmt.name, kBits: h.kBits, shBits: h.shBits, ...(h.fmt.policy.decoder === 'residual' ? { kTable: h.fmt.kTable! } : {}) };
   }
-  if (s.modes.some((f) => f.policy.decoder === 'residual')) throw new InputError(`rtl: the residual format cannot be a mode of a multi-mode operand: ${s.modes.map((f) => f.name).join(', ')}`);
   const kBits = Math.max(...s.modes.map((f) => hwInput(f).kBits));
   const shMax = Math.max(...s.modes.map((f, i) => maxShOut(f) + s.off[i]!));
   return { label: `{${s.modes.map((f) => f.name).join(', ')}}`, kBits, shBits: Math.max(1, Math.ceil(Math.log2(shMax + 1))) };
