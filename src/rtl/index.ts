@@ -3,10 +3,10 @@
  * each beside its bit-exact emulation). The Verilog text helpers of vlog.ts stay internal.
  */
 export { hwInput, hwOutput, hwOutputF32, type HwInput, type HwOutput } from './traits.js';
-export { parseFaults, FAULTS, FAULT_NAMES, Faults, type FaultName } from './faults.js';
-export { converterStages, resolveConfig, MAX_PIPE, type RtlOptions, type RtlConfig } from './config.js';
+export { parseFaults, isRf8Fault, FAULTS, FAULT_NAMES, Faults, type FaultName } from './faults.js';
+export { converterStages, resolveConfig, parseOut, MAX_PIPE, type RtlOptions, type RtlConfig } from './config.js';
 export { emulateDecoder, nanPredicate, emitDecoder, modeDecoderDims, emulateModeDecoder, emitModeDecoder, type DecoderOut } from './decoder.js';
-export { emulateMultiplier, productWidth, emitMultiplier, type OperandDims } from './multiplier.js';
+export { emulateMultiplier, productWidth, emitMultiplier, shiftAddTerms, type OperandDims } from './multiplier.js';
 export { emulateAccumulator, treeWidth, emitTree, emitAccumulator, type AccBeat } from './accumulator.js';
 export { emulateConverter, emitConverter, D_BITS } from './converter.js';
 export { emulateTop, moduleNames, emitTop, TopModel, type Beat, type BeatOut } from './top.js';
@@ -16,3 +16,4 @@ export {
   layerShape, resolveLayerConfig, emitLayer, generateLayerRtl, layerInits, layerImages, emulateLayer, LAYER_FILES,
   type LayerRtlOptions, type LayerShape, type LayerRtlConfig, type GeneratedLayerRtl, type LayerImages, type LayerOut,
 } from './layer.js';
+export { emulateResidualConverter, emitResidualConverter } from './residual.js';

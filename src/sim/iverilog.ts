@@ -31,7 +31,7 @@ export function suiteToMem(d: SuiteDef, cfg: RtlConfig, text: string, check = 7)
   const shape = lineShape(d);
   const ds = cfgShape(cfg);
   const L = memLayout(ds);
-  const outmap = cfg.outs.map((f) => d.dot!.outs.indexOf(f.name));
+  const outmap = cfg.outLabels.map((l) => d.dot!.outs.indexOf(l));
   const checkF32 = !args.includes('--no-f32');
   let chk = (check & 7) | (checkF32 && cfg.f32 ? CHK_F32 : 0);
   outmap.forEach((j, k) => {

@@ -17,6 +17,7 @@ import {
   type SuiteDef,
 } from '../../src/golden/index.js';
 import { rf8 } from '../helpers/cli.js';
+import { modelGreedy, modelGreedyDy, modelNearest, modelNearestDy } from '../format/rf8-model.js';
 
 function suiteLines(d: SuiteDef): string[] {
   const chunks: string[] = [];
@@ -102,7 +103,7 @@ describe('golden suites', () => {
 
 /** Cross-checks of the vectors against a second path through the reference (encode, productTable), not the generator's. */
 describe('golden vectors agree with independent reference paths', () => {
-  const outsOf = (d: SuiteDef): FormatName[] => d.dot!.outs;
+  const outsOf = (d: SuiteDef): FormatName[] => d.dot!.outs as FormatName[];
   it('prod-e3m4-e3m4 (exhaustive): acc = productTable, f32 = RNE of the exact value, codes = encode() at xo', () => {
     const d = getSuite('prod-e3m4-e3m4');
     const shape = lineShape(d);
@@ -193,6 +194,73 @@ describe('golden vectors agree with independent reference paths', () => {
         expect(parseInt(ch!, 16), l).toBe(encode(f, fromF32Bits(parseInt(bx!, 16)), { scale: X, rounding: 'rtz' }));
       }
       expect(zeros).toBeGreaterThan(20);
+    }
+  });
+});
+
+/**
+ * The authors' RF8 suites against the independent model of the spec text (test/format/rf8-model.ts,
+ * BigInt dyadics, no src/format code): every rf8 code of a conversion, MAC or product suite equals
+ * the model's greedy / nearest encoding of the exact accumulator value A * 2^(T - xo).
+ */
+describe('rf8 golden vectors agree with the independent model of spec section 8', () => {
+  const tminOf = (f: string): number => getFormat(f as FormatName).tmin;
+  const check = (name: string, minLines: number): { lines: number; hit: Set<number>[] } => {
+    const d = getSuite(name);
+    const shape = lineShape(d);
+    const outs = d.dot!.outs;
+    const hit = outs.map(() => new Set<number>());
+    let lines = 0;
+    for (const l of suiteLines(d)) {
+      const { beat, out } = parseLine(shape, l);
+      if (!beat.last) continue;
+      const T = tminOf(d.dot!.a) + tminOf(d.dot!.b) + beat.xa + beat.xb;
+      outs.forEach((lab, k) => {
+        const [fmt, rd] = lab.split(':');
+        if (fmt !== 'rf8') return;
+        const acc = beat.relu && out.acc < 0n ? 0n : out.acc;
+        const want = out.nan ? 0x80 : (rd ?? 'greedy') === 'nearest' ? modelNearestDy({ num: acc, exp: T - beat.xo }) : modelGreedyDy({ num: acc, exp: T - beat.xo });
+        expect(out.codes[k], `${name}: ${l} -> ${lab}`).toBe(want);
+        hit[k]!.add(out.codes[k]!);
+      });
+      lines++;
+    }
+    expect(lines).toBeGreaterThan(minLines);
+    return { lines, hit };
+  };
+  it('cvt-e3m4-rf8 (committed): both roundings; every positive and negative code is hit', () => {
+    const { hit } = check('cvt-e3m4-rf8', 8000);
+    // greedy emits every nonzero code with E >= 1 (120 per sign), the zero and the NaN; nearest one code per distinct value
+    expect(hit[0]!.size).toBe(2 * 15 * 8 + 2);
+    expect(hit[1]!.size).toBeGreaterThan(200);
+  });
+  it('MAC sequences (committed) and rf8 x rf8 conversions (on demand)', () => {
+    check('mac-e3m4-rf8-n8', 500);
+    check('mac-rf8-rf8-n1', 500);
+    check('cvt-rf8-rf8', 8000);
+  });
+  it('prod-int8-rf8 (exhaustive): acc = productTable, rf8 codes = the model', () => {
+    const d = getSuite('prod-int8-rf8');
+    const pt = productTable('int8', 'rf8');
+    const shape = lineShape(d);
+    for (const l of suiteLines(d)) {
+      const { beat, out } = parseLine(shape, l);
+      const p = pt[(beat.a[0]! << 8) | beat.b[0]!]!;
+      if (p !== p) expect(out.nan).toBe(true);
+      else expect(out.acc).toBe(BigInt(p));
+    }
+    check('prod-int8-rf8', 65000);
+  });
+  it('encode suites: greedy = the model of the authors\' algorithm, nearest = the nearest-neighbour model, at every line', () => {
+    for (const rd of ['greedy', 'nearest'] as const) {
+      const lines = readFileSync(suitePath(getSuite(`encode-rf8-${rd}`)), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+      expect(lines.length).toBeGreaterThan(2000);
+      for (const l of lines) {
+        const [bx, Xh, ch] = l.split(' ');
+        const x = fromF32Bits(parseInt(bx!, 16) >>> 0);
+        const X = parseInt(Xh!, 16) >= 128 ? parseInt(Xh!, 16) - 256 : parseInt(Xh!, 16);
+        expect(parseInt(ch!, 16), l).toBe(rd === 'greedy' ? modelGreedy(x, X) : modelNearest(x, X));
+      }
     }
   });
 });

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { RF8_MODES } from '../../format/index.js';
+import { ALL_FORMAT_NAMES, RF8_MODES } from '../../format/index.js';
 import { parseModeList as parseModes } from '../../arith/index.js';
 import { FAULT_NAMES, MAX_PIPE, generateRtl, type FaultName, type RtlOptions } from '../../rtl/index.js';
 import { getSuite, listSuites, parseShard, type SuiteDef } from '../../golden/index.js';
@@ -22,6 +22,7 @@ import { emit, log, parseIntStrict, table, type CommonArgs } from '../common.js'
 interface Args extends CommonArgs {
   suite?: string[];
   exhaustive: boolean;
+  exhaustiveRf8: boolean;
   lanes?: number;
   pipe?: number;
   outs?: string[];
@@ -60,6 +61,13 @@ export function exhaustiveSuites(): string[] {
   return out;
 }
 
+/** The authors' RF8: exhaustive products and conversions of every format F (activations) with rf8 weights. */
+export function exhaustiveRf8Suites(): string[] {
+  const out: string[] = [];
+  for (const f of ALL_FORMAT_NAMES) out.push(`prod-${short(f)}-rf8`, `cvt-${short(f)}-rf8`);
+  return out;
+}
+
 function rtlFor(args: Args, suite: string): RtlOptions {
   const base = defaultRtlFor(getSuite(suite));
   return {
@@ -86,7 +94,8 @@ export const cosimCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .option('suite', { type: 'string', array: true, describe: 'suite(s) to run (rf8 golden --list); default: the committed DUT suites' })
-      .option('exhaustive', { type: 'boolean', default: false, describe: 'exhaustive products and conversions for every rf8 format pair (9 pairs)' })
+      .option('exhaustive', { type: 'boolean', default: false, describe: 'exhaustive products and conversions for every pair of the GG float modes (9 pairs)' })
+      .option('exhaustive-rf8', { type: 'boolean', default: false, describe: "exhaustive products and conversions of every format F with the authors' rf8 (F x rf8, 7 pairs; outputs rf8, rf8:nearest, F)" })
       .option('lanes', { type: 'number', describe: 'DUT lanes (default: the suite\'s; 1-lane suites are spread over the lanes)' })
       .option('pipe', { type: 'number', describe: 'DUT pipeline registers 0..6 (default 2; 4-6 pipeline the output converters)' })
       .option('outs', { type: 'string', array: true, describe: 'DUT output formats (default: the suite\'s)' })
@@ -165,7 +174,7 @@ export const cosimCommand: CommandModule<object, Args> = {
       }
       return;
     }
-    let names = args.suite ?? (args.exhaustive ? exhaustiveSuites() : listSuites().filter((d) => d.committed && d.dot).map((d) => d.name));
+    let names = args.suite ?? (args.exhaustive || args.exhaustiveRf8 ? [...(args.exhaustive ? exhaustiveSuites() : []), ...(args.exhaustiveRf8 ? exhaustiveRf8Suites() : [])] : listSuites().filter((d) => d.committed && d.dot).map((d) => d.name));
     names = names.map((n) => getSuite(n).name);
     const results: (CosimResult | IverilogResult)[] = [];
     const stall = parseStall(args.stall);
