@@ -9,6 +9,7 @@ import { TensorPool, jobsOption } from '../pool.js';
 import { InputError } from '../../util/errors.js';
 import { histogram, writeSvg } from '../../util/plot.js';
 import { emit, log, table, type CommonArgs } from '../common.js';
+import { requirePeers } from '../../util/peer.js';
 
 /** Float dtypes the GG tools read (as the weight readers name them). */
 export const FLOAT_DTYPE = /^([<>=|]?f[248]|F16|BF16|F32|F64|float16|float32|float64|bfloat16)$/i;
@@ -174,6 +175,7 @@ export const fitCommand: CommandModule<object, Args> = {
       .option('plot', { type: 'string', describe: 'write an SVG (histogram, fitted GG, Gaussian, Laplace; log scale) of the first tensor' })
       .option('jobs', { type: 'number', describe: 'worker threads, one tensor each (default: the cores; 1 = the main thread). The output does not depend on it' }) as never,
   handler: async (args) => {
+    if (args.plot !== undefined) requirePeers('vega', 'rf8 fit --plot');
     const reports: TensorFitReport[] = [];
     const bar = process.stderr.isTTY && !args.json ? new cliProgress.SingleBar({ format: 'fit [{bar}] {value}/{total} tensors', clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
     const src = openWeights(args.file);
