@@ -173,7 +173,7 @@ export const fitCommand: CommandModule<object, Args> = {
       .option('tensor', { type: 'string', describe: 'fit only this tensor' })
       .option('bound', { type: 'boolean', default: true, describe: 'also report the Lloyd-Max 256-level SQNR bound of the fitted law' })
       .option('plot', { type: 'string', describe: 'write an SVG (histogram, fitted GG, Gaussian, Laplace; log scale) of the first tensor' })
-      .option('jobs', { type: 'number', describe: 'worker threads, one tensor each (default: the cores; 1 = the main thread). The output does not depend on it' }) as never,
+      .option('jobs', { type: 'number', describe: 'worker threads, one tensor each (default: the cores for files of >= 4M values, else 1 = the main thread); the output does not depend on it' }) as never,
   handler: async (args) => {
     if (args.plot !== undefined) requirePeers('vega', 'rf8 fit --plot');
     const reports: TensorFitReport[] = [];
@@ -186,7 +186,7 @@ export const fitCommand: CommandModule<object, Args> = {
       src.close();
       throw e;
     }
-    const jobs = jobsOption(args.jobs, infos.length);
+    const jobs = jobsOption(args.jobs, infos.length, infos.reduce((a, t) => a + t.numel, 0));
     const pool = jobs > 1 ? new TensorPool(jobs) : null;
     let firstFit: GGFit | undefined;
     bar?.start(infos.length, 0);
