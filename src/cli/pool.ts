@@ -66,10 +66,15 @@ export class TensorPool {
   }
 }
 
-/** `--jobs`: default the machine's cores; 1 runs in the main thread (no worker). */
-export function jobsOption(v: number | undefined, tasks: number): number {
-  const cores = availableParallelism();
-  const j = v ?? cores;
-  if (!Number.isInteger(j) || j < 1 || j > 256) throw new InputError(`--jobs: not an integer in [1, 256]: ${String(v)}`);
+/** Below this many values in all, the default is the main thread: starting workers costs more than it saves. */
+export const PARALLEL_MIN_VALUES = 1 << 22;
+
+/**
+ * `--jobs`: explicit N (1 = the main thread), else the machine's cores when the tensors hold at
+ * least PARALLEL_MIN_VALUES values in all, else 1. Never more than the tensors.
+ */
+export function jobsOption(v: number | undefined, tasks: number, totalValues = Infinity): number {
+  if (v !== undefined && (!Number.isInteger(v) || v < 1 || v > 256)) throw new InputError(`--jobs: not an integer in [1, 256]: ${String(v)}`);
+  const j = v ?? (totalValues >= PARALLEL_MIN_VALUES ? availableParallelism() : 1);
   return Math.max(1, Math.min(j, tasks));
 }

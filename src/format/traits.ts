@@ -299,8 +299,14 @@ export const DEFAULT_FORMAT: FormatName = 'rf8-e3m4';
 /** Look a format up by name or ml_dtypes alias (src/format/aliases.ts); throws InputError listing the valid names. */
 export function getFormat(name: string | Format): Format {
   if (typeof name !== 'string') return checkFormatObject(name, FORMATS);
-  const key = Object.prototype.hasOwnProperty.call(FORMAT_ALIASES, name) ? FORMAT_ALIASES[name]! : name;
-  const f = Object.prototype.hasOwnProperty.call(FORMATS, key) ? (FORMATS as Record<string, Format>)[key] : undefined;
+  const table = FORMATS as Record<string, Format | undefined>;
+  let f = table[name];
+  if (typeof f !== 'object' || f.name !== name) {
+    // not a table key (Object.prototype names such as 'constructor' do not count): try the aliases
+    const alias = (FORMAT_ALIASES as Record<string, unknown>)[name];
+    const g = typeof alias === 'string' ? table[alias] : undefined;
+    f = typeof g === 'object' && g.name === alias ? g : undefined;
+  }
   if (!f) throw new InputError(`format: unknown format '${name}' (one of: ${ALL_FORMAT_NAMES.join(', ')}; aliases: ${Object.keys(FORMAT_ALIASES).join(', ')})`);
   return f;
 }

@@ -36,6 +36,7 @@ const api: [string, () => unknown, RegExp][] = [
   ['decode code -1', () => decode(F, -1), /^code: .*: -1$/],
   ['decode code 1n', () => decode(F, 1n as never), /^code: .*: 1n$/],
   ["getFormat('e9m9')", () => getFormat('e9m9'), /^format: unknown format 'e9m9'/],
+  ["getFormat('constructor') (not an Object.prototype key)", () => getFormat('constructor'), /^format: unknown format 'constructor'/],
   ['getFormat(42)', () => getFormat(42 as never), /^format: not a format name or Format object: 42$/],
   ['getFormat({ name: x })', () => getFormat({ name: 'x' } as never), /^format: not a format of the family: \{"name":"x"\}$/],
   ['getFormat(a forged copy)', () => getFormat({ ...getFormat(F), m: 5 } as never), /^format: fields differ from the rf8-e3m4 table/],

@@ -9,6 +9,7 @@ import { TensorPool, jobsOption } from '../pool.js';
 import { InputError } from '../../util/errors.js';
 import { histogram, writeSvg } from '../../util/plot.js';
 import { emit, log, table, type CommonArgs } from '../common.js';
+import { requirePeers } from '../../util/peer.js';
 
 /** Float dtypes the GG tools read (as the weight readers name them). */
 export const FLOAT_DTYPE = /^([<>=|]?f[248]|F16|BF16|F32|F64|float16|float32|float64|bfloat16)$/i;
@@ -207,8 +208,9 @@ export const fitCommand: CommandModule<object, Args> = {
       .option('tensor', { type: 'string', describe: 'fit only this tensor' })
       .option('bound', { type: 'boolean', default: true, describe: 'also report the Lloyd-Max 256-level SQNR bound of the fitted law' })
       .option('plot', { type: 'string', describe: 'write an SVG (histogram, fitted GG, Gaussian, Laplace; log scale) of the first tensor' })
-      .option('jobs', { type: 'number', describe: 'worker threads, one tensor each (default: the cores; 1 = the main thread). The output does not depend on it' }) as never,
+      .option('jobs', { type: 'number', describe: 'worker threads, one tensor each (default: the cores for files of >= 4M values, else 1 = the main thread); the output does not depend on it' }) as never,
   handler: async (args) => {
+    if (args.plot !== undefined) requirePeers('vega', 'rf8 fit --plot');
     const reports: TensorFitReport[] = [];
     const bar = process.stderr.isTTY && !args.json ? new cliProgress.SingleBar({ format: 'fit [{bar}] {value}/{total} tensors', clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
     const src = openWeights(args.file);
@@ -219,7 +221,7 @@ export const fitCommand: CommandModule<object, Args> = {
       src.close();
       throw e;
     }
-    const jobs = jobsOption(args.jobs, infos.length);
+    const jobs = jobsOption(args.jobs, infos.length, infos.reduce((a, t) => a + t.numel, 0));
     const pool = jobs > 1 ? new TensorPool(jobs) : null;
     let firstFit: GGFit | undefined;
     bar?.start(infos.length, 0);

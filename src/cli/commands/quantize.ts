@@ -83,7 +83,7 @@ export const quantizeCommand: CommandModule<object, Args> = {
       .option('out', { type: 'string', demandOption: true, describe: 'output RF8 safetensors file (docs/io.md: U8 codes, I8 scales <name>.rf8_scale, format per tensor in __metadata__)' })
       .option('tensor', { type: 'string', describe: 'quantize only this tensor (the others are left out of the output)' })
       .option('bound', { type: 'boolean', default: true, describe: 'report the Lloyd-Max bound of the fitted GG law' })
-      .option('jobs', { type: 'number', describe: 'worker threads, one tensor each (default: the cores; 1 = the main thread); the output file does not depend on it' }) as never,
+      .option('jobs', { type: 'number', describe: 'worker threads, one tensor each (default: the cores for files of >= 4M values, else 1 = the main thread); the output file does not depend on it' }) as never,
   handler: async (args) => {
     const format = args.format === 'auto' ? 'auto' : getFormat(args.format).name;
     const method = args['scale-method'] as ScaleMethod;
@@ -115,15 +115,19 @@ export const quantizeCommand: CommandModule<object, Args> = {
     };
     // tensors to quantize decide the pool size (a cheap listing; the writer lists again)
     let toQuantize = 0;
+    let values = 0;
     {
       const probe = openWeights(args.file);
       try {
-        for (const t of probe.listTensors()) if ((args.tensor === undefined || t.name === args.tensor) && t.supported) toQuantize++;
+        for (const t of probe.listTensors()) if ((args.tensor === undefined || t.name === args.tensor) && t.supported) {
+          toQuantize++;
+          values += t.numel;
+        }
       } finally {
         probe.close();
       }
     }
-    const jobs = jobsOption(args.jobs, Math.max(1, toQuantize));
+    const jobs = jobsOption(args.jobs, Math.max(1, toQuantize), values);
     let summary: QuantizeFileSummary;
     if (jobs === 1) {
       summary = quantizeWeightsFile({

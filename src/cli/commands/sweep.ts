@@ -5,6 +5,7 @@ import { runSqnrSweep, SCALE_METHODS, type ScaleMethod, type SqnrSweepResult } f
 import { InputError } from '../../util/errors.js';
 import { lineChart, writeSvg } from '../../util/plot.js';
 import { emit, log, parseIntStrict, table, type CommonArgs } from '../common.js';
+import { requirePeers } from '../../util/peer.js';
 
 interface Args extends CommonArgs {
   beta: string;
@@ -113,6 +114,7 @@ export const sweepCommand: CommandModule<object, Args> = {
       .option('formats', { type: 'string', describe: `comma-separated formats (default all: ${FORMAT_NAMES.join(', ')})` })
       .option('plot', { type: 'string', describe: 'write an SVG chart (SQNR vs beta per format, the Lloyd-Max bound dashed)' }) as never,
   handler: async (args) => {
+    if (args.plot !== undefined) requirePeers('vega', 'rf8 sweep --plot');
     const betas = parseNumberList(args.beta, '--beta');
     const n = parseIntStrict(args.n, '--n', 1, 50_000_000);
     const seed = parseIntStrict(args.seed, '--seed', 0, 2 ** 32 - 1);
