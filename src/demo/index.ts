@@ -9,8 +9,11 @@ import { mkdirSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic.js';
 import { CheckFailed } from '../util/errors.js';
 import { Stages, type StageRecord } from './stages.js';
+import { authorsRf8Markdown, configRow, type AuthorsRf8Report } from './authors.js';
+import type { FormatName } from '../format/index.js';
 
 export { Stages, type StageRecord } from './stages.js';
+export { authorsRf8Markdown, type AuthorsRf8Report, type Rf8ConfigRow } from './authors.js';
 
 export interface DemoOptions {
   /** Run folder (created). */
@@ -32,14 +35,16 @@ export interface DemoOptions {
   estimate: boolean;
   /** RTL faults to inject (verification of the verifier). */
   inject: string[];
+  /** Activation format of the authors'-RF8 configuration (rf8 weights x this; default rf8-e3m4). */
+  rf8Acts: FormatName;
   log: (msg: string) => void;
   progress?: (label: string, total: number) => { update(n: number, note?: string): void; stop(): void };
 }
 
 export function demoDefaults(quick: boolean): Omit<DemoOptions, 'out' | 'log' | 'progress'> {
   return quick
-    ? { quick, seed: 1, lanes: 8, images: 100, lambda: 0.01, steps: 300, betaTarget: 1, gamma: 0.5, finetuneSteps: 50, estimate: false, inject: [] }
-    : { quick, seed: 1, lanes: 8, images: 200, lambda: 0.01, steps: 2500, betaTarget: 1, gamma: 0.5, finetuneSteps: 300, estimate: true, inject: [] };
+    ? { quick, seed: 1, lanes: 8, images: 100, lambda: 0.01, steps: 300, betaTarget: 1, gamma: 0.5, finetuneSteps: 50, estimate: false, inject: [], rf8Acts: 'rf8-e3m4' }
+    : { quick, seed: 1, lanes: 8, images: 200, lambda: 0.01, steps: 2500, betaTarget: 1, gamma: 0.5, finetuneSteps: 300, estimate: true, inject: [], rf8Acts: 'rf8-e3m4' };
 }
 
 export interface DemoReport {
@@ -53,6 +58,8 @@ export interface DemoReport {
   deepshape: { betaTarget: number; gamma: number; tensors: { name: string; betaBefore: number; betaAfter: number }[] };
   hardware?: Record<string, unknown>;
   estimate?: Record<string, unknown>;
+  /** The authors' RF8 (weights only; rf8 weights x an 8-bit activation format through the layer reference and the RTL) beside rf8kit's best float mode. */
+  authorsRf8?: AuthorsRf8Report;
   stages: StageRecord[];
   totalSeconds: number;
   plots: string[];
@@ -140,6 +147,21 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     codeCount += l.wCodes.length;
   }
   log(`RF8: test ${pct(rf8.eval.acc)} over ${rf8.eval.n} images`);
+
+  // 4b. the authors' RF8: rf8 weights (greedy, gg scale per row) x an 8-bit activation format, through the layer reference
+  const authors = await st.run(`authors' rf8 weights x ${opts.rf8Acts} (layer reference)`, async () => {
+    const pack = ev.buildPack(task, values, undefined, { wFormat: 'rf8', aFormat: opts.rf8Acts });
+    const bar = opts.progress?.('rf8-weights inference', ev.evalItems(task, 'test'));
+    const r = ev.rf8Eval(task, values, pack, 'test', undefined, (i) => bar?.update(i + 1));
+    bar?.stop();
+    return { pack, eval: r, m: nn.mlpLayerSpecs(task.cfg.sizes, values, pack) };
+  });
+  const entropy = (c: Uint8Array): number => codeStreamStats(c).entropyBits;
+  const authorsRf8: AuthorsRf8Report = {
+    best: configRow("rf8kit's best float mode (auto among the GG float modes)", rf8.pack, m, rf8.eval, entropy),
+    layerRef: configRow(`the authors' RF8 weights x ${opts.rf8Acts} activations (bit-exact layer reference)`, authors.pack, authors.m, authors.eval, entropy),
+  };
+  log(`authors' RF8 weights x ${opts.rf8Acts}: test ${pct(authors.eval.acc)} over ${authors.eval.n} images`);
   await st.run('plots: rf8', async () => {
     const { writeSvg } = await import('../util/plot.js');
     const p = join(out, 'layer-sqnr.svg');
@@ -173,6 +195,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
       sweep: comp.sweep.map((s) => ({ step: s.step, bitsPerParam: s.bitsPerParam, val: s.val })),
     },
     deepshape: { betaTarget: opts.betaTarget, gamma: opts.gamma, tensors: shaped.tensors },
+    authorsRf8,
     stages: st.records,
     totalSeconds: 0,
     plots: [],
@@ -215,6 +238,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     goldenDir: cos.goldenDir,
     injected: opts.inject,
   };
+  authorsRf8.best.hardware = { vectors: cos.vectors, mismatches: cos.mismatches, images: cos.images, rtlAccuracy: cos.rtlAccuracy, refAccuracy: cos.refAccuracy, predictionsEqual: cos.predictionsEqual };
 
   // 8. accelerator estimate (yosys + nextpnr), when installed
   if (opts.estimate) {
@@ -267,6 +291,7 @@ export function reportMarkdown(r: DemoReport): string {
   L.push('');
   L.push(`## RF8 layers`, '', `| layer | rows x cols | mode | weight SQNR (dB) |`, `|---|---|---|---|`);
   for (const l of r.rf8.layers) L.push(`| ${l.name} | ${l.rows} x ${l.cols} | ${l.format} | ${l.sqnrDb.toFixed(2)} |`);
+  if (r.authorsRf8) L.push('', authorsRf8Markdown(r.authorsRf8).trimEnd());
   L.push('', `## DeepShape`, '', `| tensor | beta before | beta after |`, `|---|---|---|`);
   for (const t of r.deepshape.tensors) L.push(`| ${t.name} | ${t.betaBefore.toFixed(3)} | ${t.betaAfter.toFixed(3)} |`);
   if (r.estimate) {
