@@ -3,13 +3,24 @@
  * width (src/arith accWidth, chosen by the generator), N lanes, a pipeline depth; the RTL of
  * each comes from src/rtl `generateRtl` (never written here).
  */
-import { FORMAT_NAMES, RF8_MODES, getFormat, type FormatName } from '../format/index.js';
+import { ALL_FORMAT_NAMES, RF8_MODES, getFormat, type FormatName } from '../format/index.js';
 import { generateRtl, moduleNames, type RtlOptions } from '../rtl/index.js';
 import { InputError } from '../util/errors.js';
 import { sha256, type DesignInput } from './flow.js';
 
-/** A format choice of the estimate: one of the family, or the multi-mode RF8 unit. */
-export type EstimateFormat = FormatName | 'rf8-multi';
+/**
+ * A format choice of the estimate: one of the family (both operands), the multi-mode unit of the
+ * GG float modes, or a pair `A/B`: activations A on operand a, weights B on operand b (e.g.
+ * `int8/rf8`: rf8 weights, whose product is a shift-and-add, with int8 activations).
+ */
+export type EstimateFormat = FormatName | 'rf8-multi' | `${FormatName}/${FormatName}`;
+
+/** The operand formats of an estimate format (a pair's A and B; a single format on both sides). */
+export function estimateOperands(f: EstimateFormat): { a: FormatName; b: FormatName } | null {
+  if (f === 'rf8-multi') return null;
+  const i = f.indexOf('/');
+  return i < 0 ? { a: f as FormatName, b: f as FormatName } : { a: f.slice(0, i) as FormatName, b: f.slice(i + 1) as FormatName };
+}
 
 /** The default sweep (issue 7): RF8 e3m4, the multi-mode RF8 unit, OCP E4M3, OCP E5M2, INT8. */
 export const DEFAULT_FORMATS: readonly EstimateFormat[] = Object.freeze(['rf8-e3m4', 'rf8-multi', 'ocp-e4m3', 'ocp-e5m2', 'int8'] as EstimateFormat[]);
@@ -17,11 +28,17 @@ export const DEFAULT_LANES: readonly number[] = Object.freeze([1, 4, 8, 16]);
 /** Dot-product length the exact accumulator width is sized for (the generator's default). */
 export const DEFAULT_NMAX = 4096;
 
-export const ESTIMATE_FORMATS: readonly EstimateFormat[] = Object.freeze([...FORMAT_NAMES, 'rf8-multi'] as EstimateFormat[]);
+export const ESTIMATE_FORMATS: readonly EstimateFormat[] = Object.freeze([...ALL_FORMAT_NAMES, 'rf8-multi'] as EstimateFormat[]);
 
 export function parseEstimateFormat(s: string): EstimateFormat {
   const t = s.trim();
   if (t === 'rf8-multi' || t === 'multi') return 'rf8-multi';
+  const i = t.indexOf('/');
+  if (i >= 0) {
+    const a = getFormat(t.slice(0, i).trim()).name;
+    const b = getFormat(t.slice(i + 1).trim()).name;
+    return a === b ? a : `${a}/${b}`;
+  }
   return getFormat(t).name;
 }
 
@@ -69,12 +86,14 @@ export function engineDesign(spec: EngineSpec, variant: Variant = 'engine'): { d
     // (one rf8-e3m4 converter + binary32), so the difference is the operand side
     opts = { modes: RF8_MODES, outs: ['rf8-e3m4'], lanes: spec.lanes, pipe, nmax };
   } else {
-    opts = { a: spec.format, b: spec.format, lanes: spec.lanes, pipe, nmax };
+    // a pair A/B: the activation format A is the output format (hidden layers), as F is for F/F
+    const ops = estimateOperands(spec.format)!;
+    opts = { a: ops.a, b: ops.b, ...(ops.a !== ops.b ? { outs: [ops.a] } : {}), lanes: spec.lanes, pipe, nmax };
   }
   const g = generateRtl(opts);
   const n = moduleNames(g.cfg);
   const converters = [...n.cvt, ...(g.cfg.f32 ? [n.cvtF32] : [])];
-  const id = `${spec.format}-n${spec.lanes}-p${pipe}${variant === 'datapath' ? '-dp' : ''}`;
+  const id = `${spec.format.replace('/', '-x-')}-n${spec.lanes}-p${pipe}${variant === 'datapath' ? '-dp' : ''}`;
   const info: EngineInfo = {
     id,
     format: spec.format,

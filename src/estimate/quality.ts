@@ -8,7 +8,7 @@ import { sampleGG } from '../gg/index.js';
 import { quantizeTensor, codeStreamStats } from '../quant/index.js';
 import type { FormatName } from '../format/index.js';
 import { Rng } from '../util/rng.js';
-import type { EstimateFormat } from './configs.js';
+import { estimateOperands, type EstimateFormat } from './configs.js';
 
 export interface RateQuality {
   format: EstimateFormat;
@@ -26,7 +26,8 @@ export interface GGQualityRow extends RateQuality {
   beta: number;
 }
 
-const quantFormat = (f: EstimateFormat): FormatName | 'auto' => (f === 'rf8-multi' ? 'auto' : f);
+/** The weight format of an estimate format: a pair A/B quantizes its weights in B. */
+const quantFormat = (f: EstimateFormat): FormatName | 'auto' => (f === 'rf8-multi' ? 'auto' : (estimateOperands(f)!.b));
 
 /** Quantize one tensor in a format and measure SQNR and bits per weight. */
 export function rateQuality(data: Float32Array, shape: number[], f: EstimateFormat, perRow = false): RateQuality {

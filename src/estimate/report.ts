@@ -187,7 +187,7 @@ export function verdict(rep: EstimateReport, format: EstimateFormat = 'rf8-e3m4'
     const more = cs.filter((c) => c.lutRatio > 1).map((c) => c.lanes);
     const less = cs.filter((c) => c.lutRatio <= 1).map((c) => c.lanes);
     const word = !less.length ? 'more' : !more.length ? 'less' : `more at N=${more.join(', ')} and less at N=${less.join(', ')}`;
-    lines.push(`${format} costs ${word} than ${b} in LUTs (${format}/${b} - 1): ${parts.join('; ')}.`);
+    lines.push(`${format} costs ${word} than ${b} in LUTs (${format.includes('/') ? `[${format}]` : format}/${b} - 1): ${parts.join('; ')}.`);
   }
   return lines;
 }
@@ -196,6 +196,13 @@ export function verdict(rep: EstimateReport, format: EstimateFormat = 'rf8-e3m4'
 export function allVerdicts(rep: EstimateReport): string[] {
   const out = verdict(rep);
   if (rep.configs.some((c) => c.format === 'rf8-multi' && c.resources)) out.push(...verdict(rep, 'rf8-multi', ['rf8-e3m4', 'int8', 'ocp-e4m3']));
+  // pairs A/B (e.g. rf8 weights with A activations): against A/A, and the residual pair against every single-format engine measured
+  for (const f of [...new Set(rep.configs.filter((c) => c.resources && c.format.includes('/')).map((c) => c.format))]) {
+    const a = f.slice(0, f.indexOf('/')) as EstimateFormat;
+    out.push(...verdict(rep, f, [a]));
+  }
+  const self = rep.configs.filter((c) => c.resources && c.format === 'rf8').map((c) => c.format);
+  if (self.length) out.push(...verdict(rep, 'rf8', ['int8', 'rf8-e3m4', 'ocp-e4m3']));
   return out;
 }
 
@@ -329,7 +336,8 @@ const endMark = (id: string): string => `<!-- rf8 estimate: end ${id} -->`;
 
 /** The id of a report's markdown block: the device, the generator pipe when not the default 2, and the weight file when one was given. */
 export function sectionId(rep: EstimateReport): string {
-  const dev = rep.flow.pipe !== 2 ? `${rep.device.name} pipe=${rep.flow.pipe}` : rep.device.name;
+  let dev = rep.flow.pipe !== 2 ? `${rep.device.name} pipe=${rep.flow.pipe}` : rep.device.name;
+  if (rep.flow.tag) dev += ` ${rep.flow.tag}`;
   return rep.model ? `${dev} model=${rep.model}` : dev;
 }
 

@@ -33,6 +33,8 @@ export interface SweepOptions {
   /** GG shape of the weights whose entropy-coded rate is used without a weight file (default 1.5 = src/nn DEFAULT_BETA0). */
   rateBeta?: number;
   seed?: number;
+  /** A name for the run's markdown block beside the device (e.g. 'rf8-weights'). */
+  tag?: string;
   onEvent?: (msg: string) => void;
   onConfigDone?: (done: number, total: number, label: string) => void;
 }
@@ -86,7 +88,7 @@ export interface EstimateReport {
   device: { name: DeviceName; part: string; pnr: boolean };
   /** The weight file of the throughput model (else the stated MNIST MLP and char-LM shapes). */
   model?: string;
-  flow: { seeds: number[]; freqMHz: number; pipe: number; jobs: number; tools: string[] };
+  flow: { seeds: number[]; freqMHz: number; pipe: number; jobs: number; tools: string[]; tag?: string };
   configs: ConfigResult[];
   quality: GGQualityRow[];
   rates: { source: string; rows: RateQuality[] };
@@ -291,7 +293,7 @@ export async function runSweep(opts: SweepOptions = {}): Promise<EstimateReport>
   return {
     device: { name: device, part: dev.part, pnr: !!dev.pnr },
     ...(opts.model ? { model: opts.model } : {}),
-    flow: { seeds, freqMHz, pipe, jobs, tools },
+    flow: { seeds, freqMHz, pipe, jobs, tools, ...(opts.tag ? { tag: opts.tag } : {}) },
     configs,
     quality,
     rates,

@@ -1,4 +1,5 @@
 import type { Format } from './traits.js';
+import { formatTables } from './codec.js';
 import { bin, binade, roundDouble, roundMagnitude, RNE, RTZ, type RoundingMode } from './round.js';
 
 /**
@@ -218,10 +219,24 @@ function residualLut(f: Format, X: number, mode: RoundingMode): ResidualLut {
   const cut: number[] = [];
   const below: number[] = [];
   const above: number[] = [];
+  // binades wholly below half the smallest magnitude are zero, wholly at or above the largest
+  // saturate, under both roundings (greedy's limits 2^(+-7.5) lie inside): no encode needed there
+  const tab = formatTables(f);
+  let minPos = Infinity;
+  for (let c = 0; c < 128; c++) if (!tab.nan[c] && tab.value[c]! > 0) minPos = Math.min(minPos, tab.value[c]!);
   for (let hi = 0; hi < 65536; hi++) {
     const ex = (hi >>> 7) & 0xff;
     if (ex === 0 || ex === 255) {
       main[hi] = RES_EXACT;
+      continue;
+    }
+    const lg = ex - 127 - X; // the bucket's values lie in [2^lg, 2^(lg + 1))
+    if (2 ** (lg + 1) <= minPos / 2) {
+      main[hi] = f.policy.zero[0];
+      continue;
+    }
+    if (2 ** lg >= f.maxFinite) {
+      main[hi] = f.policy.ovfSat[hi >>> 15];
       continue;
     }
     const b0 = (hi << 16) >>> 0;

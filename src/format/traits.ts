@@ -231,7 +231,7 @@ function residual(name: FormatName, kTable: readonly number[]): Format {
   const kMax = Math.max(...kTable);
   const maxPayload = (15 << m) | kTable.indexOf(kMax); // E = 15 with the largest k: 0x79
   const policy = makePolicy({ specials: 'rf8', decoder: 'residual', e, m, bits: 8, maxPayload });
-  const shMax = 14;
+  const shMax = (1 << e) - 2; // sh = E - 1, E <= 15
   return Object.freeze({
     name,
     e,

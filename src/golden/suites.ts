@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { FORMATS, FORMAT_NAMES, RF8_MODES, SPEC_VERSION, decode, decodeValue, encodeFromBits, formatTables, getFormat, type Format, type FormatName } from '../format/index.js';
+import { ALL_FORMAT_NAMES, FORMATS, FORMAT_NAMES, RF8_MODES, SPEC_VERSION, residualTables, sqrt2FloorBig, decode, decodeValue, encodeFromBits, formatTables, getFormat, type Format, type FormatName } from '../format/index.js';
 import { accWidth } from '../arith/index.js';
 import { Rng } from '../util/rng.js';
 import { InputError } from '../util/errors.js';
@@ -19,7 +19,8 @@ export type SuiteKind = 'prod' | 'cvt' | 'mac' | 'encode';
 export interface DotSuiteInfo {
   a: FormatName;
   b: FormatName;
-  outs: FormatName[];
+  /** Output labels: a format name (its default rounding) or `name:rounding` (rf8:nearest), src/rtl parseOut. */
+  outs: string[];
   f32: boolean;
   W: number;
   lanes: number;
@@ -37,13 +38,13 @@ export interface SuiteDef {
   /** DUT-suite shape (prod/cvt/mac). */
   dot?: DotSuiteInfo;
   /** Encode suites. */
-  encode?: { fmt: FormatName; rounding: 'rne' | 'rtz' | 'sr'; overflow: 'sat' | 'nonsat' };
+  encode?: { fmt: FormatName; rounding: 'rne' | 'rtz' | 'sr' | 'greedy' | 'nearest'; overflow: 'sat' | 'nonsat' };
 }
 
 const short = (n: string): string => n.replace(/^rf8-/, '').replace(/-/g, '');
 const BASELINE_OUTS: FormatName[] = ['ocp-e4m3', 'ocp-e5m2', 'int8'];
 
-function dotInfo(a: FormatName, b: FormatName, lanes: number, outs: FormatName[]): DotSuiteInfo {
+function dotInfo(a: FormatName, b: FormatName, lanes: number, outs: string[]): DotSuiteInfo {
   return { a, b, outs, f32: true, W: accWidth(a, b, 4096).W, lanes };
 }
 
@@ -93,8 +94,36 @@ export function listSuites(): SuiteDef[] {
   // on demand: the 1e6-beat random MAC runs of the acceptance criteria
   add({ name: 'mac-e3m4-e3m4-n1-1m', kind: 'mac', committed: false, count: 1_000_000, description: '1e6 random MAC beats, N = 1', dot: dotInfo('rf8-e3m4', 'rf8-e3m4', 1, rf8) });
   add({ name: 'mac-e3m4-e3m4-n8-1m', kind: 'mac', committed: false, count: 1_000_000, description: '1e6 random MAC beats, N = 8', dot: dotInfo('rf8-e3m4', 'rf8-e3m4', 8, ['rf8-e3m4']) });
+  addResidualSuites(add);
   registry = r;
   return r;
+}
+
+/**
+ * The authors' RF8 (the residual kind, spec section 8), appended after the suites above so their
+ * order and bytes stay: conversions into rf8 with both roundings, MAC sequences and encode suites
+ * (committed); exhaustive products of every family format F (activations, a) with rf8 (weights,
+ * b), and rf8 x F, on demand.
+ */
+function addResidualSuites(add: (d: Omit<SuiteDef, 'seed'>) => void): void {
+  const res = ALL_FORMAT_NAMES.filter((f) => FORMATS[f].policy.decoder === 'residual');
+  for (const w of res) {
+    const rOuts = FORMATS[w].policy.roundings.map((rd) => (rd === FORMATS[w].policy.defaultRounding ? w : `${w}:${rd}`));
+    const sw = short(w);
+    add({ name: `cvt-e3m4-${sw}`, kind: 'cvt', committed: true, count: 0, description: `output conversions of the rf8-e3m4 x ${w} accumulator into ${rOuts.join(', ')} and rf8-e3m4: every code, the sqrt(2) thresholds of both terms one LSB either side, every midpoint, saturation, underflow, ReLU, NaN, random`, dot: dotInfo('rf8-e3m4', w, 1, [...rOuts, 'rf8-e3m4']) });
+    add({ name: `mac-e3m4-${sw}-n8`, kind: 'mac', committed: true, count: 1500, description: `MAC sequences rf8-e3m4 x ${w}, N = 8: random, saturation, NaN, clear, lane masks`, dot: dotInfo('rf8-e3m4', w, 8, [...rOuts, 'rf8-e3m4']) });
+    add({ name: `mac-${sw}-${sw}-n1`, kind: 'mac', committed: true, count: 1500, description: `MAC sequences ${w} x ${w}, N = 1: random, saturation, NaN, clear`, dot: dotInfo(w, w, 1, rOuts) });
+    for (const rd of FORMATS[w].policy.roundings)
+      add({ name: `encode-${sw}-${rd}`, kind: 'encode', committed: true, count: 0, description: `binary32 -> ${w}, ${rd}: every code, the midpoints, every sqrt(2) threshold of both terms one ulp either side, saturation, underflow, specials, random`, encode: { fmt: w, rounding: rd as 'greedy' | 'nearest', overflow: 'sat' } });
+    for (const f of ALL_FORMAT_NAMES) {
+      const outs = f === w ? rOuts : [...rOuts, f];
+      add({ name: `prod-${short(f)}-${sw}`, kind: 'prod', committed: false, count: 65536, description: `exhaustive products ${f} x ${w} (all 65536 code pairs), converted to ${outs.join(', ')} and binary32 at per-line scales`, dot: dotInfo(f, w, 1, outs) });
+      if (f !== w) {
+        add({ name: `prod-${sw}-${short(f)}`, kind: 'prod', committed: false, count: 65536, description: `exhaustive products ${w} x ${f}, converted to ${outs.join(', ')} and binary32`, dot: dotInfo(w, f, 1, outs) });
+        if (f !== 'rf8-e3m4') add({ name: `cvt-${short(f)}-${sw}`, kind: 'cvt', committed: false, count: 0, description: `output conversions of the ${f} x ${w} accumulator into ${outs.join(', ')}`, dot: dotInfo(f, w, 1, outs) });
+      } else add({ name: `cvt-${sw}-${sw}`, kind: 'cvt', committed: false, count: 0, description: `output conversions of the ${w} x ${w} accumulator into ${outs.join(', ')}`, dot: dotInfo(w, w, 1, outs) });
+    }
+  }
 }
 
 export function getSuite(name: string): SuiteDef {
@@ -225,7 +254,9 @@ function genCvt(d: SuiteDef, sink: (l: string) => void): number {
     n++;
   };
   // 1. every code of every output format: exact, ties, neighbours, both signs, with and without ReLU
-  for (const fo of cfg.outs) {
+  // (a format with two outputs, e.g. rf8 and rf8:nearest, once: every line checks every output)
+  const outFormats = cfg.outs.filter((f, i) => cfg.outs.findIndex((g) => g.name === f.name) === i);
+  for (const fo of outFormats) {
     const vals: number[] = []; // positive finite magnitudes in units of 2^tmin_o, ascending by payload
     for (let c = 0; c < 128; c++) {
       const dd = decode(fo, c);
@@ -256,6 +287,41 @@ function genCvt(d: SuiteDef, sink: (l: string) => void): number {
       const acc = BigInt(1 + rng.int(1 << 20)) * (rng.int(2) ? 1n : -1n);
       put(acc, fo.tmin + 40 + j, j % 5, j % 3 === 0);
       put(acc, fo.tmin - 40 - j, -(j % 5), j % 3 === 0);
+    }
+  }
+  // 1b. residual outputs (rf8): both terms' sqrt(2) thresholds one LSB either side, every midpoint, saturation, underflow
+  for (const fo of outFormats) {
+    if (fo.policy.decoder !== 'residual') continue;
+    const RT = residualTables(fo);
+    const k0 = BigInt(fo.kTable![0]!);
+    const base = k0.toString(2).length - 1;
+    const sgn = (v: bigint): bigint => (rng.int(2) ? -v : v);
+    // value v * 2^T with T = tmin_o + xo - g: the binade of 2^p at sh = p - g - base
+    for (let E = 0; E <= RT.Emax + 1; E++) {
+      for (const g of [1, 7, 20]) {
+        const p = E - 1 + base + g; // leading one of the accumulator for a value 2^(E - 1) * k0 (units 2^tmin_o)
+        if (p < 1 || p > W - 3) continue;
+        const xo = rng.int(11) - 5;
+        const T = fo.tmin + xo - g;
+        for (const dl of [-1n, 0n, 1n]) put(sgn(sqrt2FloorBig(p) + dl), T, xo, rng.int(4) === 0);
+        for (let q = Math.max(0, p - 6); q < p; q++)
+          for (const dl of [-1n, 0n, 1n]) {
+            const t2 = sqrt2FloorBig(q) + dl;
+            put(sgn((1n << BigInt(p)) + t2), T, xo, false);
+            put(sgn((1n << BigInt(p)) - t2), T, xo, false);
+            put(sgn((1n << BigInt(p + 1)) - t2), T, xo, false);
+          }
+      }
+    }
+    // every representable magnitude and the exact midpoints to its neighbours (nearest's ties), one LSB either side
+    for (let i = 0; i < RT.vals.length; i++) {
+      const g = 2 + (i % 9);
+      const xo = (i % 7) - 3;
+      const T = fo.tmin - 1 + xo - g; // vals are in units of 2^(tmin - 1)
+      const v = BigInt(RT.vals[i]!) << BigInt(g);
+      const nx = i + 1 < RT.vals.length ? BigInt(RT.vals[i + 1]!) << BigInt(g) : v + v / 4n;
+      const mid = (v + nx) / 2n;
+      for (const x of [v - 1n, v, v + 1n, mid - 1n, mid, mid + 1n]) if (x > 0n) put(rng.int(3) === 0 ? -x : x, T, xo, rng.int(5) === 0);
     }
   }
   // 2. binary32 boundaries: ties and carries at every exponent from deep subnormal to overflow
@@ -413,6 +479,21 @@ function genEncode(d: SuiteDef, sink: (l: string) => void): number {
     around(sign * v, X);
     if (i + 1 < pos.length) around(sign * ((pos[i]! + pos[i + 1]!) / 2) * s, X); // the tie
     else around(sign * (pos[i]! * 1.0625) * s, X); // beyond maxfinite
+  }
+  if (f.policy.decoder === 'residual') {
+    // the greedy rule's thresholds: sqrt(2) 2^e (first term) and 2^e1 +- sqrt(2) 2^(e1 - d) (second term, d = 1..6), one ulp either side, at every binade and several scales
+    const RT = residualTables(f);
+    for (let e = f.tmin + 2; e <= f.tmin + 4 + RT.Emax + 2; e++) {
+      const X = e % 3 === 0 ? scales[rng.int(scales.length)]! : 0;
+      const s = 2 ** X;
+      const sg = rng.int(2) ? -1 : 1;
+      // Math.fround of the double nearest the irrational threshold, then one binary32 ulp either side, straddles it
+      around(Math.fround(sg * Math.SQRT2 * 2 ** e * s), X);
+      for (let d = 1; d <= 6; d++) {
+        around(Math.fround(sg * (2 ** e + Math.SQRT2 * 2 ** (e - d)) * s), X);
+        around(Math.fround(sg * (2 ** e - Math.SQRT2 * 2 ** (e - d)) * s), X);
+      }
+    }
   }
   // specials and extremes
   for (const b of [0x00000000, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0xffc00001, 0x7f800001, 0x00000001, 0x80000001, 0x00800000, 0x7f7fffff, 0xff7fffff])

@@ -1,5 +1,5 @@
 import { accWidth, accWidthModes, modeSet, type AccWidth, type ModeSet } from '../arith/index.js';
-import { getFormat, type Format } from '../format/index.js';
+import { getFormat, type Format, type Rounding } from '../format/index.js';
 import { InputError } from '../util/errors.js';
 import { parseFaults, type FaultName } from './faults.js';
 import { treeWidth } from './accumulator.js';
@@ -11,7 +11,11 @@ export interface RtlOptions {
   a?: string;
   /** Operand b format (activations). Default: a. */
   b?: string;
-  /** Output formats of the family (one converter each). Default: [b]. */
+  /**
+   * Output formats (one converter each). Default: [b]. An entry is a format name, converted with
+   * the format's default rounding (RNE; greedy for rf8), or `name:rounding` for another rounding the
+   * hardware implements (rf8:nearest, rf8:greedy).
+   */
   outs?: readonly string[];
   /** Also emit the binary32 output converter. Default true. */
   f32?: boolean;
@@ -59,6 +63,10 @@ export interface RtlConfig {
   /** More than one mode on either operand: the unit has in_mode_a / in_mode_b. */
   multi: boolean;
   outs: Format[];
+  /** Rounding of each output converter (the format's default unless the entry named one). */
+  outRoundings: Rounding[];
+  /** Label of each output: the format name, or `name:rounding` for a non-default rounding (suites match outputs by label). */
+  outLabels: string[];
   f32: boolean;
   W: number;
   /** Why this W (the accWidth statement, or 'given'). */
@@ -83,6 +91,18 @@ export interface RtlConfig {
 
 const short = (f: Format): string => f.name.replace(/^rf8-/, '').replace(/-/g, '');
 
+/** An output entry (`name` or `name:rounding`) resolved: the format, its rounding, its label. */
+export function parseOut(s: string): { fmt: Format; rounding: Rounding; label: string } {
+  const i = s.indexOf(':');
+  const fmt = getFormat(i < 0 ? s : s.slice(0, i));
+  const pol = fmt.policy;
+  const rounding = (i < 0 ? pol.defaultRounding : s.slice(i + 1)) as Rounding;
+  // the converters implement each format's default rounding, and both roundings of the residual kind
+  const hw = pol.decoder === 'residual' ? pol.roundings : [pol.defaultRounding];
+  if (!hw.includes(rounding)) throw new InputError(`rtl: output '${s}': rounding '${rounding}' is not implemented for ${fmt.name} (${hw.join(', ')})`);
+  return { fmt, rounding, label: rounding === pol.defaultRounding ? fmt.name : `${fmt.name}:${rounding}` };
+}
+
 export function resolveConfig(o: RtlOptions = {}): RtlConfig {
   let fa: Format;
   let fb: Format;
@@ -104,10 +124,13 @@ export function resolveConfig(o: RtlOptions = {}): RtlConfig {
     modesB = modeSet([fb]);
   }
   const multi = modesA.modes.length > 1 || modesB.modes.length > 1;
-  const outs = (o.outs ?? [fb.name]).map((n) => getFormat(n));
+  const parsed = (o.outs ?? [fb.name]).map(parseOut);
+  const outs = parsed.map((p) => p.fmt);
+  const outRoundings = parsed.map((p) => p.rounding);
+  const outLabels = parsed.map((p) => p.label);
   const f32 = o.f32 ?? true;
   if (!outs.length && !f32) throw new InputError('rtl: no output converter (give an output format or keep binary32)');
-  if (new Set(outs.map((f) => f.name)).size !== outs.length) throw new InputError('rtl: output formats repeat');
+  if (new Set(outLabels).size !== outs.length) throw new InputError('rtl: output formats repeat');
   const lanes = o.lanes ?? 1;
   if (!Number.isInteger(lanes) || lanes < 1 || lanes > 32) throw new InputError(`rtl: lanes must be an integer in [1, 32]: ${lanes}`);
   const nmax = o.nmax ?? 4096;
@@ -129,11 +152,11 @@ export function resolveConfig(o: RtlOptions = {}): RtlConfig {
   const faults = parseFaults(o.faults);
   const prefix = o.prefix ?? 'rf8_';
   if (!/^[a-zA-Z][a-zA-Z0-9_]*$/.test(prefix)) throw new InputError(`rtl: bad module prefix '${prefix}'`);
-  const outTag = outs.map(short).join('.') + (f32 ? (outs.length ? '.f32' : 'f32') : '');
+  const outTag = parsed.map((p) => short(p.fmt) + (p.label === p.fmt.name ? '' : `_${p.rounding}`)).join('.') + (f32 ? (outs.length ? '.f32' : 'f32') : '');
   const faultSchema = !!o.faultSchema;
   if (faultSchema && faults.length) throw new InputError('rtl: a fault schema holds every fault; do not also inject one');
   const side = (m: ModeSet): string => (m.modes.length > 1 ? 'm' + m.modes.map(short).join('.') : short(m.modes[0]!));
   const id =
     `${side(modesA)}x${side(modesB)}-n${lanes}-w${W}-p${pipe}-o${outTag}` + (faults.length ? `-fault-${faults.join('+')}` : '') + (faultSchema ? '-schema' : '') + (prefix !== 'rf8_' ? `-${prefix}` : '');
-  return { fa, fb, modesA, modesB, multi, outs, f32, W, Wreason, exactW, nmax, lanes, pipe, faults, prefix, faultSchema, PW, SW, latency: 3 + pipe, id };
+  return { fa, fb, modesA, modesB, multi, outs, outRoundings, outLabels, f32, W, Wreason, exactW, nmax, lanes, pipe, faults, prefix, faultSchema, PW, SW, latency: 3 + pipe, id };
 }

@@ -1,5 +1,5 @@
 import { accToBinary32Bits, accToFormat } from '../arith/index.js';
-import type { Format } from '../format/index.js';
+import type { Format, Rounding } from '../format/index.js';
 import { Faults } from './faults.js';
 import type { HwOutput } from './traits.js';
 import { fileHeader, lit, range, sbits, ubits } from './vlog.js';
@@ -16,8 +16,8 @@ import { fileHeader, lit, range, sbits, ubits } from './vlog.js';
  *
  * Mirrors src/arith `accToFormat(acc, nan, T, fo, Xo, relu)` and `accToBinary32Bits(acc, nan, T)`.
  */
-export function emulateConverter(fo: Format | 'binary32', acc: bigint, nan: boolean, T: number, Xo: number, relu: boolean): number {
-  return fo === 'binary32' ? accToBinary32Bits(acc, nan, T) >>> 0 : accToFormat(acc, nan, T, fo, Xo, relu);
+export function emulateConverter(fo: Format | 'binary32', acc: bigint, nan: boolean, T: number, Xo: number, relu: boolean, rounding?: Rounding): number {
+  return fo === 'binary32' ? accToBinary32Bits(acc, nan, T) >>> 0 : accToFormat(acc, nan, T, fo, Xo, relu, rounding);
 }
 
 /** Width of the signed `d` input of every converter. */

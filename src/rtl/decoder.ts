@@ -43,13 +43,17 @@ export function emitDecoder(name: string, fmt: Format, faults = new Faults()): s
   const L: string[] = [];
   L.push(
     fileHeader(name, [
-      `Decoder for ${fmt.name}: e=${fmt.e} m=${fmt.m} bias=${fmt.bias} specials=${fmt.specials}.`,
-      'Mirrors src/format decode()/formatTables(): k (integer significand), sh = max(E,1)-1,',
+      `Decoder for ${fmt.name}: e=${fmt.e} m=${fmt.m} bias=${fmt.bias} specials=${fmt.specials}${fmt.policy.decoder === 'residual' ? ', residual kind' : ''}.`,
+      ...(fmt.policy.decoder === 'residual'
+        ? [`Mirrors src/format decode()/formatTables(): k = [${fmt.kTable!.join(', ')}] by the R field, sh = E-1, E = 0 is zero,`]
+        : ['Mirrors src/format decode()/formatTables(): k (integer significand), sh = max(E,1)-1,']),
       'nan = NaN or infinity code. k and sh are don\'t-care when nan = 1.',
     ]),
   );
   L.push(...decoderPorts(name, KB, SB, faults, false));
-  if (hw.twos) {
+  if (fmt.policy.decoder === 'residual') {
+    L.push(...residualDecoder(fmt, KB, SB, faults));
+  } else if (hw.twos) {
     // two's complement: k = |code|, 0x80 -> 128
     L.push(`  assign sign = code[7];`);
     L.push(`  assign k    = code[7] ? (8'd0 - code) : code;`);
@@ -66,6 +70,32 @@ export function emitDecoder(name: string, fmt: Format, faults = new Faults()): s
   L.push(`  assign nan  = ${nanPredicate(hw, 'code')};`);
   L.push(`endmodule`);
   return L.join('\n') + '\n';
+}
+
+/**
+ * The residual kind (the authors' RF8, spec section 8): k = kTable[R] by a case of the R field,
+ * sh = E - 1, E = 0 is zero (k = 0, sh = 0, sign 0: the reference's decode), all from the traits.
+ */
+function residualDecoder(fmt: Format, KB: number, SB: number, faults: Faults): string[] {
+  const kt = fmt.kTable!;
+  const e = fmt.e;
+  const m = fmt.m;
+  const L: string[] = [];
+  L.push(`  wire ${range(e)} ex = code[6:${m}];`);
+  L.push(`  wire ${range(m)} rf = code[${m - 1}:0];`);
+  L.push(`  wire nz = (ex != ${e}'d0);`);
+  // k by R: a constant selection (no always block, no operator but == and ?:)
+  let sel = `${KB}'d0`;
+  for (let r = kt.length - 1; r >= 0; r--) {
+    // the injectable table bug: the last two entries swapped
+    const k = r >= kt.length - 2 ? faults.sel('rf8-r-table', `${KB}'d${kt[2 * kt.length - 3 - r]!}`, `${KB}'d${kt[r]!}`) : `${KB}'d${kt[r]!}`;
+    sel = r === kt.length - 1 && kt.length === 2 ** m ? k : `(rf == ${m}'d${r}) ? ${k} : ${sel}`;
+  }
+  L.push(`  wire ${range(KB)} kr = ${sel};${faults.tag('rf8-r-table')}`);
+  L.push(`  assign sign = code[7] & nz;`);
+  L.push(`  assign k    = nz ? kr : ${KB}'d0;`);
+  L.push(`  assign sh   = nz ? ${SB === e ? 'ex' : `ex[${SB - 1}:0]`} - ${SB}'d1 : ${SB}'d0;`);
+  return L;
 }
 
 /** Module header of a decoder (single-format, or multi-mode with a 2-bit `mode` input). */
@@ -93,7 +123,7 @@ function maxShOut(fmt: Format): number {
 export function modeDecoderDims(s: ModeSet): OperandDims {
   if (s.modes.length === 1) {
     const h = hwInput(s.modes[0]!);
-    return { label: h.fmt.name, kBits: h.kBits, shBits: h.shBits };
+    return { label: h.fmt.name, kBits: h.kBits, shBits: h.shBits, ...(h.fmt.policy.decoder === 'residual' ? { kTable: h.fmt.kTable! } : {}) };
   }
   const kBits = Math.max(...s.modes.map((f) => hwInput(f).kBits));
   const shMax = Math.max(...s.modes.map((f, i) => maxShOut(f) + s.off[i]!));

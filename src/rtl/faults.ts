@@ -21,7 +21,19 @@ export const FAULTS = {
   'clamp-width': { block: 'accumulator', text: 'the accumulator clamps at W-1 bits instead of W' },
   'clear-keeps-nan': { block: 'accumulator', text: 'clear does not reset the sticky NaN flag' },
   'init-ignored': { block: 'accumulator', text: 'clear loads 0 instead of the init (bias) value' },
+  // the authors' RF8 (residual kind): sites only in an rf8 operand's decoder/multiplier or an rf8 output converter
+  'rf8-r-table': { block: 'decoder', text: 'rf8 decoder: the last two entries of the k-by-R table are swapped (R = 6 gives 15, R = 7 gives 17)', rf8: true },
+  'rf8-shift-add-sign': { block: 'multiplier', text: 'rf8 shift-and-add: the second term is always added (rho = -1/4, -1/8, -1/16 act as +)', rf8: true },
+  'rf8-threshold-truncated': { block: 'converter', text: 'rf8 greedy output: the sqrt(2) comparison of the first term looks at the top 8 bits only (the bits below are ignored)', rf8: true },
+  'rf8-residual-sign': { block: 'converter', text: 'rf8 greedy output: the residual sign is lost (a negative second term is coded as positive)', rf8: true },
+  'rf8-no-drop': { block: 'converter', text: 'rf8 greedy output: a second term at d = 5 is not dropped (coded as d = 4)', rf8: true },
+  'rf8-nearest-tie-up': { block: 'converter', text: 'rf8 nearest output: ties go to the larger magnitude', rf8: true },
 } as const;
+
+/** Does the fault's site exist only in the authors' RF8 (residual kind) blocks? (Its mutant needs an rf8 DUT.) */
+export function isRf8Fault(f: FaultName): boolean {
+  return 'rf8' in FAULTS[f];
+}
 
 export type FaultName = keyof typeof FAULTS;
 export const FAULT_NAMES = Object.keys(FAULTS) as FaultName[];

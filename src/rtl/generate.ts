@@ -7,6 +7,7 @@ import { emitMultiplier } from './multiplier.js';
 import type { ModeSet } from '../arith/index.js';
 import { emitAccumulator, emitTree } from './accumulator.js';
 import { emitConverter } from './converter.js';
+import { emitResidualConverter } from './residual.js';
 import { emitTop, moduleNames } from './top.js';
 import { Faults } from './faults.js';
 import { hwOutput, hwOutputF32 } from './traits.js';
@@ -34,7 +35,7 @@ export function configJson(cfg: RtlConfig): Record<string, unknown> {
     top: n.top,
     a: cfg.fa.name,
     b: cfg.fb.name,
-    outs: cfg.outs.map((f) => f.name),
+    outs: cfg.outLabels,
     f32: cfg.f32,
     W: cfg.W,
     Wreason: cfg.Wreason,
@@ -69,7 +70,9 @@ export function generateRtl(opts: RtlOptions | RtlConfig): GeneratedRtl {
   add(n.tree, emitTree(n.tree, cfg.lanes, cfg.PW, f));
   add(n.acc, emitAccumulator(n.acc, cfg.W, cfg.SW, f));
   const cs = converterStages(cfg.pipe);
-  cfg.outs.forEach((fo, k) => add(n.cvt[k]!, emitConverter(n.cvt[k]!, hwOutput(fo), cfg.W, true, f, cs)));
+  cfg.outs.forEach((fo, k) =>
+    add(n.cvt[k]!, fo.policy.decoder === 'residual' ? emitResidualConverter(n.cvt[k]!, fo, cfg.outRoundings[k]!, cfg.W, true, f, cs) : emitConverter(n.cvt[k]!, hwOutput(fo), cfg.W, true, f, cs)),
+  );
   if (cfg.f32) {
     // faults of the family converters also apply to binary32's, except where named for one of them
     add(n.cvtF32, emitConverter(n.cvtF32, hwOutputF32(), cfg.W, false, f, cs));

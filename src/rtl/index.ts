@@ -7,6 +7,7 @@ export * from './decoder.js';
 export * from './multiplier.js';
 export * from './accumulator.js';
 export * from './converter.js';
+export * from './residual.js';
 export * from './top.js';
 export * from './generate.js';
 export * from './lint.js';

@@ -66,7 +66,7 @@ export class TopModel {
       nan,
       ovf: this.mac.ovf,
       f32: c.f32 ? emulateConverter('binary32', acc, nan, T, 0, false) : 0,
-      codes: c.outs.map((fo) => emulateConverter(fo, acc, nan, T, bt.xo, bt.relu)),
+      codes: c.outs.map((fo, k) => emulateConverter(fo, acc, nan, T, bt.xo, bt.relu, c.outRoundings[k])),
     };
   }
 }
@@ -114,7 +114,7 @@ export function emitTop(cfg: RtlConfig, faults = new Faults()): string {
     fileHeader(names.top, [
       `Dot-product engine: a ${A.label} x b ${B.label}, N = ${N} lanes, W = ${W}, pipe = ${cfg.pipe}, latency ${cfg.latency} cycles.`,
       `W: ${cfg.Wreason}.`,
-      `Outputs: ${[...cfg.outs.map((f) => f.name), ...(cfg.f32 ? ['binary32'] : [])].join(', ')}.`,
+      `Outputs: ${[...cfg.outLabels, ...(cfg.f32 ? ['binary32'] : [])].join(', ')}.`,
       'Streams: a beat moves when valid & ready; one global stall (adv = ~out_valid | out_ready).',
       'Beat: first = clear (A <- init, flags cleared) before this beat; last = emit a result after it.',
       'Scales (int8, per beat, used with last): value(A) = A * 2^(tmin_a + tmin_b + xa + xb); codes at xo.',

@@ -3,12 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { getFormat, type Format, type FormatName } from '../format/index.js';
+import { getFormat, residualTables, sqrt2FloorBig, type Format, type FormatName, type Rounding } from '../format/index.js';
 import { accWidth, modeSet } from '../arith/index.js';
 import {
   D_BITS,
   emitConverter,
   emitDecoder,
+  emitResidualConverter,
+  emulateResidualConverter,
   emitModeDecoder,
   emitMultiplier,
   emulateModeDecoder,
@@ -216,6 +218,79 @@ export function converterBench(fo: FormatName | 'binary32', W = 40, count = 3000
     name,
     [{ name: 'acc', w: W }, { name: 'nan', w: 1 }, ...(relu ? [{ name: 'relu', w: 1 }] : []), { name: 'd', w: D_BITS }],
     [{ name: 'code', w: out.bits }],
+    vectors,
+  );
+}
+
+/**
+ * The output converter into the residual kind (rf8) with rounding `greedy` or `nearest`, at
+ * accumulator width W: the sqrt(2) thresholds of both terms one LSB either side (first term
+ * floor(sqrt(2) 2^p) +- 1, second term 2^p +- (floor(sqrt(2) 2^q) +- 1) for every d up to 6), the
+ * exact midpoints of every binade and their neighbours (nearest), every representable value,
+ * saturation and underflow edges of d, both signs, ReLU, NaN, and random accumulators.
+ */
+export function residualConverterBench(fo: FormatName | Format, rounding: Rounding, W = 40, count = 3000, seed = 1): Promise<BlockResult> {
+  const F = getFormat(fo);
+  const rng = new Rng(seed);
+  const vectors: BlockVector[] = [];
+  const hiA = (1n << BigInt(W - 1)) - 1n;
+  const loA = -(1n << BigInt(W - 1));
+  const put = (acc: bigint, nan: boolean, r: boolean, d: number): void => {
+    if (acc > hiA || acc < loA || d < -(2 ** (D_BITS - 1)) || d >= 2 ** (D_BITS - 1)) return;
+    const code = emulateResidualConverter(F, rounding, acc, nan, d + F.tmin, 0, r);
+    vectors.push({ ins: [acc < 0n ? (1n << BigInt(W)) + acc : acc, nan ? 1n : 0n, r ? 1n : 0n, BigInt(d < 0 ? 2 ** D_BITS + d : d)], outs: [BigInt(code)] });
+  };
+  const isq = (b: number): bigint => sqrt2FloorBig(b);
+  // d that puts a magnitude with leading one at p into binade eb: d = eb - p; eb over the whole code range and past it
+  const ebs = (): number => -2 + rng.int(24);
+  const sgn = (v: bigint): bigint => (rng.int(2) ? -v : v);
+  for (let p = 0; p < W - 1; p++) {
+    for (const dl of [-1n, 0n, 1n]) {
+      const v = isq(p) + dl;
+      if (v > 0n) put(sgn(v), false, rng.int(4) === 0, ebs() - p);
+    }
+    for (let q = Math.max(0, p - 7); q < p; q++)
+      for (const dl of [-1n, 0n, 1n])
+        for (const s of [1n, -1n]) {
+          const v = (1n << BigInt(p)) + s * (isq(q) + dl);
+          if (v > 0n) put(sgn(v), false, rng.int(4) === 0, ebs() - p);
+          // the first term rounded up: 2^(p+1) - residual
+          const u = (1n << BigInt(p + 1)) - (isq(q) + dl);
+          if (u > 0n && p + 1 < W - 1) put(sgn(u), false, false, ebs() - p);
+        }
+  }
+  // every representable magnitude and the midpoints to its neighbours, at several placements
+  const T = residualTables(F);
+  for (let i = 0; i < T.vals.length; i++) {
+    // vals: units of 2^(tmin-1); place with g extra bits: acc = vals * 2^g, d = -1 - g
+    const g = 1 + rng.int(Math.max(1, W - 30));
+    const v = BigInt(T.vals[i]!) << BigInt(g);
+    const nx = i + 1 < T.vals.length ? BigInt(T.vals[i + 1]!) << BigInt(g) : v + v / 4n;
+    const mid = (v + nx) / 2n;
+    for (const x of [v - 1n, v, v + 1n, mid - 1n, mid, mid + 1n]) if (x > 0n) put(sgn(x), false, rng.int(5) === 0, -1 - g);
+  }
+  for (let i = 0; i < count; i++) {
+    const kind = rng.int(5);
+    let acc: bigint;
+    if (kind === 0) acc = BigInt(rng.int(64)) - 32n;
+    else if (kind === 1) acc = rng.int(2) ? hiA - BigInt(rng.int(4)) : loA + BigInt(rng.int(4));
+    else {
+      const bits = 1 + rng.int(W - 1);
+      acc = 0n;
+      for (let k = 0; k < bits; k += 30) acc = (acc << 30n) | BigInt(rng.int(1 << 30));
+      acc &= mask(bits);
+      if (rng.int(2)) acc = -acc;
+    }
+    const d = rng.int(8) === 0 ? rng.int(2 ** D_BITS) - 2 ** (D_BITS - 1) : rng.int(2 * W + 40) - W - 20;
+    put(acc, rng.int(40) === 0, rng.int(3) === 0, d);
+  }
+  const name = 'blk_rcvt';
+  return runBlockBench(
+    `converter -> ${F.name} ${rounding}`,
+    [{ name: `${name}.sv`, text: emitResidualConverter(name, F, rounding, W, true) }],
+    name,
+    [{ name: 'acc', w: W }, { name: 'nan', w: 1 }, { name: 'relu', w: 1 }, { name: 'd', w: D_BITS }],
+    [{ name: 'code', w: 8 }],
     vectors,
   );
 }

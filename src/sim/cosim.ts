@@ -84,7 +84,7 @@ export function suiteArgs(d: SuiteDef, cfg: RtlConfig): string[] {
   if (s.a !== cfg.fa.name || s.b !== cfg.fb.name) throw new InputError(`suite ${d.name} is for ${s.a} x ${s.b}, the DUT is ${cfg.fa.name} x ${cfg.fb.name}`);
   if (s.W !== cfg.W) throw new InputError(`suite ${d.name} has W = ${s.W}, the DUT has W = ${cfg.W}`);
   if (s.lanes !== cfg.lanes && s.lanes !== 1) throw new InputError(`suite ${d.name} has ${s.lanes} lanes; the DUT has ${cfg.lanes} (only 1-lane suites are spread over lanes)`);
-  const outmap = cfg.outs.map((f) => s.outs.indexOf(f.name));
+  const outmap = cfg.outLabels.map((l) => s.outs.indexOf(l));
   if (outmap.every((j) => j < 0) && !(s.f32 && cfg.f32)) throw new InputError(`suite ${d.name} checks no output of this DUT`);
   const args = ['--lanes-in', String(s.lanes), '--k-in', String(s.outs.length)];
   if (cfg.outs.length) args.push('--outmap', outmap.join(','));
@@ -128,7 +128,7 @@ export function decodeMismatch(d: SuiteDef, cfg: RtlConfig, m: NonNullable<Harne
     const codes: Record<string, string> = {};
     cfg.outs.forEach((fo, k) => {
       const c = parseInt(o!.codes.slice(o!.codes.length - 2 * (k + 1), o!.codes.length - 2 * k), 16);
-      codes[fo.name] = `0x${c.toString(16).padStart(2, '0')} (${decodeValue(getFormat(fo.name), c, xo)})`;
+      codes[cfg.outLabels[k]!] = `0x${c.toString(16).padStart(2, '0')} (${decodeValue(getFormat(fo.name), c, xo)})`;
     });
     const f32 = parseInt(o!.f32, 16) >>> 0;
     return {

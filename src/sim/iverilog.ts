@@ -46,7 +46,7 @@ function packing(cfg: RtlConfig): Packing {
 export function suiteToMem(d: SuiteDef, cfg: RtlConfig, text: string): { mem: string; count: number; outputs: number } {
   const args = suiteArgs(d, cfg); // validates compatibility
   const shape = lineShape(d);
-  const outmap = cfg.outs.map((f) => d.dot!.outs.indexOf(f.name));
+  const outmap = cfg.outLabels.map((l) => d.dot!.outs.indexOf(l));
   const checkF32 = !args.includes('--no-f32');
   const pk = packing(cfg);
   const lines: string[] = [];

@@ -1,4 +1,4 @@
-import { FAULTS, FAULT_NAMES, generateRtl, type FaultName, type RtlOptions } from '../rtl/index.js';
+import { FAULTS, FAULT_NAMES, generateRtl, isRf8Fault, type FaultName, type RtlOptions } from '../rtl/index.js';
 import { getSuite } from '../golden/index.js';
 import { buildModel } from './build.js';
 import { cosimSuiteOn, type CosimResult } from './cosim.js';
@@ -8,6 +8,13 @@ import { iverilogSuite } from './iverilog.js';
 export const MUTANT_BASE: RtlOptions = { a: 'rf8-e3m4', b: 'rf8-e3m4', lanes: 8 };
 /** Suites run against every mutant, in order, until the first mismatch (committed first). */
 export const MUTANT_SUITES = ['cvt-e3m4-e3m4', 'mac-e3m4-e3m4-n8', 'mac-e3m4-e3m4-n1', 'prod-e3m4-e3m4'];
+
+/**
+ * The DUT and suites of the faults whose sites exist only in the authors' RF8 blocks (src/rtl
+ * isRf8Fault): rf8 weights (b) with rf8-e3m4 activations, N = 8, both rf8 roundings at the output.
+ */
+export const MUTANT_BASE_RF8: RtlOptions = { a: 'rf8-e3m4', b: 'rf8', lanes: 8, outs: ['rf8', 'rf8:nearest', 'rf8-e3m4'] };
+export const MUTANT_SUITES_RF8 = ['cvt-e3m4-rf8', 'mac-e3m4-rf8-n8', 'prod-e3m4-rf8'];
 
 export interface MutantResult {
   fault: FaultName;
@@ -51,10 +58,39 @@ export interface MutantOptions {
  * selected) must pass every suite first, or a kill would mean nothing.
  */
 export async function runMutants(opts: MutantOptions = {}): Promise<MutantReport> {
+  // default run: the rf8 faults go to the rf8 DUT, every other fault to the default one; one report
+  if (!opts.base && !opts.suites) {
+    const all = opts.faults ?? FAULT_NAMES;
+    const rf8f = all.filter(isRf8Fault);
+    if (rf8f.length) {
+      const t0 = Date.now();
+      const rest = all.filter((f) => !isRf8Fault(f));
+      const a = rest.length ? await runMutants({ ...opts, base: MUTANT_BASE, suites: MUTANT_SUITES, faults: rest }) : null;
+      const b = await runMutants({ ...opts, base: MUTANT_BASE_RF8, suites: MUTANT_SUITES_RF8, faults: rf8f });
+      const mutants = [...(a?.mutants ?? []), ...b.mutants];
+      const killed = mutants.filter((m) => m.killed).length;
+      return {
+        base: [a?.base, b.base].filter(Boolean).join(' + '),
+        mode: b.mode,
+        sim: b.sim,
+        suites: [...(a?.suites ?? []), ...b.suites],
+        baseline: [...(a?.baseline ?? []), ...b.baseline],
+        mutants,
+        killed,
+        total: mutants.length,
+        killRate: mutants.length ? killed / mutants.length : 1,
+        buildSec: (a?.buildSec ?? 0) + b.buildSec,
+        seconds: (Date.now() - t0) / 1000,
+      };
+    }
+  }
   const t0 = Date.now();
   const base = opts.base ?? MUTANT_BASE;
   const suites = (opts.suites ?? MUTANT_SUITES).map((n) => getSuite(n));
-  const faults = opts.faults ?? FAULT_NAMES;
+  // by default the faults whose sites the base has (the rf8 ones only in a DUT with an rf8 operand or output)
+  const bc = generateRtl(base).cfg;
+  const hasRf8 = [bc.fa, bc.fb, ...bc.outs].some((f) => f.policy.decoder === 'residual');
+  const faults = opts.faults ?? FAULT_NAMES.filter((f) => hasRf8 || !isRf8Fault(f));
   const mode = opts.mode ?? 'schema';
   const sim = opts.sim ?? 'verilator';
   const log = opts.log;

@@ -25,6 +25,7 @@ interface Args extends CommonArgs {
   datapath: boolean;
   markdown?: string;
   seed: number;
+  tag?: string;
 }
 
 const list = (v: string[] | string | undefined): string[] =>
@@ -38,7 +39,7 @@ export const estimateCommand: CommandModule<object, Args> = {
   describe: 'FPGA resources, Fmax and throughput of the generated engines (yosys + nextpnr-ice40), RF8 vs INT8 / OCP FP8',
   builder: (y) =>
     y
-      .option('formats', { type: 'array', string: true, describe: `formats (${ESTIMATE_FORMATS.join(', ')}); default ${DEFAULT_FORMATS.join(',')}` })
+      .option('formats', { type: 'array', string: true, describe: `formats (${ESTIMATE_FORMATS.join(', ')}, or a pair A/B: activations A x weights B, e.g. int8/rf8); default ${DEFAULT_FORMATS.join(',')}` })
       .option('lanes', { type: 'array', string: true, describe: `lane counts N; default ${DEFAULT_LANES.join(',')}` })
       .option('device', { type: 'string', default: 'hx8k', choices: DEVICE_NAMES, describe: 'target device (Fmax: iCE40 only)' })
       .option('model', { type: 'string', describe: 'weight file / checkpoint for the throughput model and bits/weight (default: MNIST MLP + char-LM shapes, GG rate)' })
@@ -52,7 +53,8 @@ export const estimateCommand: CommandModule<object, Args> = {
       .option('cache-dir', { type: 'string', describe: 'cache folder (default .cache/estimate)' })
       .option('datapath', { type: 'boolean', default: false, describe: 'also measure the MAC datapath without the output converters (iCE40; about 1.5x the CPU time)' })
       .option('markdown', { type: 'string', describe: "write (or replace) this run's generated block of tables in a markdown file" })
-      .option('seed', { type: 'number', default: 7, describe: 'seed of the GG samples' }) as never,
+      .option('seed', { type: 'number', default: 7, describe: 'seed of the GG samples' })
+      .option('tag', { type: 'string', describe: "name of this run's markdown block beside the device (e.g. rf8-weights)" }) as never,
   handler: async (args) => {
     const formats = list(args.formats).map(parseEstimateFormat);
     const lanes = list(args.lanes).map((s) => parseIntStrict(s, '--lanes', 1, 32));
@@ -86,6 +88,7 @@ export const estimateCommand: CommandModule<object, Args> = {
         datapath: args.datapath,
         ...(args.model ? { model: args.model } : {}),
         seed,
+        ...(args.tag ? { tag: args.tag } : {}),
         onConfigDone: (done, _total, label) => bar.update(done, { label }),
       });
     } finally {

@@ -43,7 +43,7 @@ function summary(g: GeneratedRtl, dir?: string): Record<string, unknown> {
     treeWidth: c.SW,
     pipe: c.pipe,
     latency: c.latency,
-    outs: c.outs.map((f) => f.name),
+    outs: c.outLabels,
     f32: c.f32,
     faults: c.faults,
     files: g.files.map((f) => f.name),
@@ -55,14 +55,14 @@ export const rtlCommand: CommandModule<object, Args> = {
   describe: 'generate the Verilog of the RF8 dot-product engine (decoder, multiplier, adder tree + accumulator, output converters, rf8_dot)',
   builder: (y) =>
     y
-      .option('a', { type: 'string', describe: 'operand a format (any family member: rf8-*, ocp-e4m3, ocp-e5m2, int8; default rf8-e3m4)' })
+      .option('a', { type: 'string', describe: 'operand a format (any format: rf8 (the authors\' residual RF8), rf8-e2m5/e3m4/e4m3, ocp-e4m3, ocp-e5m2, int8; default rf8-e3m4)' })
       .option('modes', { type: 'string', describe: 'multi-mode unit: 2-4 comma-separated formats both operands may take, chosen per dot product by in_mode_a/in_mode_b ("gg-modes" = the GG float modes rf8-e2m5,rf8-e3m4,rf8-e4m3)' })
       .option('b', { type: 'string', describe: 'operand b format (default: a)' })
       .option('lanes', { type: 'number', default: 1, describe: 'lanes N (1..32)' })
       .option('W', { type: 'number', describe: 'accumulator width (default: the exact bound for --nmax terms)' })
       .option('nmax', { type: 'number', default: 4096, describe: 'longest exact dot product the default W must hold' })
       .option('pipe', { type: 'number', default: 2, describe: 'extra pipeline registers 0..6 (after the multipliers, the tree, before the converters, then 1 to 3 inside the converters)' })
-      .option('outs', { type: 'string', array: true, describe: 'output formats, one converter each (default: b)' })
+      .option('outs', { type: 'string', array: true, describe: 'output formats, one converter each (default: b); NAME:ROUNDING picks another rounding the hardware has (rf8 = rf8:greedy, rf8:nearest)' })
       .option('f32', { type: 'boolean', default: true, describe: 'emit the binary32 output converter (--no-f32 to drop it)' })
       .option('inject', { type: 'string', array: true, describe: `inject a fault (verification only): ${FAULT_NAMES.join(', ')}` })
       .option('prefix', { type: 'string', default: 'rf8_', describe: 'module name prefix' })
