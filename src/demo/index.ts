@@ -238,7 +238,29 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     goldenDir: cos.goldenDir,
     injected: opts.inject,
   };
-  authorsRf8.best.hardware = { vectors: cos.vectors, mismatches: cos.mismatches, images: cos.images, rtlAccuracy: cos.rtlAccuracy, refAccuracy: cos.refAccuracy, predictionsEqual: cos.predictionsEqual };
+  const hwOf = (c: typeof cos) => ({ vectors: c.vectors, mismatches: c.mismatches, images: c.images, rtlAccuracy: c.rtlAccuracy, refAccuracy: c.refAccuracy, predictionsEqual: c.predictionsEqual });
+  authorsRf8.best.hardware = hwOf(cos);
+
+  // 7b. the authors' RF8 weights on the generated RTL: rf8 operand decoder and shift-and-add product
+  let cosRf8: typeof cos | undefined;
+  if (opts.inject.length) authorsRf8.layerRef.hardwareNote = 'skipped with --inject (the faults target the main network)';
+  else {
+    const exR = nn.exportRf8Mlp(authors.m, test, opts.images);
+    cosRf8 = await st.run(`golden + rtl + cosim (rf8 weights x ${opts.rf8Acts})`, async () =>
+      cosimNetwork({
+        layers: exR.layers,
+        xScales: exR.inputs.map((q) => q.scale),
+        inputs: exR.inputCodes,
+        labels: exR.labels,
+        lanes: opts.lanes,
+        workDir: join(out, 'hw-rf8'),
+        command: `rf8 demo --out ${opts.out}${opts.quick ? ' --quick' : ''} --seed ${opts.seed}`,
+        seed: opts.seed,
+        onProgress: (e) => log(`  [rf8 weights: ${e.stage} layer ${e.layer + 1}/${e.layers}] ${e.message}`),
+      }),
+    );
+    authorsRf8.layerRef.hardware = hwOf(cosRf8);
+  }
 
   // 8. accelerator estimate (yosys + nextpnr), when installed
   if (opts.estimate) {
@@ -248,21 +270,35 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     else {
       const est = await st.run('estimate (yosys + nextpnr-ice40)', async () => {
         const { runSweep } = await import('../estimate/index.js');
-        return runSweep({ formats: ['rf8-e3m4'] as never, lanes: [opts.lanes], seeds: [1], device: 'hx8k', onEvent: (msg) => log(`  ${msg}`) });
+        // rf8kit's e3m4 engine and the authors' RF8 one (activations A on operand a x rf8 weights on b: the shift-and-add product)
+        return runSweep({ formats: ['rf8-e3m4', `${opts.rf8Acts}/rf8`] as never, lanes: [opts.lanes], seeds: [1], device: 'hx8k', onEvent: (msg) => log(`  ${msg}`) });
       });
       report.estimate = est as unknown as Record<string, unknown>;
+      const costOf = (format: string): Record<string, unknown> | undefined => {
+        const c = est.configs.find((x) => String(x.format) === format && x.lanes === opts.lanes);
+        if (!c || !c.resources) return undefined;
+        return { device: est.device.name, lanes: c.lanes, luts: c.resources.luts, dsps: c.resources.dsps, ffs: c.resources.ffs, ...(c.fmaxMHz !== undefined ? { fmaxMhz: c.fmaxMHz } : {}), ...(c.macPerSecondPer1kLuts !== undefined ? { macPerSecPer1kLuts: c.macPerSecondPer1kLuts } : {}) };
+      };
+      const cb = costOf('rf8-e3m4');
+      const ca = costOf(`${opts.rf8Acts}/rf8`);
+      if (cb && authorsRf8.best.layers.every((l) => l.format === 'rf8-e3m4')) authorsRf8.best.cost = cb;
+      else authorsRf8.best.costNote = cb ? `rf8-e3m4 x rf8-e3m4 engine: ${cb.luts} LUTs, ${cb.dsps} DSPs (${est.device.name}, ${opts.lanes} lanes; the network's layers use ${[...new Set(authorsRf8.best.layers.map((l) => l.format))].join(', ')})` : 'estimate failed';
+      if (ca) authorsRf8.layerRef.cost = ca;
+      else authorsRf8.layerRef.costNote = 'estimate failed';
     }
   } else st.skip('estimate', opts.quick ? 'not in --quick (run rf8 estimate)' : 'disabled (--no-estimate)');
+  for (const r of [authorsRf8.best, authorsRf8.layerRef]) if (!r.cost && !r.costNote) r.costNote = opts.estimate ? 'yosys / nextpnr-ice40 not installed' : `estimate stage not run (${opts.quick ? '--quick' : '--no-estimate'}; rf8 estimate --formats ${opts.rf8Acts}/rf8, docs/estimates.md)`;
 
   report.stages = st.records;
   report.totalSeconds = st.totalSeconds();
   report.plots = plots.map((p) => p.slice(out.length + 1));
   writeFileAtomic(join(out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
   writeFileAtomic(join(out, 'report.md'), reportMarkdown(report));
-  if (!cos.pass) {
-    const f = cos.firstMismatch;
+  for (const [c, what] of [[cos, ''], [cosRf8, ` (rf8 weights x ${opts.rf8Acts})`]] as const) {
+    if (!c || c.pass) continue;
+    const f = c.firstMismatch;
     throw new CheckFailed(
-      `co-simulation: ${cos.mismatches} of ${cos.vectors} outputs differ; first: ${f ? `layer ${f.layer + 1}, neuron ${f.neuron}, image ${f.image}: ${f.message}` : 'unknown'} (report: ${join(out, 'report.md')})`,
+      `co-simulation${what}: ${c.mismatches} of ${c.vectors} outputs differ; first: ${f ? `layer ${f.layer + 1}, neuron ${f.neuron}, image ${f.image}: ${f.message}` : 'unknown'} (report: ${join(out, 'report.md')})`,
     );
   }
   return report;
