@@ -31,6 +31,14 @@ export interface DemoOptions {
   betaTarget: number;
   gamma: number;
   finetuneSteps: number;
+  /**
+   * Which BackSlash / DeepShape the chain runs: rf8kit's (GG rate term; quantile-map DeepShape of
+   * the slab) or the authors' (shrink step with `rdo`; histogram equalization on the 2^-13 grid).
+   * The report states both DeepShape methods' numbers on the same trained model either way.
+   */
+  method: 'rf8kit' | 'paper';
+  /** BackSlash (paper) rdo (default 2000 n / 2e8: the authors' per-step shrink of a 2e8-parameter model). */
+  rdo: number;
   /** Run the yosys / nextpnr estimate stage when the tools are installed. */
   estimate: boolean;
   /** RTL faults to inject (verification of the verifier). */
@@ -43,8 +51,8 @@ export interface DemoOptions {
 
 export function demoDefaults(quick: boolean): Omit<DemoOptions, 'out' | 'log' | 'progress'> {
   return quick
-    ? { quick, seed: 1, lanes: 8, images: 100, lambda: 0.01, steps: 300, betaTarget: 1, gamma: 0.5, finetuneSteps: 50, estimate: false, inject: [], rf8Acts: 'rf8-e3m4' }
-    : { quick, seed: 1, lanes: 8, images: 200, lambda: 0.01, steps: 2500, betaTarget: 1, gamma: 0.5, finetuneSteps: 300, estimate: true, inject: [], rf8Acts: 'rf8-e3m4' };
+    ? { quick, seed: 1, lanes: 8, images: 100, lambda: 0.01, steps: 300, betaTarget: 1, gamma: 0.5, finetuneSteps: 50, method: 'rf8kit', rdo: 2.35, estimate: false, inject: [], rf8Acts: 'rf8-e3m4' }
+    : { quick, seed: 1, lanes: 8, images: 200, lambda: 0.01, steps: 2500, betaTarget: 1, gamma: 0.5, finetuneSteps: 300, method: 'rf8kit', rdo: 2.35, estimate: true, inject: [], rf8Acts: 'rf8-e3m4' };
 }
 
 export interface DemoReport {
@@ -55,7 +63,15 @@ export interface DemoReport {
   float: { valAcc: number; testAcc: number; afterDeepShapeTestAcc: number };
   rf8: { testAcc: number; images: number; layers: { name: string; format: string; sqnrDb: number; rows: number; cols: number }[]; bitsPerWeightEntropy: number };
   compression: { bitsPerParam: number | null; zeroFrac: number | null; testAcc: number | null; reductionVsFp32: number | null; sweep: { step: number; bitsPerParam: number; val: number }[] };
-  deepshape: { betaTarget: number; gamma: number; tensors: { name: string; betaBefore: number; betaAfter: number }[] };
+  deepshape: {
+    method: 'rf8kit' | 'paper';
+    betaTarget: number;
+    gamma: number;
+    /** Per tensor, spike-and-slab fits: trained, and after each DeepShape method (reshape + fine-tune). */
+    tensors: { name: string; betaBefore: number; betaAfter: number; zeroFracBefore: number; betaAllBefore: number; zeroFracAfter: number }[];
+    /** Both methods on the same trained model (the chain continues with `method`'s). */
+    methods: { name: 'rf8kit' | 'paper'; settings: string; testAcc: number; tensors: { name: string; slabBeta: number; zeroFrac: number; slabBetaReshaped: number }[] }[];
+  };
   hardware?: Record<string, unknown>;
   estimate?: Record<string, unknown>;
   /** The authors' RF8 (weights only; rf8 weights x an 8-bit activation format through the layer reference and the RTL) beside rf8kit's best float mode. */
@@ -83,6 +99,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
   const cfg = nn.defaultTrainConfig('mlp');
   Object.assign(cfg, { init: 'gg', lambda: opts.lambda, steps: opts.steps, seed: opts.seed, evalEvery: 0 });
   cfg.warmup = Math.min(cfg.warmup, Math.max(1, Math.floor(cfg.steps / 10)));
+  if (opts.method === 'paper') {
+    // the authors' chain: their GG init, their shrink step after each optimizer step, the last 20% plain
+    Object.assign(cfg, { init: 'gg-paper', lambda: 0, paperBackslash: { rdo: opts.rdo, clip: 1, finetuneSteps: Math.floor(opts.steps / 5) } });
+  }
   const trained = await st.run('train', async () => {
     const bar = opts.progress?.('train', cfg.steps);
     const r = await nn.train(cfg, { onStep: (s, x) => bar?.update(s + 1, `loss ${x.loss.toFixed(3)} rate ${x.rate.toFixed(2)} b/p`) });
@@ -99,22 +119,53 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     plots.push(p, ...(await plotWeightHistograms(out, task.specs, trained.values, 'hist-trained-')));
   });
 
-  // 2. DeepShape, then a short recovery fine-tune with the rate term at fixed beta_t
-  const shaped = await st.run('deepshape', async () => {
-    const ds = nn.deepshape(task.specs, trained.values, { betaTarget: opts.betaTarget, gamma: opts.gamma });
-    let values = ds.values;
-    if (opts.finetuneSteps > 0) {
+  // 2. DeepShape, both methods on the trained model (the chain continues with opts.method's):
+  //    rf8kit: quantile map of each tensor's slab to GG(beta_t) (strength gamma), then a
+  //    fine-tune with the rate term at beta fixed to beta_t; paper: histogram equalization of the
+  //    pooled parameters on the 2^-13 grid (shape_scale 0.8, std_scale 0.6, adj_minnum 1000),
+  //    then a plain fine-tune. Fits are spike-and-slab (the zeros of BackSlash are a point mass).
+  const { fitSparseGG } = await import('../gg/index.js');
+  const paper = await import('../nn/paper.js');
+  const slab = (v: Float32Array) => {
+    const f = fitSparseGG(v, { grid: 'off' });
+    return { beta: f.slab && !f.degenerate ? f.slab.beta : NaN, zeroFrac: f.spike.fraction };
+  };
+  const weightNames = task.specs.filter((s) => s.role === 'weight').map((s) => s.name);
+  const shaped = await st.run('deepshape (rf8kit + paper)', async () => {
+    const runOne = async (method: 'rf8kit' | 'paper') => {
       const fc = nn.defaultTrainConfig('mlp');
       fc.mlp = task.cfg;
-      Object.assign(fc, { steps: opts.finetuneSteps, seed: opts.seed + 1, lambda: opts.lambda, lr: fc.lr / 10, warmup: 1, lrFinal: 0.1, evalEvery: 0, rate: { ...nn.DEFAULT_RATE, fixedBeta: opts.betaTarget } });
-      const bar = opts.progress?.('fine-tune', fc.steps);
-      const r = await nn.train(fc, { initial: values, task, onStep: (s, x) => bar?.update(s + 1, `loss ${x.loss.toFixed(3)}`) });
-      bar?.stop();
-      values = r.values;
-    }
-    const test = await ev.floatEval(task, values, 'test');
-    const tensors = ds.report.map((t) => ({ name: t.name, betaBefore: t.before.beta, betaAfter: fitGG(values.get(t.name)!).beta }));
-    return { values, test, tensors };
+      Object.assign(fc, { steps: opts.finetuneSteps, seed: opts.seed + 1, lr: fc.lr / 10, warmup: 1, lrFinal: 0.1, evalEvery: 0 });
+      let reshaped: import('../nn/params.js').Values;
+      let settings: string;
+      if (method === 'rf8kit') {
+        reshaped = nn.deepshape(task.specs, trained.values, { betaTarget: opts.betaTarget, gamma: opts.gamma }).values;
+        Object.assign(fc, { lambda: opts.lambda, rate: { ...nn.DEFAULT_RATE, fixedBeta: opts.betaTarget } });
+        settings = `quantile map of the slab to beta_t ${opts.betaTarget}, gamma ${opts.gamma}; fine-tune ${opts.finetuneSteps} steps, rate term at beta_t`;
+      } else {
+        const r = paper.deepshapePaper(task.specs, trained.values, paper.DEFAULT_PAPER_DEEPSHAPE);
+        reshaped = r.values;
+        settings = `2^-13 grid, q_max ${r.report.qMax}, pooled nu ${r.report.before.nu.toFixed(2)} -> ${r.report.target.nu.toFixed(2)}, alpha x 0.6; plain fine-tune ${opts.finetuneSteps} steps`;
+      }
+      let values = reshaped;
+      if (opts.finetuneSteps > 0) {
+        const bar = opts.progress?.(`fine-tune (${method})`, fc.steps);
+        const r = await nn.train(fc, { initial: reshaped, task, onStep: (s, x) => bar?.update(s + 1, `loss ${x.loss.toFixed(3)}`) });
+        bar?.stop();
+        values = r.values;
+      }
+      const test = await ev.floatEval(task, values, 'test');
+      const tensors = weightNames.map((n) => ({ name: n, ...(({ beta, zeroFrac }) => ({ slabBeta: beta, zeroFrac }))(slab(values.get(n)!)), slabBetaReshaped: slab(reshaped.get(n)!).beta }));
+      return { name: method, settings, testAcc: test.acc!, values, test, tensors };
+    };
+    const main = await runOne(opts.method);
+    const other = await runOne(opts.method === 'rf8kit' ? 'paper' : 'rf8kit');
+    const tensors = weightNames.map((n, i) => {
+      const b = slab(trained.values.get(n)!);
+      return { name: n, betaBefore: b.beta, zeroFracBefore: b.zeroFrac, betaAllBefore: fitGG(trained.values.get(n)!).beta, betaAfter: main.tensors[i]!.slabBeta, zeroFracAfter: main.tensors[i]!.zeroFrac };
+    });
+    const methods = [main, other].sort((a, b) => (a.name < b.name ? 1 : -1)).map(({ name, settings, testAcc, tensors }) => ({ name, settings, testAcc, tensors }));
+    return { values: main.values, test: main.test, tensors, methods };
   });
   log(`after DeepShape: test ${pct(shaped.test.acc)}`);
   const values = shaped.values;
@@ -162,6 +213,14 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     layerRef: configRow(`the authors' RF8 weights x ${opts.rf8Acts} activations (bit-exact layer reference)`, authors.pack, authors.m, authors.eval, entropy),
   };
   log(`authors' RF8 weights x ${opts.rf8Acts}: test ${pct(authors.eval.acc)} over ${authors.eval.n} images`);
+  // 4c. the authors' RF8 as the paper uses it: every parameter in rf8 (greedy, amax scale per tensor), float activations
+  await st.run("authors' rf8 weights only (float activations)", async () => {
+    const { rf8WeightOnly } = await import('../nn/rf8-weight-only.js');
+    const wo = rf8WeightOnly(task.specs, values, 'format');
+    const r = await ev.floatEval(task, wo.values, 'test');
+    authorsRf8.weightOnly = { name: "the authors' RF8, weights only (float activations)", testAcc: r.acc!, tensors: wo.tensors };
+    log(`authors' RF8 weights only: test ${pct(r.acc)}`);
+  });
   await st.run('plots: rf8', async () => {
     const { writeSvg } = await import('../util/plot.js');
     const p = join(out, 'layer-sqnr.svg');
@@ -194,7 +253,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
       reductionVsFp32: comp.chosen ? 1 - comp.chosen.bitsPerParam / 32 : null,
       sweep: comp.sweep.map((s) => ({ step: s.step, bitsPerParam: s.bitsPerParam, val: s.val })),
     },
-    deepshape: { betaTarget: opts.betaTarget, gamma: opts.gamma, tensors: shaped.tensors },
+    deepshape: { method: opts.method, betaTarget: opts.betaTarget, gamma: opts.gamma, tensors: shaped.tensors, methods: shaped.methods },
     authorsRf8,
     stages: st.records,
     totalSeconds: 0,
@@ -328,8 +387,16 @@ export function reportMarkdown(r: DemoReport): string {
   L.push(`## RF8 layers`, '', `| layer | rows x cols | mode | weight SQNR (dB) |`, `|---|---|---|---|`);
   for (const l of r.rf8.layers) L.push(`| ${l.name} | ${l.rows} x ${l.cols} | ${l.format} | ${l.sqnrDb.toFixed(2)} |`);
   if (r.authorsRf8) L.push('', authorsRf8Markdown(r.authorsRf8).trimEnd());
-  L.push('', `## DeepShape`, '', `| tensor | beta before | beta after |`, `|---|---|---|`);
-  for (const t of r.deepshape.tensors) L.push(`| ${t.name} | ${t.betaBefore.toFixed(3)} | ${t.betaAfter.toFixed(3)} |`);
+  const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
+  L.push('', `## DeepShape`, '');
+  L.push(`Spike-and-slab fits (src/gg fitSparseGG): the zeros BackSlash leaves (exact, or below 2^-16 of the RMS) are a point mass, the GG is fitted to the rest. The chain continues with the ${r.deepshape.method} method.`, '');
+  L.push(`| tensor | zeros (trained) | slab beta (trained) | plain GG fit of all values | ${r.deepshape.methods.map((m) => `${m.name}: slab beta reshaped / after fine-tune, zeros`).join(' | ')} |`);
+  L.push(`|---|---|---|---|${r.deepshape.methods.map(() => '---').join('|')}|`);
+  r.deepshape.tensors.forEach((t, i) => {
+    L.push(`| ${t.name} | ${(t.zeroFracBefore * 100).toFixed(1)}% | ${f3(t.betaBefore)} | ${f3(t.betaAllBefore)} | ${r.deepshape.methods.map((m) => `${f3(m.tensors[i]!.slabBetaReshaped)} / ${f3(m.tensors[i]!.slabBeta)}, ${(m.tensors[i]!.zeroFrac * 100).toFixed(1)}%`).join(' | ')} |`);
+  });
+  L.push('', `| method | settings | float test accuracy after |`, `|---|---|---|`);
+  for (const m of r.deepshape.methods) L.push(`| ${m.name} | ${m.settings} | ${pct(m.testAcc)} |`);
   if (r.estimate) {
     L.push('', `## Accelerator estimate`, '', '```json', JSON.stringify(summarizeEstimate(r.estimate), null, 2), '```');
   }

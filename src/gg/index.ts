@@ -32,3 +32,8 @@ export {
 } from './gof.js';
 export { ggGridMse, ggGridSqnrDb, GridMseCache, lloydMax, panterDiteSqnrDb, type LloydMaxResult } from './bounds.js';
 export { gammaP, gammaQ, gammaPInv, lnGamma, digamma, trigamma } from './special.js';
+export {
+  ggMomentRatio, momentRatioTable, momentRatioIndex, momentRatioEstimate, momentRatioFromSums,
+  MR_NU_MIN, MR_NU_MAX, MR_NU_STEP, MR_TABLE_SIZE, type MomentRatioEstimate,
+} from './moment-ratio.js';
+export { fitSparseGG, slabOf, spikeSlabCurves, DEFAULT_ZERO_TOL, type SparseGGFit, type SparseFitOptions, type SlabFit } from './sparse.js';

@@ -3,7 +3,7 @@
  * rate-accuracy curves, weight histograms with the fitted GG density.
  */
 import { join } from 'node:path';
-import { fitGG, ggPdf } from '../gg/index.js';
+import { fitGG, fitSparseGG, ggPdf, spikeSlabCurves } from '../gg/index.js';
 import { histogram, lineChart, writeSvg, type Series } from '../util/plot.js';
 import type { SweepPoint } from './compress.js';
 import { isRateParam, type ParamSpec, type Values } from './params.js';
@@ -52,19 +52,29 @@ export async function plotRateMetric(path: string, curves: { name: string; point
   );
 }
 
-/** Histogram of one tensor with its fitted GG density and a Gaussian of the same variance. */
+/**
+ * Histogram of one tensor with its spike-and-slab fit (src/gg fitSparseGG): the slab's GG density
+ * weighted by 1 - pi0, the spike at 0 as a vertical segment (mass pi0 over one bin), the GG fitted
+ * to all values (dashed, when a spike exists: what the plain fit sees) and a Gaussian of the same
+ * variance.
+ */
 export async function plotTensorHistogram(path: string, name: string, v: Float32Array): Promise<void> {
   const fit = fitGG(v, { method: 'mle' });
+  const sp = fitSparseGG(v, { grid: 'off' });
   let span = 0;
   for (let i = 0; i < v.length; i++) span = Math.max(span, Math.abs(v[i]!));
   span = span || 1;
+  const bins = 120;
   const xs: number[] = [];
   for (let i = 0; i <= 400; i++) xs.push(-span + (2 * span * i) / 400);
   const sigma = Math.sqrt(fit.meanSquare);
+  const cs = spikeSlabCurves(sp, xs, (2 * span) / bins);
   const overlays: Series[] = [];
-  if (fit.alpha > 0 && fit.beta > 0) overlays.push({ name: `GG fit (beta ${fit.beta.toFixed(3)})`, x: xs, y: xs.map((x) => ggPdf(x, fit.alpha, fit.beta)) });
+  if (cs.slab) overlays.push({ name: `slab: ${(100 * (1 - sp.spike.pi0)).toFixed(1)}% GG (beta ${sp.slab!.beta.toFixed(3)})`, ...cs.slab });
+  if (cs.spike) overlays.push({ name: `spike at 0: ${(100 * sp.spike.pi0).toFixed(1)}%`, ...cs.spike });
+  if (fit.alpha > 0 && fit.beta > 0 && !fit.degenerate) overlays.push({ name: `GG fit to all values (beta ${fit.beta.toFixed(3)})`, x: xs, y: xs.map((x) => ggPdf(x, fit.alpha, fit.beta)), dashed: true });
   overlays.push({ name: 'Gaussian, same variance', x: xs, y: xs.map((x) => Math.exp(-0.5 * (x / sigma) ** 2) / (sigma * Math.sqrt(2 * Math.PI))), dashed: true });
-  await writeSvg(path, histogram({ title: `${name} (${v.length} values)`, values: v, bins: 120, range: [-span, span], x: { title: 'weight' }, y: { title: 'density (log)', log: true }, overlays }));
+  await writeSvg(path, histogram({ title: `${name} (${v.length} values)`, values: v, bins, range: [-span, span], x: { title: 'weight' }, y: { title: 'density (log)', log: true }, overlays }));
 }
 
 /** One histogram per weight / embedding tensor: <dir>/<prefix><name>.svg. Returns the paths. */

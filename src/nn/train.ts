@@ -9,14 +9,24 @@ import { DEFAULT_RATE, fitLaws, rateParamCount, rateTerm, type RateConfig, type 
 import { lmTask, type LmConfig } from './lm.js';
 import { mlpTask, type MlpConfig } from './mlp.js';
 import { countParams, DEFAULT_BETA0, initValues, ParamStore, type Values } from './params.js';
+import { backslashShrink, DEFAULT_PAPER_INIT, ggInitPaper, type PaperBackslashConfig, type PaperInitConfig, type ShrinkReport } from './paper.js';
 import type { EvalResult, Task } from './task.js';
 import { initTf, tf } from './tf.js';
 
 export interface TrainConfig {
   model: 'mlp' | 'lm';
-  init: 'gaussian' | 'gg';
+  /** gaussian / gg: rf8kit's init at He / Xavier variance; gg-paper: the authors' (paper.ts ggInitPaper). */
+  init: 'gaussian' | 'gg' | 'gg-paper';
   /** GG shape of the initialization (init 'gg'). */
   beta0: number;
+  /** shape and xi of init 'gg-paper' (default shape 2, xi 2). */
+  paperInit?: PaperInitConfig;
+  /**
+   * The authors' BackSlash (paper.ts backslashShrink) after every optimizer step of the first
+   * `steps - finetuneSteps` steps, then plain training (the fine-tune). Independent of lambda
+   * (rf8kit's rate term); normally one of the two is used.
+   */
+  paperBackslash?: PaperBackslashConfig & { finetuneSteps: number };
   /** Weight of the rate term (loss units per bit/param); 0 = plain training. */
   lambda: number;
   steps: number;
@@ -68,6 +78,8 @@ export interface TrainResult {
   evals: EvalLog[];
   /** GG laws of the rate term at each re-estimation. */
   laws: { step: number; laws: TensorLaw[] }[];
+  /** The authors' BackSlash: the pooled shape and shrink of every logged step. */
+  shrink: ({ step: number } & ShrinkReport)[];
   final: { val: EvalResult; test: EvalResult };
   params: { total: number; rate: number };
   ms: number;
@@ -107,7 +119,13 @@ export async function train(cfg: TrainConfig, hooks: TrainHooks = {}): Promise<T
 
   // model: fresh GG / Gaussian initialization from the seed, or given values
   const initRng = new Rng((cfg.seed ^ 0x5eed1) >>> 0);
-  const store = new ParamStore(task.specs, hooks.initial ?? initValues(task.specs, { dist: cfg.init, beta0: cfg.beta0 }, initRng));
+  const fresh = () => (cfg.init === 'gg-paper' ? ggInitPaper(task.specs, cfg.paperInit ?? DEFAULT_PAPER_INIT, initRng) : initValues(task.specs, { dist: cfg.init, beta0: cfg.beta0 }, initRng));
+  const store = new ParamStore(task.specs, hooks.initial ?? fresh());
+  const bs = cfg.paperBackslash;
+  if (bs && !(bs.rdo >= 0 && bs.clip >= 0 && Number.isInteger(bs.finetuneSteps) && bs.finetuneSteps >= 0)) {
+    throw new InputError(`BackSlash (paper): rdo and clip must be >= 0 and the fine-tune steps a non-negative integer (got ${bs.rdo}, ${bs.clip}, ${bs.finetuneSteps})`);
+  }
+  const shrinkLog: ({ step: number } & ShrinkReport)[] = [];
   const get = (n: string) => store.get(n);
   const nRate = rateParamCount(task.specs);
   const optimizer = tf.train.adam(cfg.lr, 0.9, 0.99, 1e-8);
@@ -149,6 +167,15 @@ export async function train(cfg: TrainConfig, hooks: TrainHooks = {}): Promise<T
     if (!Number.isFinite(lossVal)) throw new Error(`training diverged at step ${step} (loss ${lossVal})`);
     losses[step] = lossVal;
 
+    // the authors' BackSlash: a shrink step after the optimizer step (until the fine-tune)
+    if (bs && step < cfg.steps - bs.finetuneSteps) {
+      const vars = store.list();
+      const vals = vars.map((v) => v.dataSync() as Float32Array);
+      const rep = backslashShrink(vals, bs);
+      vars.forEach((v, i) => tf.tidy(() => v.assign(tf.tensor(vals[i]!, v.shape, 'float32'))));
+      if (step % logEvery === 0) shrinkLog.push({ step, ...rep });
+    }
+
     // log
     if (step % logEvery === 0 || step === cfg.steps - 1) log.push({ step, loss: lossVal, rate: rateVal, lr });
     hooks.onStep?.(step, { loss: lossVal, rate: rateVal });
@@ -172,6 +199,7 @@ export async function train(cfg: TrainConfig, hooks: TrainHooks = {}): Promise<T
     log,
     evals,
     laws: lawLog,
+    shrink: shrinkLog,
     final: { val, test },
     params: { total: countParams(task.specs), rate: nRate },
     ms: performance.now() - t0,

@@ -27,6 +27,7 @@ import {
 } from '../format/index.js';
 import { split, splitDouble } from '../format/round.js';
 import { fitGG, type GGFit } from '../gg/fit.js';
+import { DEFAULT_ZERO_TOL } from '../gg/sparse.js';
 import { ggGridMse, GridMseCache } from '../gg/bounds.js';
 import { InputError } from '../util/errors.js';
 
@@ -249,6 +250,30 @@ function asTyped(data: ArrayLike<number>): Data {
   return Float64Array.from(data as ArrayLike<number>);
 }
 
+/**
+ * The GG fit gg scale selection uses. A point mass at zero (pruned / BackSlash weights: exact
+ * zeros and values below 2^-16 of the RMS, as src/gg fitSparseGG) breaks the fit of the whole
+ * tensor (beta collapses toward 0), yet costs no error at any scale (zero encodes exactly; the
+ * tiny values' error is below 2^-32 of the mean square). When that spike holds more than 1% of
+ * the values the scale is chosen from the fit of the rest (the slab): the expected error per
+ * element is the slab's times a constant, so the argmin over X is the same.
+ */
+function slabFitForScale(d: Data, method: 'mle' | 'moments'): GGFit {
+  const all = fitGG(d, { method });
+  const nz = all.n - all.zeros;
+  if (nz === 0) return all;
+  const thr = DEFAULT_ZERO_TOL * Math.sqrt((all.meanSquare * all.n) / nz);
+  let spike = 0;
+  for (let i = 0; i < d.length; i++) if (Math.abs(d[i]!) <= thr) spike++;
+  if (spike <= 0.01 * all.n || spike === all.n) return all;
+  const slab = new Float64Array(d.length - spike);
+  for (let i = 0, k = 0; i < d.length; i++) {
+    const x = d[i]!;
+    if (!(Math.abs(x) <= thr)) slab[k++] = x;
+  }
+  return fitGG(slab, { method });
+}
+
 /** Choose the scale X of `data` for `fmt` by `method`, with the criterion values. */
 export function chooseScaleDetailed(data: ArrayLike<number>, fmt: Fmt, method: ScaleMethod, opts: ChooseScaleOptions = {}): ScaleChoice {
   const f = getFormat(fmt);
@@ -278,7 +303,7 @@ export function chooseScaleDetailed(data: ArrayLike<number>, fmt: Fmt, method: S
       return { X: best.X, mse: best.mse, method, candidates };
     }
     case 'gg': {
-      const fit = opts.fit ?? fitGG(d, { method: opts.fitMethod ?? 'mle' });
+      const fit = opts.fit ?? slabFitForScale(d, opts.fitMethod ?? 'mle');
       return { ...ggChooseScale(fit, f, rd), fit };
     }
     default:

@@ -6,7 +6,11 @@ import { progress } from '../../nn/progress.js';
 
 interface Args extends CommonArgs {
   ckpt: string;
-  'beta-target': number;
+  method: string;
+  'shape-scale': number;
+  'std-scale': number;
+  'adj-minnum': number;
+  'beta-target'?: number;
   gamma: number;
   'finetune-steps': number;
   lambda: number;
@@ -25,7 +29,11 @@ export const deepshapeCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .positional('ckpt', { type: 'string', demandOption: true, describe: 'checkpoint folder (from rf8 train)' })
-      .option('beta-target', { type: 'number', demandOption: true, describe: 'target GG shape beta_t' })
+      .option('method', { type: 'string', choices: ['rf8kit', 'paper'], default: 'rf8kit', describe: "rf8kit: quantile map of each tensor's slab to GG(beta_t); paper: the authors' histogram equalization of all parameters pooled on the 2^-13 grid, then a plain fine-tune" })
+      .option('shape-scale', { type: 'number', default: 0.8, describe: 'paper: target shape = shape_scale * the pooled moment-ratio shape' })
+      .option('std-scale', { type: 'number', default: 0.6, describe: 'paper: target alpha = std_scale * alpha' })
+      .option('adj-minnum', { type: 'number', default: 1000, describe: 'paper: the core ends at the smallest positive grid value seen at most this often' })
+      .option('beta-target', { type: 'number', describe: 'rf8kit: target GG shape beta_t (required)' })
       .option('gamma', { type: 'number', default: 1, describe: 'strength in [0, 1]: w <- (1 - gamma) w + gamma Q_t(F(w))' })
       .option('finetune-steps', { type: 'number', default: 0, describe: 'recovery fine-tune steps with the GG rate term at beta fixed to beta_t' })
       .option('lambda', { type: 'number', default: 0.01, describe: 'rate-term weight during the fine-tune' })
@@ -40,9 +48,12 @@ export const deepshapeCommand: CommandModule<object, Args> = {
     const { loadCheckpoint, saveCheckpoint } = await import('../../nn/checkpoint.js');
     const { taskFor, floatEval, buildPack, modelDescOf, compressAtTarget } = await import('../../nn/evaluate.js');
     const { deepshape, train, defaultTrainConfig, DEFAULT_RATE } = await import('../../nn/index.js');
-    const bt = Number(args['beta-target']);
+    const paperMethod = args.method === 'paper';
+    if (!paperMethod && args['beta-target'] === undefined) throw new InputError('--beta-target is required with --method rf8kit');
+    const bt = paperMethod ? NaN : Number(args['beta-target']);
     const gamma = Number(args.gamma);
-    if (!(bt > 0 && bt <= 20)) throw new InputError(`--beta-target must be in (0, 20], got ${String(args['beta-target'])}`);
+    if (!paperMethod && !(bt > 0 && bt <= 20)) throw new InputError(`--beta-target must be in (0, 20], got ${String(args['beta-target'])}`);
+    const paperCfg = { shapeScale: Number(args['shape-scale']), stdScale: Number(args['std-scale']), adjMinnum: Number(args['adj-minnum']) };
     if (!(gamma >= 0 && gamma <= 1)) throw new InputError(`--gamma must be in [0, 1], got ${String(args.gamma)}`);
     const ftSteps = parseIntStrict(args['finetune-steps'], '--finetune-steps', 0, 1e9);
     const lambda = Number(args.lambda);
@@ -57,8 +68,23 @@ export const deepshapeCommand: CommandModule<object, Args> = {
     const fmt = (v: number) => (task.metric === 'acc' ? `${(v * 100).toFixed(2)}%` : `${v.toFixed(4)} bpc`);
     const before = { val: await floatEval(task, ck.values, 'val'), test: await floatEval(task, ck.values, 'test') };
 
-    // reshape
-    const ds = deepshape(task.specs, ck.values, { betaTarget: bt, gamma, cdf: args.cdf as 'empirical' | 'fitted' });
+    // reshape (rf8kit: per tensor slab; paper: pooled, histogram equalization)
+    const { deepshapePaper } = await import('../../nn/paper.js');
+    const { fitSparseGG } = await import('../../gg/index.js');
+    const slabFit = (v: Float32Array) => {
+      const f = fitSparseGG(v, { grid: 'off' });
+      return { beta: f.slab && !f.degenerate ? f.slab.beta : NaN, zeroFrac: f.spike.fraction };
+    };
+    const paperRun = paperMethod ? deepshapePaper(task.specs, ck.values, paperCfg) : undefined;
+    const ds = paperRun
+      ? {
+          values: paperRun.values,
+          report: task.specs
+            .filter((x) => x.role === 'weight' || x.role === 'embedding')
+            .map((x) => ({ name: x.name, n: ck.values.get(x.name)!.length, before: slabFit(ck.values.get(x.name)!), target: { beta: paperRun.report.target.nu, alpha: paperRun.report.target.alpha }, after: slabFit(paperRun.values.get(x.name)!), rmsBefore: NaN, rmsAfter: NaN })),
+          paper: paperRun.report,
+        }
+      : deepshape(task.specs, ck.values, { betaTarget: bt, gamma, cdf: args.cdf as 'empirical' | 'fitted' });
     const shaped = { val: await floatEval(task, ds.values, 'val'), test: await floatEval(task, ds.values, 'test') };
 
     // optional recovery fine-tune with the rate term at fixed beta_t
@@ -69,7 +95,7 @@ export const deepshapeCommand: CommandModule<object, Args> = {
       const cfg = defaultTrainConfig(task.kind);
       if (task.kind === 'mlp') cfg.mlp = task.cfg;
       else cfg.lm = task.cfg;
-      Object.assign(cfg, { steps: ftSteps, seed, lambda, lr: args.lr !== undefined ? Number(args.lr) : cfg.lr / 10, warmup: 1, lrFinal: 0.1, evalEvery: 0, rate: { ...DEFAULT_RATE, fixedBeta: bt } });
+      Object.assign(cfg, { steps: ftSteps, seed, lambda: paperMethod ? 0 : lambda, lr: args.lr !== undefined ? Number(args.lr) : cfg.lr / 10, warmup: 1, lrFinal: 0.1, evalEvery: 0, rate: paperMethod ? { ...DEFAULT_RATE } : { ...DEFAULT_RATE, fixedBeta: bt } });
       const bar = progress('fine-tune', ftSteps);
       const r = await train(cfg, { initial: ds.values, task, onStep: (s, x) => bar.update(s + 1, `loss ${x.loss.toFixed(4)} rate term ${x.rate.toFixed(3)}`) });
       bar.stop();
@@ -94,7 +120,8 @@ export const deepshapeCommand: CommandModule<object, Args> = {
 
     log('calibrating RF8 ...');
     const pack = buildPack(task, values, args.calib !== undefined ? parseIntStrict(args.calib, '--calib', 1, 1e6) : undefined);
-    const settings = { betaTarget: bt, gamma, cdf: args.cdf, finetuneSteps: ftSteps, lambda, seed };
+    const settings = paperMethod ? { method: 'paper', ...paperCfg, finetuneSteps: ftSteps, lambda: 0, seed } : { method: 'rf8kit', betaTarget: bt, gamma, cdf: args.cdf, finetuneSteps: ftSteps, lambda, seed };
+    const finalFits = Object.fromEntries(ds.report.map((r) => [r.name, slabFit(values.get(r.name)!)]));
     saveCheckpoint(args.out, {
       sidecar: {
         ...ck.sidecar,
@@ -113,12 +140,17 @@ export const deepshapeCommand: CommandModule<object, Args> = {
       plots = [...(await plotWeightHistograms(args.out, task.specs, ck.values, 'before-')), ...(await plotWeightHistograms(args.out, task.specs, values, 'after-'))];
       lines.push(`wrote ${plots.length} SVG files into ${args.out}`);
     }
-    emit(args, { checkpoint: args.out, parent: ck.dir, settings, report: ds.report, metrics: { before, shaped, final: after }, compress, plots, finetuneSteps: ftSteps }, () =>
+    emit(args, { checkpoint: args.out, parent: ck.dir, settings, report: ds.report, paper: paperRun?.report, finalFits, metrics: { before, shaped, final: after }, compress, plots, finetuneSteps: ftSteps }, () =>
       [
-        `DeepShape beta_t ${bt}, gamma ${gamma} (${args.cdf} CDF)${ftSteps ? `, fine-tune ${ftSteps} steps (lambda ${lambda}, beta fixed)` : ''}`,
+        paperRun
+          ? `DeepShape (paper): all ${paperRun.report.n} parameters pooled on the 2^-13 grid; core |q - ${paperRun.report.mu}| <= ${paperRun.report.qMax} (${paperRun.report.coreN} values, ${paperRun.report.assigned} re-assigned); pooled nu ${paperRun.report.before.nu.toFixed(2)} -> ${paperRun.report.target.nu.toFixed(3)}, alpha ${paperRun.report.before.alpha.toPrecision(4)} -> ${paperRun.report.target.alpha.toPrecision(4)}${ftSteps ? `; plain fine-tune ${ftSteps} steps` : ''}`
+          : `DeepShape (rf8kit) beta_t ${bt}, gamma ${gamma} (${args.cdf} CDF)${ftSteps ? `, fine-tune ${ftSteps} steps (lambda ${lambda}, beta fixed)` : ''}`,
         table(
-          ['tensor', 'beta before', 'beta target', 'beta after', 'rms before', 'rms after'],
-          ds.report.map((r) => [r.name, r.before.beta.toFixed(3), r.target.beta.toFixed(3), r.after.beta.toFixed(3), r.rmsBefore.toPrecision(4), r.rmsAfter.toPrecision(4)]),
+          ['tensor', 'zeros before', 'slab beta before', 'target', 'slab beta reshaped', 'zeros reshaped', ...(ftSteps ? ['slab beta after fine-tune'] : [])],
+          ds.report.map((r) => {
+            const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
+            return [r.name, `${(r.before.zeroFrac * 100).toFixed(1)}%`, f3(r.before.beta), f3(r.target.beta), f3(r.after.beta), `${(r.after.zeroFrac * 100).toFixed(1)}%`, ...(ftSteps ? [f3(finalFits[r.name]!.beta)] : [])];
+          }),
         ),
         `test ${task.metric}: before ${fmt(metricOf(before.test))}, reshaped ${fmt(metricOf(shaped.test))}${ftSteps ? `, after fine-tune ${fmt(metricOf(after.test))}` : ''}`,
         ...lines,

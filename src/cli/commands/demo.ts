@@ -14,6 +14,8 @@ interface Args extends CommonArgs {
   'beta-target'?: number;
   gamma?: number;
   'finetune-steps'?: number;
+  method?: string;
+  rdo?: number;
   estimate?: boolean;
   inject?: string[];
   'rf8-acts'?: string;
@@ -40,6 +42,8 @@ export const demoCommand: CommandModule<object, Args> = {
       .option('beta-target', { type: 'number', describe: 'DeepShape target shape (default 1)' })
       .option('gamma', { type: 'number', describe: 'DeepShape strength in [0, 1] (default 0.5)' })
       .option('finetune-steps', { type: 'number', describe: 'DeepShape recovery fine-tune steps (default 300; --quick 50)' })
+      .option('method', { type: 'string', choices: ['rf8kit', 'paper'], describe: "BackSlash + DeepShape of the chain: rf8kit's (default) or the authors' (the report shows both DeepShapes either way)" })
+      .option('rdo', { type: 'number', describe: 'BackSlash (paper) rdo (default 2.35 = 2000 n / 2e8 at this model size; the authors use 2000 on 1e8-1e9 parameters)' })
       .option('estimate', { type: 'boolean', describe: 'run the yosys / nextpnr estimate stage (default: on, off with --quick)' })
       .option('inject', { type: 'string', array: true, describe: 'inject RTL faults (rf8 rtl --list-faults); the co-simulation must then fail' })
       .option('rf8-acts', { type: 'string', describe: "activation format of the authors' RF8 configuration: rf8 weights x this format (default rf8-e3m4; int8, rf8, ...)" }) as never,
@@ -67,6 +71,8 @@ export const demoCommand: CommandModule<object, Args> = {
       betaTarget: args['beta-target'] !== undefined ? num(args['beta-target'], 'beta-target', 0.05, 20) : d.betaTarget,
       gamma: args.gamma !== undefined ? num(args.gamma, 'gamma', 0, 1) : d.gamma,
       finetuneSteps: args['finetune-steps'] !== undefined ? parseIntStrict(args['finetune-steps'], '--finetune-steps', 0, 1e7) : d.finetuneSteps,
+      method: (args.method ?? d.method) as 'rf8kit' | 'paper',
+      rdo: args.rdo !== undefined ? num(args.rdo, 'rdo', 0, 1e9) : d.rdo,
       estimate: args.estimate ?? d.estimate,
       inject: args.inject ?? [],
       rf8Acts: rf8Acts ?? d.rf8Acts,

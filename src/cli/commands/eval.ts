@@ -7,6 +7,7 @@ import { progress } from '../../nn/progress.js';
 interface Args extends CommonArgs {
   ckpt: string;
   rf8: boolean;
+  'rf8-weight-only': boolean;
   split: string;
   limit?: number;
   compress: boolean;
@@ -65,6 +66,7 @@ export const evalCommand: CommandModule<object, Args> = {
     y
       .positional('ckpt', { type: 'string', demandOption: true, describe: 'checkpoint folder (from rf8 train / rf8 deepshape)' })
       .option('rf8', { type: 'boolean', default: false, describe: 'also run RF8 inference through layerForward (src/arith) and compare' })
+      .option('rf8-weight-only', { type: 'boolean', default: false, describe: "the authors' RF8 at inference: every parameter encoded in their residual RF8 (greedy rounding), float activations" })
       .option('split', { type: 'string', choices: ['test', 'val'], default: 'test', describe: 'data split to report' })
       .option('limit', { type: 'number', describe: 'score only the first N images / windows (same items for float and RF8)' })
       .option('compress', { type: 'boolean', default: false, describe: 'uniform quantization + Exp-Golomb: bits/param at the coarsest step meeting --max-drop on validation' })
@@ -125,6 +127,16 @@ export const evalCommand: CommandModule<object, Args> = {
         `rf8    ${split}: ${fmt(r)}  (loss ${r.loss.toFixed(4)} nats; ${metric === 'acc' ? `${delta >= 0 ? '+' : ''}${delta.toFixed(2)} points` : `${delta >= 0 ? '+' : ''}${delta.toFixed(2)}% bpc`} vs float)`,
         `       ${r.counters.calls} layerForward calls, ${(r.counters.macs / 1e6).toFixed(1)} M MACs in ${(r.ms / 1000).toFixed(1)} s; accumulator clamps ${r.counters.ovf}, NaN outputs ${r.counters.nan}`,
       );
+    }
+
+    if (args['rf8-weight-only']) {
+      const { rf8WeightOnly, haveAuthorsRf8 } = await import('../../nn/rf8-weight-only.js');
+      if (!haveAuthorsRf8()) throw new InputError("--rf8-weight-only needs the authors' RF8 format 'rf8' in src/format (not in this build)");
+      const wo = rf8WeightOnly(task.specs, ck.values, 'format');
+      const r = await floatEval(task, wo.values, split, limit);
+      const delta = metric === 'acc' ? (r.acc! - float.acc!) * 100 : ((r.bpc! - float.bpc!) / float.bpc!) * 100;
+      out.rf8WeightOnly = { ...r, delta, tensors: wo.tensors };
+      lines.push(`rf8 weight-only (authors' RF8, greedy, float activations) ${split}: ${fmt(r)}  (${metric === 'acc' ? `${delta >= 0 ? '+' : ''}${delta.toFixed(2)} points` : `${delta >= 0 ? '+' : ''}${delta.toFixed(2)}% bpc`} vs float)`);
     }
 
     if (args.compress) {

@@ -1,0 +1,293 @@
+/**
+ * GG fits that survive sparsity and grids: a point mass at zero (the "spike") plus a GG body
+ * (the "slab"),
+ *
+ *     p(x) = pi0 * delta(x) + (1 - pi0) * GG(x; alpha, beta).
+ *
+ * - Spike. Exact zeros, and values whose magnitude is at most `zeroTol` times the RMS of the
+ *   nonzero values (default 2^-16: BackSlash leaves pruned weights at 1e-7..1e-12 instead of 0;
+ *   a GG body with beta >= 0.3 puts well under 1e-4 of its mass there). For a continuous body
+ *   the mixture's maximum likelihood is exactly pi0 = (spike count) / n and the GG MLE of the
+ *   rest, so the slab is fitted by `fitGG` on the values above the threshold.
+ * - Grid. When the slab's magnitudes are integer multiples of its smallest one, `step`, and
+ *   the grid is coarse (step >= 1% of the slab RMS; a finer grid changes the MLE by less than
+ *   1e-4 relative), the continuous likelihood is wrong (rounding piles mass on grid points).
+ *   The slab is then fitted by the discretized likelihood: magnitude cell j (|x| = j step)
+ *   has probability P((j - 1/2) step <= |X| < (j + 1/2) step), conditioned on |X| >= step/2
+ *   (the zero cell is shared by the spike and the body's rounding), maximized over
+ *   (log alpha, log beta) by Nelder-Mead from the continuous MLE. The spike is then the excess
+ *   of zeros over what the rounded body puts in the zero cell:
+ *   pi0 = max(0, 1 - (n - zeros) / (n (1 - P(|X| < step/2)))) (the profile MLE).
+ * - Goodness of fit, for both components: the spike's fraction with its binomial standard
+ *   error; the slab's KS distance to the fitted law conditioned on the slab's support
+ *   (continuous), or over the grid's magnitude cells (grid).
+ * - Degenerate cases are explicit, never NaN numbers: every value in the spike (`slab: null`),
+ *   fewer than 3 distinct slab magnitudes (the shape is not identifiable: a 2-level grid, one
+ *   nonzero value), each with a `reason`.
+ */
+import { gammaPDiff, gammaQ, lnGamma as lnGammaOf } from './special.js';
+import { ggAbsCdf } from './dist.js';
+import { fitGG, type GGFit } from './fit.js';
+import { kolmogorovPValue, ksDistanceSorted } from './gof.js';
+import { InputError } from '../util/errors.js';
+
+type Data = Float32Array | Float64Array | ArrayLike<number>;
+
+export const DEFAULT_ZERO_TOL = 2 ** -16;
+
+export interface SparseFitOptions {
+  /** Spike threshold relative to the RMS of the nonzero values (0: exact zeros only). */
+  zeroTol?: number;
+  /** 'auto' (default): detect a coarse grid; 'off': always the continuous fit. */
+  grid?: 'auto' | 'off';
+}
+
+export interface SlabFit {
+  n: number;
+  alpha: number;
+  beta: number;
+  /** Log-likelihood of the slab values (continuous density, or cell probabilities on a grid). */
+  loglik: number;
+  /** KS distance to the fitted law on the slab's support (grid: over magnitude cells). */
+  ks: number;
+  ksPValue: number;
+  converged: boolean;
+}
+
+export interface SparseGGFit {
+  /** Finite values. */
+  n: number;
+  excluded: number;
+  /** Values exactly zero. */
+  exactZeros: number;
+  spike: {
+    /** Values in the spike (exact zeros + |x| <= threshold). */
+    count: number;
+    /** count / n: the zero fraction as observed (grid: zeros of the grid). */
+    fraction: number;
+    /** Fitted point mass pi0 (= fraction, except on a grid: the excess over the body's zero cell). */
+    pi0: number;
+    /** Binomial standard error of `fraction`. */
+    stderr: number;
+    /** Magnitude threshold used (absolute). */
+    threshold: number;
+  };
+  slab: SlabFit | null;
+  grid: { step: number; levels: number } | null;
+  method: 'continuous' | 'grid';
+  degenerate: boolean;
+  /** Why the slab has no shape (degenerate only). */
+  reason?: string;
+  warnings: string[];
+}
+
+/** Minimize f over R^2 from x0 (Nelder-Mead, standard coefficients). */
+function nelderMead2(f: (a: number, b: number) => number, x0: [number, number], step: number, tol = 1e-10, maxIter = 400): { x: [number, number]; f: number; converged: boolean } {
+  let pts: [number, number][] = [x0, [x0[0] + step, x0[1]], [x0[0], x0[1] + step]];
+  let vals = pts.map((p) => f(p[0], p[1]));
+  for (let it = 0; it < maxIter; it++) {
+    const order = [0, 1, 2].sort((i, j) => vals[i]! - vals[j]!);
+    pts = order.map((i) => pts[i]!);
+    vals = order.map((i) => vals[i]!);
+    if (Math.abs(vals[2]! - vals[0]!) <= tol * (1 + Math.abs(vals[0]!)) && Math.hypot(pts[2]![0] - pts[0]![0], pts[2]![1] - pts[0]![1]) < 1e-7) {
+      return { x: pts[0]!, f: vals[0]!, converged: true };
+    }
+    const c: [number, number] = [(pts[0]![0] + pts[1]![0]) / 2, (pts[0]![1] + pts[1]![1]) / 2];
+    const at = (t: number): [number, number] => [c[0] + t * (pts[2]![0] - c[0]), c[1] + t * (pts[2]![1] - c[1])];
+    const r = at(-1);
+    const fr = f(r[0], r[1]);
+    if (fr < vals[0]!) {
+      const e = at(-2);
+      const fe = f(e[0], e[1]);
+      if (fe < fr) [pts[2], vals[2]] = [e, fe];
+      else [pts[2], vals[2]] = [r, fr];
+    } else if (fr < vals[1]!) {
+      [pts[2], vals[2]] = [r, fr];
+    } else {
+      const k = fr < vals[2]! ? at(-0.5) : at(0.5);
+      const fk = f(k[0], k[1]);
+      if (fk < Math.min(fr, vals[2]!)) [pts[2], vals[2]] = [k, fk];
+      else {
+        for (const i of [1, 2]) {
+          pts[i] = [(pts[i]![0] + pts[0]![0]) / 2, (pts[i]![1] + pts[0]![1]) / 2];
+          vals[i] = f(pts[i]![0], pts[i]![1]);
+        }
+      }
+    }
+  }
+  const i = vals.indexOf(Math.min(...vals));
+  return { x: pts[i]!, f: vals[i]!, converged: false };
+}
+
+/** Cell counts of magnitudes on a grid: counts[j] = #{|x| = j step}, or null if not a grid. */
+function gridCells(slab: Float64Array, step: number, maxLevels: number): Float64Array | null {
+  let top = 0;
+  for (let i = 0; i < slab.length; i++) {
+    const r = Math.abs(slab[i]!) / step;
+    const j = Math.round(r);
+    if (Math.abs(r - j) > 1e-6 * j || j > maxLevels) return null;
+    if (j > top) top = j;
+  }
+  const counts = new Float64Array(top + 1);
+  for (let i = 0; i < slab.length; i++) counts[Math.round(Math.abs(slab[i]!) / step)]!++;
+  return counts;
+}
+
+/** Fit the spike-and-slab model (see the module comment). Throws InputError when no value is finite. */
+export function fitSparseGG(data: Data, opts: SparseFitOptions = {}): SparseGGFit {
+  const zeroTol = opts.zeroTol ?? DEFAULT_ZERO_TOL;
+  if (!(zeroTol >= 0 && zeroTol < 1)) throw new InputError(`zero tolerance must be in [0, 1), got ${zeroTol}`);
+  let n = 0;
+  let bad = 0;
+  let exactZeros = 0;
+  let s2 = 0;
+  let nz = 0;
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]!;
+    if (x - x !== 0) {
+      bad++;
+      continue;
+    }
+    n++;
+    if (x === 0) exactZeros++;
+    else {
+      nz++;
+      s2 += x * x;
+    }
+  }
+  if (n === 0) throw new InputError(data.length === 0 ? 'empty tensor: nothing to fit' : `no finite values (${bad} non-finite): nothing to fit`);
+  const warnings: string[] = [];
+  if (bad > 0) warnings.push(`${bad} non-finite value(s) excluded`);
+  const rmsNz = nz > 0 ? Math.sqrt(s2 / nz) : 0;
+  const threshold = zeroTol * rmsNz;
+  let slabN = 0;
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]!;
+    if (x - x === 0 && Math.abs(x) > threshold) slabN++;
+  }
+  const slab = new Float64Array(slabN);
+  for (let i = 0, k = 0; i < data.length; i++) {
+    const x = data[i]!;
+    if (x - x === 0 && Math.abs(x) > threshold) slab[k++] = x;
+  }
+  const count = n - slabN;
+  const fraction = count / n;
+  const stderr = Math.sqrt((fraction * (1 - fraction)) / n);
+  const spike = { count, fraction, pi0: fraction, stderr, threshold };
+  const base = { n, excluded: bad, exactZeros, spike, grid: null, method: 'continuous' as const, warnings };
+  if (slabN === 0) return { ...base, slab: null, degenerate: true, reason: 'every value is zero: the spike is the whole tensor, there is no slab to fit' };
+
+  // distinct magnitudes: fewer than 3 leave the shape unidentifiable
+  let levels = 0;
+  {
+    const mags = Float64Array.from(slab, Math.abs).sort();
+    for (let i = 0; i < mags.length && levels < 3; i++) if (i === 0 || mags[i] !== mags[i - 1]) levels++;
+  }
+  if (levels < 3) {
+    const what = slabN === 1 ? 'one nonzero value' : `${levels} distinct nonzero magnitude(s) (a ${2 * levels}-level grid${count ? ' plus zeros' : ''})`;
+    return { ...base, slab: null, degenerate: true, reason: `${what}: the GG shape is not identifiable (at least 3 distinct magnitudes are needed)` };
+  }
+
+  const cont = fitGG(slab, { method: 'mle' });
+  let rms = 0;
+  let minAbs = Infinity;
+  for (let i = 0; i < slabN; i++) {
+    const a = Math.abs(slab[i]!);
+    rms += a * a;
+    if (a < minAbs) minAbs = a;
+  }
+  rms = Math.sqrt(rms / slabN);
+  const cells = opts.grid === 'off' || minAbs < 0.01 * rms ? null : gridCells(slab, minAbs, 1 << 14);
+  if (cells === null) {
+    // continuous slab: KS against the law conditioned on |X| > threshold
+    const pt = threshold > 0 ? ggAbsCdf(threshold, cont.alpha, cont.beta) : 0;
+    const sorted = Float64Array.from(slab).sort();
+    const cdf = (x: number) => {
+      const c = (ggAbsCdf(Math.abs(x), cont.alpha, cont.beta) - pt) / (1 - pt);
+      return x < 0 ? 0.5 - 0.5 * c : 0.5 + 0.5 * c;
+    };
+    const ks = ksDistanceSorted(sorted, cdf);
+    const ll = cont.loglik - (pt > 0 ? slabN * Math.log1p(-pt) : 0);
+    if (cont.degenerate) warnings.push(...cont.warnings);
+    return {
+      ...base,
+      slab: { n: slabN, alpha: cont.alpha, beta: cont.beta, loglik: ll, ks, ksPValue: kolmogorovPValue(slabN, ks), converged: cont.converged },
+      degenerate: cont.degenerate,
+      ...(cont.degenerate ? { reason: cont.warnings.join('; ') } : {}),
+    };
+  }
+
+  // grid slab: discretized likelihood over magnitude cells, conditioned on |X| >= step / 2
+  const step = minAbs;
+  const J = cells.length - 1;
+  const negLL = (la: number, lb: number): number => {
+    const alpha = Math.exp(la);
+    const beta = Math.exp(lb);
+    if (!(beta > 0.02 && beta < 100)) return Infinity;
+    const s = 1 / beta;
+    const u = (x: number) => Math.pow(x / alpha, beta);
+    const tail = gammaQ(s, u(step / 2));
+    if (!(tail > 0)) return Infinity;
+    let ll = 0;
+    let uPrev = u(step / 2);
+    for (let j = 1; j <= J; j++) {
+      const uNext = u((j + 0.5) * step);
+      const c = cells[j]!;
+      if (c > 0) {
+        const p = gammaPDiff(s, uPrev, uNext);
+        if (!(p > 0)) return Infinity;
+        ll += c * Math.log(p / tail);
+      }
+      uPrev = uNext;
+    }
+    return -ll;
+  };
+  const nm = nelderMead2(negLL, [Math.log(cont.alpha), Math.log(cont.beta)], 0.1);
+  const alpha = Math.exp(nm.x[0]);
+  const beta = Math.exp(nm.x[1]);
+  // KS over the magnitude cells (both signs pooled: the law is symmetric)
+  const s = 1 / beta;
+  const u = (x: number) => Math.pow(x / alpha, beta);
+  const tail = gammaQ(s, u(step / 2));
+  let cum = 0;
+  let model = 0;
+  let ks = 0;
+  let uPrev = u(step / 2);
+  for (let j = 1; j <= J; j++) {
+    const uNext = u((j + 0.5) * step);
+    cum += cells[j]! / slabN;
+    model += gammaPDiff(s, uPrev, uNext) / tail;
+    ks = Math.max(ks, Math.abs(cum - model));
+    uPrev = uNext;
+  }
+  const c0 = 1 - tail;
+  const pi0 = Math.max(0, 1 - slabN / (n * (1 - c0)));
+  return {
+    ...base,
+    spike: { ...spike, pi0 },
+    grid: { step, levels: J },
+    method: 'grid',
+    slab: { n: slabN, alpha, beta, loglik: -nm.f, ks, ksPValue: kolmogorovPValue(slabN, ks), converged: nm.converged },
+    degenerate: false,
+  };
+}
+
+/** The MLE of a tensor's slab if it has one, else null (for consumers that need a shape). */
+export function slabOf(f: SparseGGFit): { alpha: number; beta: number } | null {
+  return f.slab && !f.degenerate ? { alpha: f.slab.alpha, beta: f.slab.beta } : null;
+}
+
+export type { GGFit };
+
+/**
+ * Curves that draw a spike-and-slab fit over a density histogram of ALL the values (bin width
+ * `binWidth`): the slab's density (1 - pi0) GG(x; alpha, beta) at `xs`, and the spike as a
+ * vertical segment at 0 up to the density a bin holding mass pi0 would have (pi0 / binWidth).
+ */
+export function spikeSlabCurves(f: SparseGGFit, xs: number[], binWidth: number): { slab: { x: number[]; y: number[] } | null; spike: { x: number[]; y: number[] } | null } {
+  const s = slabOf(f);
+  const w = 1 - f.spike.pi0;
+  const slab = s ? { x: xs, y: xs.map((x) => (x === 0 ? NaN : w * Math.exp(Math.log(s.beta) - Math.LN2 - Math.log(s.alpha) - lnGammaOf(1 / s.beta) - Math.pow(Math.abs(x) / s.alpha, s.beta)))) } : null;
+  const spike = f.spike.pi0 > 0 ? { x: [0, 0], y: [(f.spike.pi0 / binWidth) * 1e-12, f.spike.pi0 / binWidth] } : null;
+  return { slab, spike };
+}
