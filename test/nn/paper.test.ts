@@ -208,3 +208,18 @@ describe('rf8kit DeepShape on a sparse tensor', () => {
     expect(Math.abs(after.slab!.beta / 0.8 - 1)).toBeLessThan(0.03);
   });
 });
+
+describe('train() runs the paper variants', () => {
+  it('gg-paper init and a shrink step after each optimizer step until the fine-tune', async () => {
+    const { defaultTrainConfig, train } = await import('../../src/nn/train.js');
+    const cfg = defaultTrainConfig('mlp');
+    Object.assign(cfg, { steps: 4, evalEvery: 0, warmup: 1, init: 'gg-paper', paperInit: { shape: 2, xi: 2 }, paperBackslash: { rdo: 2, clip: 1, finetuneSteps: 1 } });
+    const r = await train(cfg, { logEvery: 1 });
+    expect(r.shrink.map((s) => s.step)).toEqual([0, 1, 2]); // step 3 is the plain fine-tune
+    for (const s of r.shrink) {
+      expect(s.n).toBe(235146);
+      expect(s.coef).toBeCloseTo((2 * s.nu) / 235146, 15);
+      expect(Math.round(s.nu * 100)).toBeCloseTo(s.nu * 100, 9); // a table entry
+    }
+  }, 120_000);
+});
