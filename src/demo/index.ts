@@ -346,7 +346,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
       else authorsRf8.layerRef.costNote = 'estimate failed';
     }
   } else st.skip('estimate', opts.quick ? 'not in --quick (run rf8 estimate)' : 'disabled (--no-estimate)');
-  for (const r of [authorsRf8.best, authorsRf8.layerRef]) if (!r.cost && !r.costNote) r.costNote = opts.estimate ? 'yosys / nextpnr-ice40 not installed' : `estimate stage not run (${opts.quick ? '--quick' : '--no-estimate'}; rf8 estimate --formats ${opts.rf8Acts}/rf8, docs/estimates.md)`;
+  const engineOf = (r: typeof authorsRf8.best): string => (r === authorsRf8.layerRef ? `${opts.rf8Acts}/rf8` : [...new Set(r.layers.map((l) => l.format))].join(','));
+  for (const r of [authorsRf8.best, authorsRf8.layerRef]) if (!r.cost && !r.costNote) r.costNote = opts.estimate ? 'yosys / nextpnr-ice40 not installed' : `estimate stage not run (${opts.quick ? '--quick' : '--no-estimate'}; rf8 estimate --formats ${engineOf(r)}, docs/estimates.md)`;
 
   report.stages = st.records;
   report.totalSeconds = st.totalSeconds();
