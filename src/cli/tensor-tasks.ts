@@ -1,7 +1,7 @@
 import { openWeights } from '../io/open.js';
 import type { TensorInfo, WeightSource } from '../io/source.js';
 import type { Rf8Codes, ScaleGranularity } from '../io/rf8file.js';
-import type { FormatName } from '../format/traits.js';
+import type { FormatName, Rounding } from '../format/traits.js';
 import type { ScaleMethod } from '../quant/scale.js';
 import type { GGFit } from '../gg/fit.js';
 import { fitReport, readFloatTensor, type TensorFitReport } from './commands/fit.js';
@@ -14,7 +14,7 @@ import { quantizeOne, type TensorQuantReport } from './commands/quantize.js';
  */
 export type TensorTask =
   | { kind: 'fit'; path: string; info: TensorInfo; bound: boolean }
-  | { kind: 'quantize'; path: string; info: TensorInfo; granularity: ScaleGranularity; format: FormatName | 'auto'; method: ScaleMethod; bound: boolean };
+  | { kind: 'quantize'; path: string; info: TensorInfo; granularity: ScaleGranularity; format: FormatName | 'auto'; method: ScaleMethod; bound: boolean; candidates?: FormatName[]; rounding?: Rounding };
 
 export type TensorTaskResult = { kind: 'fit'; report: TensorFitReport; fit: GGFit } | { kind: 'quantize'; report: TensorQuantReport; codes: Rf8Codes };
 
@@ -39,7 +39,7 @@ export function runTensorTask(t: TensorTask): TensorTaskResult {
     const { report, fit } = fitReport({ name: t.info.name, shape: t.info.shape, dtype: t.info.dtype, data }, t.bound);
     return { kind: 'fit', report, fit };
   }
-  const { report, codes } = quantizeOne(t.info, data, t.granularity, { format: t.format, method: t.method, bound: t.bound, file: t.path });
+  const { report, codes } = quantizeOne(t.info, data, t.granularity, { format: t.format, method: t.method, bound: t.bound, file: t.path, ...(t.candidates ? { candidates: t.candidates } : {}), ...(t.rounding ? { rounding: t.rounding } : {}) });
   return { kind: 'quantize', report, codes };
 }
 

@@ -13,8 +13,10 @@ import { RF8_MODES, type FormatName } from '../format/traits.js';
 import type { EstimateReport } from '../estimate/sweep.js';
 import type { EstimateFormat } from '../estimate/configs.js';
 import { estimateMarkdown } from './estimate-md.js';
+import { authorsRf8Markdown, configRow, type AuthorsRf8Report } from './authors.js';
 
 export { Stages, type StageRecord } from './stages.js';
+export { authorsRf8Markdown, type AuthorsRf8Report, type Rf8ConfigRow } from './authors.js';
 
 export interface DemoOptions {
   /** Run folder (created). */
@@ -44,14 +46,16 @@ export interface DemoOptions {
   estimate: boolean;
   /** RTL faults to inject (verification of the verifier). */
   inject: string[];
+  /** Activation format of the authors'-RF8 configuration (rf8 weights x this; default rf8-e3m4). */
+  rf8Acts: FormatName;
   log: (msg: string) => void;
   progress?: (label: string, total: number) => { update(n: number, note?: string): void; stop(): void };
 }
 
 export function demoDefaults(quick: boolean): Omit<DemoOptions, 'out' | 'log' | 'progress'> {
   return quick
-    ? { quick, seed: 1, lanes: 8, images: 100, lambda: 0.01, steps: 300, betaTarget: 1, gamma: 0.5, finetuneSteps: 50, method: 'rf8kit', rdo: 2.35, estimate: false, inject: [] }
-    : { quick, seed: 1, lanes: 8, images: 200, lambda: 0.01, steps: 2500, betaTarget: 1, gamma: 0.5, finetuneSteps: 300, method: 'rf8kit', rdo: 2.35, estimate: true, inject: [] };
+    ? { quick, seed: 1, lanes: 8, images: 100, lambda: 0.01, steps: 300, betaTarget: 1, gamma: 0.5, finetuneSteps: 50, method: 'rf8kit', rdo: 2.35, estimate: false, inject: [], rf8Acts: 'rf8-e3m4' }
+    : { quick, seed: 1, lanes: 8, images: 200, lambda: 0.01, steps: 2500, betaTarget: 1, gamma: 0.5, finetuneSteps: 300, method: 'rf8kit', rdo: 2.35, estimate: true, inject: [], rf8Acts: 'rf8-e3m4' };
 }
 
 export interface DemoReport {
@@ -76,6 +80,8 @@ export interface DemoReport {
   estimate?: EstimateReport;
   /** The engine format(s) estimated: those of the co-simulated layers (demoEngineFormats). */
   engineFormats?: EstimateFormat[];
+  /** The authors' RF8 (weights only; rf8 weights x an 8-bit activation format through the layer reference and the RTL) beside rf8kit's best float mode. */
+  authorsRf8?: AuthorsRf8Report;
   stages: StageRecord[];
   totalSeconds: number;
   plots: string[];
@@ -198,6 +204,29 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     codeCount += l.wCodes.length;
   }
   log(`RF8: test ${pct(rf8.eval.acc)} over ${rf8.eval.n} images`);
+
+  // 4b. the authors' RF8: rf8 weights (greedy, gg scale per row) x an 8-bit activation format, through the layer reference
+  const authors = await st.run(`authors' rf8 weights x ${opts.rf8Acts} (layer reference)`, async () => {
+    const pack = ev.buildPack(task, values, undefined, { wFormat: 'rf8', aFormat: opts.rf8Acts });
+    const bar = opts.progress?.('rf8-weights inference', ev.evalItems(task, 'test'));
+    const r = ev.rf8Eval(task, values, pack, 'test', undefined, (i) => bar?.update(i + 1));
+    bar?.stop();
+    return { pack, eval: r, m: nn.mlpLayerSpecs(task.cfg.sizes, values, pack) };
+  });
+  const entropy = (c: Uint8Array): number => codeStreamStats(c).entropyBits;
+  const authorsRf8: AuthorsRf8Report = {
+    best: configRow("rf8kit's best float mode (auto among the GG float modes)", rf8.pack, m, rf8.eval, entropy),
+    layerRef: configRow(`the authors' RF8 weights x ${opts.rf8Acts} activations (bit-exact layer reference)`, authors.pack, authors.m, authors.eval, entropy),
+  };
+  log(`authors' RF8 weights x ${opts.rf8Acts}: test ${pct(authors.eval.acc)} over ${authors.eval.n} images`);
+  // 4c. the authors' RF8 as the paper uses it: every parameter in rf8 (greedy, amax scale per tensor), float activations
+  await st.run("authors' rf8 weights only (float activations)", async () => {
+    const { rf8WeightOnly } = await import('../nn/rf8-weight-only.js');
+    const wo = rf8WeightOnly(task.specs, values, 'format');
+    const r = await ev.floatEval(task, wo.values, 'test');
+    authorsRf8.weightOnly = { name: "the authors' RF8, weights only (float activations)", testAcc: r.acc!, tensors: wo.tensors };
+    log(`authors' RF8 weights only: test ${pct(r.acc)}`);
+  });
   await st.run('plots: rf8', async () => {
     const { writeSvg } = await import('../util/plot.js');
     const p = join(out, 'layer-sqnr.svg');
@@ -231,6 +260,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
       sweep: comp.sweep.map((s) => ({ step: s.step, bitsPerParam: s.bitsPerParam, val: s.val })),
     },
     deepshape: { method: opts.method, betaTarget: opts.betaTarget, gamma: opts.gamma, tensors: shaped.tensors, methods: shaped.methods },
+    authorsRf8,
     stages: st.records,
     totalSeconds: 0,
     plots: [],
@@ -273,6 +303,29 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     goldenDir: cos.goldenDir,
     injected: opts.inject,
   };
+  const hwOf = (c: typeof cos) => ({ vectors: c.vectors, mismatches: c.mismatches, images: c.images, rtlAccuracy: c.rtlAccuracy, refAccuracy: c.refAccuracy, predictionsEqual: c.predictionsEqual });
+  authorsRf8.best.hardware = hwOf(cos);
+
+  // 7b. the authors' RF8 weights on the generated RTL: rf8 operand decoder and shift-and-add product
+  let cosRf8: typeof cos | undefined;
+  if (opts.inject.length) authorsRf8.layerRef.hardwareNote = 'skipped with --inject (the faults target the main network)';
+  else {
+    const exR = nn.exportRf8Mlp(authors.m, test, opts.images);
+    cosRf8 = await st.run(`golden + rtl + cosim (rf8 weights x ${opts.rf8Acts})`, async () =>
+      cosimNetwork({
+        layers: exR.layers,
+        xScales: exR.inputs.map((q) => q.scale),
+        inputs: exR.inputCodes,
+        labels: exR.labels,
+        lanes: opts.lanes,
+        workDir: join(out, 'hw-rf8'),
+        command: `rf8 demo --out ${opts.out}${opts.quick ? ' --quick' : ''} --seed ${opts.seed}`,
+        seed: opts.seed,
+        onProgress: (e) => log(`  [rf8 weights: ${e.stage} layer ${e.layer + 1}/${e.layers}] ${e.message}`),
+      }),
+    );
+    authorsRf8.layerRef.hardware = hwOf(cosRf8);
+  }
 
   // 8. accelerator estimate (yosys + nextpnr), when installed
   if (opts.estimate) {
@@ -284,21 +337,36 @@ export async function runDemo(opts: DemoOptions): Promise<DemoReport> {
     else {
       const est = await st.run('estimate (yosys + nextpnr-ice40)', async () => {
         const { runSweep } = await import('../estimate/index.js');
-        return runSweep({ formats: engine, lanes: [opts.lanes], seeds: [1], device: 'hx8k', onEvent: (msg) => log(`  ${msg}`) });
+        // rf8kit's e3m4 engine and the authors' RF8 one (activations A on operand a x rf8 weights on b: the shift-and-add product)
+        return runSweep({ formats: [...new Set([...engine, `${opts.rf8Acts}/rf8`])] as never, lanes: [opts.lanes], seeds: [1], device: 'hx8k', onEvent: (msg) => log(`  ${msg}`) });
       });
       report.estimate = est;
+      const costOf = (format: string): Record<string, unknown> | undefined => {
+        const c = est.configs.find((x) => String(x.format) === format && x.lanes === opts.lanes);
+        if (!c || !c.resources) return undefined;
+        return { device: est.device.name, lanes: c.lanes, luts: c.resources.luts, dsps: c.resources.dsps, ffs: c.resources.ffs, ...(c.fmaxMHz !== undefined ? { fmaxMhz: c.fmaxMHz } : {}), ...(c.macPerSecondPer1kLuts !== undefined ? { macPerSecPer1kLuts: c.macPerSecondPer1kLuts } : {}) };
+      };
+      const cb = engine.length === 1 ? costOf(String(engine[0])) : undefined;
+      const ca = costOf(`${opts.rf8Acts}/rf8`);
+      if (cb && authorsRf8.best.layers.every((l) => l.format === engine[0])) authorsRf8.best.cost = cb;
+      else authorsRf8.best.costNote = cb ? `${String(engine[0])} engine: ${cb.luts} LUTs, ${cb.dsps} DSPs (${est.device.name}, ${opts.lanes} lanes; the network's layers use ${[...new Set(authorsRf8.best.layers.map((l) => l.format))].join(', ')})` : 'estimate failed';
+      if (ca) authorsRf8.layerRef.cost = ca;
+      else authorsRf8.layerRef.costNote = 'estimate failed';
     }
   } else st.skip('estimate', opts.quick ? 'not in --quick (run rf8 estimate)' : 'disabled (--no-estimate)');
+  const engineOf = (r: typeof authorsRf8.best): string => (r === authorsRf8.layerRef ? `${opts.rf8Acts}/rf8` : [...new Set(r.layers.map((l) => l.format))].join(','));
+  for (const r of [authorsRf8.best, authorsRf8.layerRef]) if (!r.cost && !r.costNote) r.costNote = opts.estimate ? 'yosys / nextpnr-ice40 not installed' : `estimate stage not run (${opts.quick ? '--quick' : '--no-estimate'}; rf8 estimate --formats ${engineOf(r)}, docs/estimates.md)`;
 
   report.stages = st.records;
   report.totalSeconds = st.totalSeconds();
   report.plots = plots.map((p) => p.slice(out.length + 1));
   writeFileAtomic(join(out, 'report.json'), JSON.stringify(report, null, 2) + '\n');
   writeFileAtomic(join(out, 'report.md'), reportMarkdown(report));
-  if (!cos.pass) {
-    const f = cos.firstMismatch;
+  for (const [c, what] of [[cos, ''], [cosRf8, ` (rf8 weights x ${opts.rf8Acts})`]] as const) {
+    if (!c || c.pass) continue;
+    const f = c.firstMismatch;
     throw new CheckFailed(
-      `co-simulation: ${cos.mismatches} of ${cos.vectors} outputs differ; first: ${f ? `layer ${f.layer + 1}, neuron ${f.neuron}, image ${f.image}: ${f.message}` : 'unknown'} (report: ${join(out, 'report.md')})`,
+      `co-simulation${what}: ${c.mismatches} of ${c.vectors} outputs differ; first: ${f ? `layer ${f.layer + 1}, neuron ${f.neuron}, image ${f.image}: ${f.message}` : 'unknown'} (report: ${join(out, 'report.md')})`,
     );
   }
   return report;
@@ -327,6 +395,7 @@ export function reportMarkdown(r: DemoReport): string {
   L.push('');
   L.push(`## RF8 layers`, '', `| layer | rows x cols | mode | weight SQNR (dB) |`, `|---|---|---|---|`);
   for (const l of r.rf8.layers) L.push(`| ${l.name} | ${l.rows} x ${l.cols} | ${l.format} | ${l.sqnrDb.toFixed(2)} |`);
+  if (r.authorsRf8) L.push('', authorsRf8Markdown(r.authorsRf8).trimEnd());
   const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
   L.push('', `## DeepShape`, '');
   L.push(`Spike-and-slab fits (src/gg fitSparseGG): the zeros BackSlash leaves (exact, or below 2^-16 of the RMS) are a point mass, the GG is fitted to the rest. The chain continues with the ${r.deepshape.method} method.`, '');

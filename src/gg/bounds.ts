@@ -119,13 +119,18 @@ class Moments {
  * Expected squared error of the symmetric nearest-point quantizer with non-negative points
  * `points` (sorted ascending, saturating above the last) under GG(alpha, beta).
  *
+ * `cuts` (optional): the decision thresholds of a monotone quantizer that is not nearest-point
+ * (cuts[i] between points[i] and points[i + 1], ascending; e.g. the authors' greedy RF8
+ * rounding, whose thresholds are irrational); the midpoints when absent.
+ *
  * `truncate` (optional): the law conditioned on |X| <= truncate. Scale selection passes the
  * tensor's largest magnitude: the data holds nothing beyond it, and without the truncation a
  * heavy-tailed law charges every scale for clipping events the tensor does not contain.
  */
-export function ggGridMse(alpha: number, beta: number, points: ArrayLike<number>, truncate = Infinity, cache?: GridMseCache): number {
+export function ggGridMse(alpha: number, beta: number, points: ArrayLike<number>, truncate = Infinity, cache?: GridMseCache, cuts?: ArrayLike<number>): number {
   const K = points.length;
   if (K === 0) throw new RangeError('ggGridMse: no points');
+  if (cuts && cuts.length !== K - 1) throw new RangeError(`ggGridMse: ${cuts.length} cuts for ${K} points (need ${K - 1})`);
   if (!(truncate > 0)) return 0;
   if (cache && cache.beta !== beta) throw new RangeError(`ggGridMse: cache is for beta ${cache.beta}, not ${beta}`);
   const T = truncate / alpha;
@@ -134,7 +139,7 @@ export function ggGridMse(alpha: number, beta: number, points: ArrayLike<number>
   mo.setThreshold(0, 0);
   let top = K; // cells at and above `top` are empty (their thresholds are all capped at T)
   for (let i = 1; i < K; i++) {
-    const t = (points[i - 1]! + points[i]!) / (2 * alpha);
+    const t = (cuts ? cuts[i - 1]! : (points[i - 1]! + points[i]!) / 2) / alpha;
     if (t >= T) {
       top = i;
       break;

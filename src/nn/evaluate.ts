@@ -9,7 +9,7 @@ import { chooseStep, type StepChoice, type StepMode } from './compress.js';
 import { evalWindowStarts, lmTask, type LmTask } from './lm.js';
 import { mlpTask, type MlpTask } from './mlp.js';
 import { withConstants, type Values } from './params.js';
-import { buildRf8Lm, buildRf8Mlp, evalLmWindows, evalRf8Mlp, exportRf8Mlp, lmLayerSpecs, lmWindowRf8, mlpLayerSpecs, newCounters, type Rf8Eval, type Rf8MlpExport, type Rf8Pack } from './rf8.js';
+import { buildRf8Lm, buildRf8Mlp, evalLmWindows, evalRf8Mlp, exportRf8Mlp, lmLayerSpecs, lmWindowRf8, mlpLayerSpecs, newCounters, type Rf8Eval, type Rf8MlpExport, type Rf8Options, type Rf8Pack } from './rf8.js';
 import type { EvalResult, Task } from './task.js';
 import { initTf } from './tf.js';
 
@@ -40,15 +40,19 @@ export async function floatEval(task: Task, values: Values, split: 'val' | 'test
 /** Default calibration sizes: 500 training images, 16 training windows. */
 export const DEFAULT_CALIB = { mlp: 500, lm: 16 };
 
-/** Quantize weights to RF8 and calibrate activation quantizers on training data. */
-export function buildPack(task: AnyTask, values: Values, calibN?: number): Rf8Pack {
+/**
+ * Quantize weights to 8-bit codes and calibrate activation quantizers on training data. `opts`
+ * picks the weight and activation formats (default: auto among rf8kit's GG float modes; e.g.
+ * `{ wFormat: 'rf8', aFormat: 'rf8-e3m4' }` for the authors' RF8 weights x e3m4 activations).
+ */
+export function buildPack(task: AnyTask, values: Values, calibN?: number, opts: Rf8Options = {}): Rf8Pack {
   if (task.kind === 'mlp') {
     const n = Math.min(calibN ?? DEFAULT_CALIB.mlp, task.data.train.n);
-    return buildRf8Mlp(task.cfg.sizes, task.specs, values, { x: task.data.train.x, n });
+    return buildRf8Mlp(task.cfg.sizes, task.specs, values, { x: task.data.train.x, n }, opts);
   }
   const src = task.corpus.train;
   const starts = evalWindowStarts(src.length, task.cfg.ctx, calibN ?? DEFAULT_CALIB.lm);
-  return buildRf8Lm(task.cfg, task.specs, values, starts.map((s) => src.subarray(s, s + task.cfg.ctx)));
+  return buildRf8Lm(task.cfg, task.specs, values, starts.map((s) => src.subarray(s, s + task.cfg.ctx)), opts);
 }
 
 /** RF8 metrics (every product through layerForward). `limit` = images or windows. */

@@ -1,11 +1,13 @@
 /**
  * RF8 inference through the bit-exact layer reference of src/arith (never through tfjs).
  *
- * - Weights: every dense weight and embedding becomes an RF8 tensor: `auto` mode (the RF8 mode
- *   of least expected squared error) with one `gg` scale per row (src/quant quantizeTensor),
- *   rows = output units ([out, in], the LayerSpec orientation).
- * - Activations: every input of a weight product is encoded to RF8 (RNE, saturating) with one
- *   calibrated (format, scale) per tensor, chosen by `auto` mode / `mse` scale on activations of
+ * - Weights: every dense weight and embedding becomes an 8-bit tensor: by default `auto` mode
+ *   (the GG float mode of least expected squared error) with one `gg` scale per row (src/quant
+ *   quantizeTensor), rows = output units ([out, in], the LayerSpec orientation). `Rf8Options`
+ *   picks another weight format (e.g. the authors' `rf8`, greedy or nearest) or candidate list.
+ * - Activations: every input of a weight product is encoded (saturating, the format's rounding)
+ *   with one calibrated (format, scale) per tensor, chosen by `auto` mode (or the format of
+ *   `Rf8Options.aFormat`: rf8-e3m4, int8, the authors' rf8, ...) / `mse` scale on activations of
  *   calibration inputs from the training split (run through the same JS forward in float).
  * - Products: every matrix product runs through `layerForward` (exact products, W-bit
  *   accumulator with no possible clamp, biases rounded into the accumulator, RNE output
@@ -18,7 +20,7 @@
  *   (binary32/double in JS); embedding lookup returns the exact decoded RF8 value.
  */
 import { accWidth, biasToAcc, layerForward, maxProduct, type LayerSpec } from '../arith/index.js';
-import { decodeArray, encodeArray, getFormat, type FormatName } from '../format/index.js';
+import { decodeArray, encodeArray, getFormat, type FormatName, type Rounding } from '../format/index.js';
 import { quantizeTensor } from '../quant/index.js';
 import { InputError } from '../util/errors.js';
 import { geluScalar } from './ops.js';
@@ -36,12 +38,41 @@ export interface Rf8Weight {
   codes: Uint8Array;
   scales: Int8Array;
   sqnrDb: number;
+  /** The rounding the codes were made with (absent: the format's default; checkpoints do not keep it). */
+  rounding?: Rounding;
 }
 
-/** The RF8 encoding of one activation tensor: a format and one scale exponent. */
+/** The RF8 encoding of one activation tensor: a format and one scale exponent (and a rounding when not the format's default). */
 export interface ActQuant {
   format: FormatName;
   scale: number;
+  /** Rounding of the encodings and of the layer output conversions into this format (absent: the format's default; greedy for rf8). */
+  rounding?: Rounding;
+}
+
+/**
+ * Which 8-bit formats the weights and the activations take (every field optional; the
+ * defaults are rf8kit's: weights `auto` among the GG float modes with gg scales per row,
+ * activations `auto` among the GG float modes with an mse scale).
+ */
+export interface Rf8Options {
+  /** Weight format, or 'auto' (default). */
+  wFormat?: FormatName | 'auto';
+  /** 'auto' weights: the candidates (default the GG float modes). */
+  wCandidates?: readonly FormatName[];
+  /** Weight rounding where the format offers it (e.g. 'nearest' for rf8; default the format's own). */
+  wRounding?: Rounding;
+  /** Activation format, or 'auto' (default). */
+  aFormat?: FormatName | 'auto';
+  aCandidates?: readonly FormatName[];
+  /** Activation rounding (input encodings and hidden-layer output conversions). */
+  aRounding?: Rounding;
+}
+
+/** The weight options of Rf8Options as quantizeTensor options. */
+function quantOpts(format: FormatName | 'auto' | undefined, candidates: readonly FormatName[] | undefined, rounding: Rounding | undefined) {
+  const f = format ?? 'auto';
+  return { format: f, ...(f === 'auto' && candidates ? { candidates } : {}), ...(rounding !== undefined ? { rounding } : {}) };
 }
 
 /** Everything RF8 about a model: its weight tensors and its activation quantizers. */
@@ -50,14 +81,15 @@ export interface Rf8Pack {
   acts: Record<string, ActQuant>;
 }
 
-/** Quantize every weight / embedding: auto mode, gg scale per row. */
-export function quantizeWeightsRf8(specs: ParamSpec[], values: Values): Record<string, Rf8Weight> {
+/** Quantize every weight / embedding: gg scale per row; format auto (default) or `opts.wFormat`. */
+export function quantizeWeightsRf8(specs: ParamSpec[], values: Values, opts: Rf8Options = {}): Record<string, Rf8Weight> {
   const out: Record<string, Rf8Weight> = {};
+  const qo = quantOpts(opts.wFormat, opts.wCandidates, opts.wRounding);
   for (const s of specs) {
     if (!isRateParam(s)) continue;
     const { rows, cols, data } = rowsOf(s, values.get(s.name)!);
-    const q = quantizeTensor(data, [rows, cols], { format: 'auto', scaleMethod: 'gg', perRow: true });
-    out[s.name] = { format: q.format, rows, cols, codes: q.codes, scales: q.scales, sqnrDb: q.sqnrDb };
+    const q = quantizeTensor(data, [rows, cols], { ...qo, scaleMethod: 'gg', perRow: true });
+    out[s.name] = { format: q.format, rows, cols, codes: q.codes, scales: q.scales, sqnrDb: q.sqnrDb, rounding: q.rounding };
   }
   return out;
 }
@@ -72,10 +104,11 @@ export function decodeRf8Weight(t: Rf8Weight): Float32Array {
 }
 
 /**
- * Calibrate an activation quantizer on collected samples: auto RF8 mode, mse scale. At most
- * `maxSamples` values are used (an even stride through the samples, deterministic).
+ * Calibrate an activation quantizer on collected samples: mse scale, format auto (default) or
+ * `opts.aFormat`. At most `maxSamples` values are used (an even stride through the samples,
+ * deterministic).
  */
-export function calibrateAct(chunks: Float32Array[], maxSamples = 200_000): ActQuant {
+export function calibrateAct(chunks: Float32Array[], maxSamples = 200_000, opts: Rf8Options = {}): ActQuant {
   let n = 0;
   for (const c of chunks) n += c.length;
   if (n === 0) throw new InputError('calibration: no activation samples');
@@ -86,8 +119,14 @@ export function calibrateAct(chunks: Float32Array[], maxSamples = 200_000): ActQ
   for (const c of chunks) {
     for (let j = 0; j < c.length; j++, i++) if (i % stride === 0) buf[k++] = c[j]!;
   }
-  const q = quantizeTensor(buf.subarray(0, k), [k], { format: 'auto', scaleMethod: 'mse' });
-  return { format: q.format, scale: q.scales[0]! };
+  const q = quantizeTensor(buf.subarray(0, k), [k], { ...quantOpts(opts.aFormat, opts.aCandidates, opts.aRounding), scaleMethod: 'mse' });
+  const dflt = getFormat(q.format).policy.defaultRounding;
+  return { format: q.format, scale: q.scales[0]!, ...(q.rounding !== dflt ? { rounding: q.rounding } : {}) };
+}
+
+/** encodeArray options of an activation quantizer. */
+export function actEncodeOpts(q: ActQuant): { scale: number; rounding?: Rounding } {
+  return q.rounding !== undefined ? { scale: q.scale, rounding: q.rounding } : { scale: q.scale };
 }
 
 /**
@@ -169,8 +208,8 @@ export function mlpForwardJs(sizes: number[], values: Values, x: Float32Array): 
 }
 
 /** Build the RF8 pack of an MLP: weights + calibrated input quantizers `fc<l>.in`. */
-export function buildRf8Mlp(sizes: number[], specs: ParamSpec[], values: Values, calib: { x: Float32Array; n: number }): Rf8Pack {
-  const weights = quantizeWeightsRf8(specs, values);
+export function buildRf8Mlp(sizes: number[], specs: ParamSpec[], values: Values, calib: { x: Float32Array; n: number }, opts: Rf8Options = {}): Rf8Pack {
+  const weights = quantizeWeightsRf8(specs, values, opts);
   const nIn = sizes[0]!;
   const L = sizes.length - 1;
   const chunks: Float32Array[][] = Array.from({ length: L }, () => []);
@@ -179,7 +218,7 @@ export function buildRf8Mlp(sizes: number[], specs: ParamSpec[], values: Values,
     inputs.forEach((a, l) => chunks[l]!.push(a));
   }
   const acts: Record<string, ActQuant> = {};
-  for (let l = 1; l <= L; l++) acts[`fc${l}.in`] = calibrateAct(chunks[l - 1]!);
+  for (let l = 1; l <= L; l++) acts[`fc${l}.in`] = calibrateAct(chunks[l - 1]!, undefined, opts);
   return { weights, acts };
 }
 
@@ -200,7 +239,7 @@ export function mlpLayerSpecs(sizes: number[], values: Values, pack: Rf8Pack): R
     const xq = pack.acts[`fc${l}.in`];
     if (!w || !xq) throw new InputError(`RF8 pack lacks fc${l}.weight or fc${l}.in`);
     const next = pack.acts[`fc${l + 1}.in`];
-    const out: LayerSpec['out'] = l < L ? { kind: 'rf8', format: next!.format, scale: next!.scale, relu: true } : { kind: 'f32' };
+    const out: LayerSpec['out'] = l < L ? { kind: 'rf8', format: next!.format, scale: next!.scale, relu: true, ...(next!.rounding !== undefined ? { rounding: next!.rounding } : {}) } : { kind: 'f32' };
     layers.push(makeLayerSpec(w, xq, values.get(`fc${l}.bias`), out));
     inputs.push(xq);
   }
@@ -209,7 +248,7 @@ export function mlpLayerSpecs(sizes: number[], values: Values, pack: Rf8Pack): R
 
 /** Encode an image (or any layer-0 input) to the RF8 codes the first layer takes. */
 export function encodeInput(m: Rf8Mlp, x: Float32Array): Uint8Array {
-  return encodeArray(m.inputs[0]!.format, x, { scale: m.inputs[0]!.scale });
+  return encodeArray(m.inputs[0]!.format, x, actEncodeOpts(m.inputs[0]!));
 }
 
 /** RF8 inference of one input: logits (binary32) from the last layer. */
@@ -454,8 +493,8 @@ export function lmActPoints(c: LmConfig): string[] {
 }
 
 /** Build the RF8 pack of the LM from calibration windows (token arrays of length ctx). */
-export function buildRf8Lm(c: LmConfig, specs: ParamSpec[], values: Values, calib: ArrayLike<number>[]): Rf8Pack {
-  const weights = quantizeWeightsRf8(specs, values);
+export function buildRf8Lm(c: LmConfig, specs: ParamSpec[], values: Values, calib: ArrayLike<number>[], opts: Rf8Options = {}): Rf8Pack {
+  const weights = quantizeWeightsRf8(specs, values, opts);
   const record = new Map<string, Float32Array[]>();
   const ops = floatOps(c, values, record);
   for (const w of calib) lmWindow(c, values, ops, w);
@@ -473,7 +512,7 @@ export function buildRf8Lm(c: LmConfig, specs: ParamSpec[], values: Values, cali
         return Float32Array.from(o);
       });
     }
-    acts[p] = calibrateAct(chunks);
+    acts[p] = calibrateAct(chunks, undefined, opts);
   }
   return { weights, acts };
 }
@@ -518,7 +557,7 @@ function rf8Ops(m: Rf8Lm, counters: Rf8Counters): LmOps {
   const d = c.d;
   const H = c.heads;
   const dh = d / H;
-  const enc = (q: ActQuant, x: Float32Array) => encodeArray(q.format, x, { scale: q.scale });
+  const enc = (q: ActQuant, x: Float32Array) => encodeArray(q.format, x, actEncodeOpts(q));
   const act = (k: string) => m.acts[k]!;
   return {
     embed(tokens, T) {

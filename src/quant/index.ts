@@ -1,6 +1,6 @@
 /**
  * GG-aware quantization: scale selection (amax / mse / gg), mode selection (auto among the
- * RF8 modes), per-tensor and per-row scales, quantize / dequantize, SQNR, signed Exp-Golomb
+ * GG float modes, or a listed set with the authors' rf8), per-tensor and per-row scales, quantize / dequantize, SQNR, signed Exp-Golomb
  * coding and entropy of code streams. See docs/gg.md.
  */
 export {
@@ -12,6 +12,7 @@ export {
   amaxScale,
   scaleCandidates,
   formatGrid,
+  formatCells,
   empiricalSse,
   maxAbsFinite,
   SseWork,
@@ -21,8 +22,9 @@ export {
   type ScaleMethod,
   type ScaleChoice,
   type ChooseScaleOptions,
+  type FormatCells,
 } from './scale.js';
-export { quantizeTensor, dequantizeTensor, sqnrDb, type QuantizeOptions, type QuantizedTensor } from './tensor.js';
+export { quantizeTensor, dequantizeTensor, sqnrDb, parseCandidates, type QuantizeOptions, type QuantizedTensor } from './tensor.js';
 export {
   egBitCount,
   egEncode,
@@ -41,4 +43,4 @@ export {
   codesToSigned,
   type CodeStreamStats,
 } from './entropy.js';
-export { runSqnrSweep, type SqnrSweepOptions, type SqnrSweepResult, type SqnrSweepRow, type SqnrFormatRow, type SqnrCell } from './sweep.js';
+export { runSqnrSweep, sweepColumns, type SqnrColumn, type SqnrSweepOptions, type SqnrSweepResult, type SqnrSweepRow, type SqnrFormatRow, type SqnrCell } from './sweep.js';

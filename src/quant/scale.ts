@@ -2,7 +2,9 @@
  * Scale selection (docs/rf8-spec.md section 2). The scale of a tensor (or of one row) is an
  * integer X in the int8 range; an element stands for value * 2^X.
  *
- * - amax: smallest X with amax * 2^-X <= maxfinite.
+ * - amax: smallest X with amax * 2^-X <= maxfinite; for the residual kind (the authors' rf8,
+ *         spec section 8) the smallest X with E = round_log2(amax * 2^-X) + bias <= Emax
+ *         (decided exactly, an integer comparison with floor(sqrt(2) 2^b)).
  * - mse:  X in [X_amax - 8, X_amax + 2] minimizing the empirical squared error (one encode pass
  *         per candidate, through the bulk encodeArray path and a decode table).
  * - gg:   fit GG to the data and minimize the expected squared error under the fitted law,
@@ -10,7 +12,20 @@
  *         pass also keeps the 16 largest magnitudes; they are counted exactly and the law,
  *         conditioned below them, covers the rest (ggTensorMse).
  */
-import { encode, decodeValue, encodeArray, formatTables, getFormat, type Format, type FormatName } from '../format/index.js';
+import {
+  encode,
+  decodeValue,
+  encodeArray,
+  formatTables,
+  getFormat,
+  bitLength,
+  SQRT2_FLOOR,
+  type DecoderKind,
+  type Format,
+  type FormatName,
+  type Rounding,
+} from '../format/index.js';
+import { split, splitDouble } from '../format/round.js';
 import { fitGG, type GGFit } from '../gg/fit.js';
 import { DEFAULT_ZERO_TOL } from '../gg/sparse.js';
 import { ggGridMse, GridMseCache } from '../gg/bounds.js';
@@ -47,16 +62,41 @@ function clampScale(x: number): number {
   return Math.min(SCALE_MAX, Math.max(SCALE_MIN, x));
 }
 
-/** Smallest X with maxAbs * 2^-X <= maxFinite (clamped to the int8 range; 0 for an all-zero tensor). */
+/**
+ * Does the magnitude M * 2^s (M a positive integer below 2^53) fit the format's range for the
+ * amax rule? One rule per decoder kind (a table, not a branch on a name):
+ * - float / twos: M * 2^s <= maxFinite;
+ * - residual (spec section 8): E = round_log2(M * 2^s) + bias <= Emax, round_log2 decided by
+ *   the integer comparison M > floor(sqrt(2) * 2^b), b = bitLength(M) - 1 (exact, no log2).
+ */
+const AMAX_FITS: Readonly<Record<DecoderKind, (f: Format, M: number, s: number) => boolean>> = Object.freeze({
+  float: (f: Format, M: number, s: number) => M * 2 ** s <= f.maxFinite,
+  twos: (f: Format, M: number, s: number) => M * 2 ** s <= f.maxFinite,
+  residual: (f: Format, M: number, s: number) => {
+    const b = bitLength(M) - 1;
+    const e1 = s + b + (M > SQRT2_FLOOR[b]! ? 1 : 0);
+    return e1 + f.bias <= f.maxPayload >> f.m;
+  },
+});
+
+/**
+ * Smallest X with maxAbs * 2^-X within the format's range (clamped to the int8 range; 0 for an
+ * all-zero tensor): maxAbs * 2^-X <= maxFinite for the float and int layouts, E <= Emax of
+ * maxAbs's first term for the residual rf8 (spec section 8). Decided exactly on maxAbs = M 2^e.
+ */
 export function amaxScale(maxAbs: number, fmt: Fmt): number {
   const f = getFormat(fmt);
   if (!(maxAbs > 0)) return 0;
   if (!Number.isFinite(maxAbs)) return SCALE_MAX;
-  let X = Math.ceil(Math.log2(maxAbs / f.maxFinite));
-  // fix up floating log2 error with exact power-of-two products
-  while (X > SCALE_MIN && maxAbs * 2 ** -(X - 1) <= f.maxFinite) X--;
-  while (X < SCALE_MAX && maxAbs * 2 ** -X > f.maxFinite) X++;
-  return clampScale(X);
+  splitDouble(maxAbs);
+  const M = split.M;
+  const e = split.e;
+  const fits = AMAX_FITS[f.policy.decoder];
+  // start from the float estimate, then fix it up with the exact rule (monotone in X)
+  let X = clampScale(Math.ceil(Math.log2(maxAbs / f.maxFinite)));
+  while (X > SCALE_MIN && fits(f, M, e - (X - 1))) X--;
+  while (X < SCALE_MAX && !fits(f, M, e - X)) X++;
+  return X + 0; // never -0
 }
 
 /** The mse / gg search range [X_amax - 8, X_amax + 2] within the int8 range. */
@@ -87,9 +127,10 @@ export class SseWork {
 
 /**
  * Empirical sum of squared errors (finite elements only) of quantizing `data` to `fmt` at
- * scale X with RNE and saturation, plus the count of finite elements.
+ * scale X with saturation and `rounding` (the format's default when absent: RNE for the
+ * layouts, greedy for rf8), plus the count of finite elements.
  */
-export function empiricalSse(data: Data, fmt: Fmt, X: number, work = new SseWork()): { sse: number; n: number } {
+export function empiricalSse(data: Data, fmt: Fmt, X: number, work = new SseWork(), rounding?: Rounding): { sse: number; n: number } {
   const f = getFormat(fmt);
   const tab = formatTables(f).value;
   const lut = work.lut;
@@ -98,7 +139,7 @@ export function empiricalSse(data: Data, fmt: Fmt, X: number, work = new SseWork
   const codes = work.codes;
   let sse = 0;
   let n = 0;
-  const opts = { scale: X };
+  const opts = rounding === undefined ? { scale: X } : { scale: X, rounding };
   for (let i0 = 0; i0 < data.length; i0 += CHUNK) {
     const i1 = Math.min(data.length, i0 + CHUNK);
     const src = data.subarray(i0, i1);
@@ -114,14 +155,72 @@ export function empiricalSse(data: Data, fmt: Fmt, X: number, work = new SseWork
   return { sse, n };
 }
 
+/** A format's quantizer under one rounding, at scale 0: its non-negative points and decision thresholds. */
+export interface FormatCells {
+  /** formatGrid(fmt): the distinct non-negative finite values, ascending. */
+  points: Float64Array;
+  /** cuts[i]: the threshold between points[i] and points[i + 1] (x < cut -> points[i]); null when every cut is the midpoint (nearest-point rounding). */
+  cuts: Float64Array | null;
+}
+
+const cellsCache = new Map<string, FormatCells>();
+
 /**
- * Expected squared error per element of quantizing GG(alpha, beta) into fmt at scale X; with
- * `truncate`, under the law conditioned on |x| <= truncate (see ggGridMse).
+ * The decision thresholds of `fmt` under `rounding` (default: the format's own), found from the
+ * exact encoder itself: between neighbouring points p_i < p_{i+1} a bisection on doubles finds
+ * the least double that encodes to p_{i+1} or above (every point encodes to itself, and the
+ * encoder is monotone; both are checked). The result is exact to one double; a cut whose final
+ * bracket holds the midpoint is the midpoint (RNE, rtz-free nearest), so nearest-point roundings
+ * give `cuts: null`, the exact midpoints of ggGridMse. The greedy rf8 cuts are the irrational
+ * points 2^(e - 1/2) and 2^e (1 +- sqrt(2) 2^-j) of spec section 8, to one double.
+ * Stochastic rounding has no fixed cells (InputError).
  */
-export function ggExpectedMse(alpha: number, beta: number, fmt: Fmt, X: number, truncate = Infinity, cache?: GridMseCache): number {
-  const g = formatGrid(fmt);
+export function formatCells(fmt: Fmt, rounding?: Rounding): FormatCells {
+  const f = getFormat(fmt);
+  const rd = rounding ?? f.policy.defaultRounding;
+  if (rd === 'sr') throw new InputError(`scale selection: rounding 'sr' is stochastic and has no fixed quantizer cells (format ${f.name})`);
+  const key = `${f.name}|${rd}`;
+  let c = cellsCache.get(key);
+  if (c) return c;
+  const points = formatGrid(f);
+  const opts = { scale: 0, rounding: rd };
+  const q = (x: number): number => Math.abs(decodeValue(f, encode(f, x, opts)));
+  const cuts = new Float64Array(points.length - 1);
+  let allMid = true;
+  for (let i = 0; i + 1 < points.length; i++) {
+    const a = points[i]!;
+    const b = points[i + 1]!;
+    if (q(a) !== a || q(b) !== b) throw new Error(`formatCells: ${f.name} (${rd}) does not encode its own value ${q(a) !== a ? a : b} to itself`);
+    let lo = a; // q(lo) <= a
+    let hi = b; // q(hi) >= b
+    for (;;) {
+      const mid = lo + (hi - lo) / 2;
+      if (mid <= lo || mid >= hi) break;
+      const v = q(mid);
+      if (v <= a) lo = mid;
+      else if (v >= b) hi = mid;
+      else throw new Error(`formatCells: ${f.name} (${rd}) encodes ${mid} between neighbouring points ${a} and ${b}`);
+    }
+    const m = (a + b) / 2;
+    const isMid = lo <= m && m <= hi;
+    if (!isMid) allMid = false;
+    cuts[i] = isMid ? m : hi;
+  }
+  for (let i = 1; i < cuts.length; i++) if (!(cuts[i]! > cuts[i - 1]!)) throw new Error(`formatCells: ${f.name} (${rd}) is not monotone at ${points[i]}`);
+  c = { points, cuts: allMid ? null : cuts };
+  cellsCache.set(key, c);
+  return c;
+}
+
+/**
+ * Expected squared error per element of quantizing GG(alpha, beta) into fmt at scale X with
+ * `rounding` (default: the format's); with `truncate`, under the law conditioned on
+ * |x| <= truncate (see ggGridMse).
+ */
+export function ggExpectedMse(alpha: number, beta: number, fmt: Fmt, X: number, truncate = Infinity, cache?: GridMseCache, rounding?: Rounding): number {
+  const { points, cuts } = formatCells(fmt, rounding);
   // quantizing x at scale X = quantizing x * 2^-X at scale 0, error scaled by 4^X
-  return ggGridMse(alpha * 2 ** -X, beta, g, truncate * 2 ** -X, cache) * 4 ** X;
+  return ggGridMse(alpha * 2 ** -X, beta, points, truncate * 2 ** -X, cache, cuts ?? undefined) * 4 ** X;
 }
 
 export interface ScaleChoice {
@@ -142,6 +241,8 @@ export interface ChooseScaleOptions {
   /** For 'amax': also compute the empirical error at the chosen X (default true). */
   measure?: boolean;
   work?: SseWork;
+  /** Rounding of the format (default: the format's own; greedy or nearest for rf8). */
+  rounding?: Rounding;
 }
 
 function asTyped(data: ArrayLike<number>): Data {
@@ -178,12 +279,13 @@ export function chooseScaleDetailed(data: ArrayLike<number>, fmt: Fmt, method: S
   const f = getFormat(fmt);
   const d = asTyped(data);
   const work = opts.work ?? new SseWork();
+  const rd = opts.rounding;
   switch (method) {
     case 'amax': {
       const X = amaxScale(maxAbsFinite(d), f);
       let mse = NaN;
       if (opts.measure !== false) {
-        const e = empiricalSse(d, f, X, work);
+        const e = empiricalSse(d, f, X, work, rd);
         mse = e.n > 0 ? e.sse / e.n : NaN;
       }
       return { X, mse, method, candidates: [{ X, mse }] };
@@ -193,7 +295,7 @@ export function chooseScaleDetailed(data: ArrayLike<number>, fmt: Fmt, method: S
       const candidates: { X: number; mse: number }[] = [];
       let best = { X: xa, mse: Infinity };
       for (const X of scaleCandidates(xa)) {
-        const e = empiricalSse(d, f, X, work);
+        const e = empiricalSse(d, f, X, work, rd);
         const mse = e.n > 0 ? e.sse / e.n : 0;
         candidates.push({ X, mse });
         if (mse < best.mse) best = { X, mse };
@@ -202,7 +304,7 @@ export function chooseScaleDetailed(data: ArrayLike<number>, fmt: Fmt, method: S
     }
     case 'gg': {
       const fit = opts.fit ?? slabFitForScale(d, opts.fitMethod ?? 'mle');
-      return { ...ggChooseScale(fit, f), fit };
+      return { ...ggChooseScale(fit, f, rd), fit };
     }
     default:
       throw new InputError(`unknown scale method '${String(method)}' (one of: ${SCALE_METHODS.join(', ')})`);
@@ -221,12 +323,13 @@ export function ggTensorMse(
   fmt: Fmt,
   X: number,
   cache?: GridMseCache,
+  rounding?: Rounding,
 ): number {
   const f = getFormat(fmt);
   const top = fit.top ?? new Float64Array(0);
   const k = Math.min(top.length, fit.n);
   let exact = 0;
-  const opts = { scale: X };
+  const opts = rounding === undefined ? { scale: X } : { scale: X, rounding };
   for (let i = 0; i < k; i++) {
     const v = top[i]!;
     const d = v - decodeValue(f, encode(f, v, opts), X);
@@ -234,12 +337,12 @@ export function ggTensorMse(
   }
   const rest = fit.n - k;
   const cut = k > 0 ? top[k - 1]! : fit.maxAbs > 0 ? fit.maxAbs : Infinity;
-  const law = rest > 0 && fit.alpha > 0 && fit.beta > 0 ? ggExpectedMse(fit.alpha, fit.beta, f, X, cut, cache) : 0;
+  const law = rest > 0 && fit.alpha > 0 && fit.beta > 0 ? ggExpectedMse(fit.alpha, fit.beta, f, X, cut, cache, rounding) : 0;
   return fit.n > 0 ? (exact + rest * law) / fit.n : 0;
 }
 
 /** gg scale selection from a fit alone (the fit carries amax and the top magnitudes). */
-export function ggChooseScale(fit: Pick<GGFit, 'alpha' | 'beta' | 'maxAbs' | 'n'> & { top?: Float64Array }, fmt: Fmt): Omit<ScaleChoice, 'fit'> {
+export function ggChooseScale(fit: Pick<GGFit, 'alpha' | 'beta' | 'maxAbs' | 'n'> & { top?: Float64Array }, fmt: Fmt, rounding?: Rounding): Omit<ScaleChoice, 'fit'> {
   const f = getFormat(fmt);
   const xa = amaxScale(fit.maxAbs, f);
   if (!(fit.maxAbs > 0) || fit.n === 0) return { X: xa, mse: 0, method: 'gg', candidates: [{ X: xa, mse: 0 }] };
@@ -251,7 +354,7 @@ export function ggChooseScale(fit: Pick<GGFit, 'alpha' | 'beta' | 'maxAbs' | 'n'
   let prev = Infinity;
   const cache = fit.beta > 0 ? new GridMseCache(fit.beta) : undefined;
   for (const X of scaleCandidates(xa).reverse()) {
-    const mse = ggTensorMse(fit, f, X, cache);
+    const mse = ggTensorMse(fit, f, X, cache, rounding);
     candidates.push({ X, mse });
     if (mse < best.mse) best = { X, mse };
     rises = mse > prev ? rises + 1 : 0;
@@ -261,7 +364,7 @@ export function ggChooseScale(fit: Pick<GGFit, 'alpha' | 'beta' | 'maxAbs' | 'n'
   return { X: best.X, mse: best.mse, method: 'gg', candidates };
 }
 
-/** The scale exponent X chosen for `data` in `fmt` by `method`. */
-export function chooseScale(data: ArrayLike<number>, fmt: FormatName | Format, method: ScaleMethod): number {
-  return chooseScaleDetailed(data, fmt, method, { measure: false }).X;
+/** The scale exponent X chosen for `data` in `fmt` by `method` (with `rounding`, default the format's own). */
+export function chooseScale(data: ArrayLike<number>, fmt: FormatName | Format, method: ScaleMethod, rounding?: Rounding): number {
+  return chooseScaleDetailed(data, fmt, method, { measure: false, ...(rounding !== undefined ? { rounding } : {}) }).X;
 }

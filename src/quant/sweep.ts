@@ -1,13 +1,18 @@
 /**
- * The SQNR sweep behind `rf8 sweep`: seeded GG samples per shape beta, every format of the
- * family under every scale method, next to the Lloyd-Max bound of the law.
+ * The SQNR sweep behind `rf8 sweep`: seeded GG samples per shape beta, every format (the
+ * authors' rf8 with both its roundings, greedy and nearest, beside the GG float modes and the
+ * baselines) under every scale method, next to the Lloyd-Max bound of the law.
+ *
+ * Columns: every format with its default rounding (`formats[f]`), plus one column per extra
+ * rounding the format's policy offers (`variants['<format>:<rounding>']`; default extra:
+ * `nearest`, which only rf8 offers).
  *
  * Convention (the one that reproduces the table of docs/rf8-spec.md): n = 200k samples of
  * GG(alpha = 1, beta) from sampleGG(new Rng(seed)), rounded to float32; SQNR = 10 log10(sum x^2
  * / sum (x - q(x))^2) over the samples; "best" is the best power-of-two scale found by an
  * exhaustive empirical search over X in [X_amax - 24, X_amax + 2].
  */
-import { FORMAT_NAMES, RF8_MODES, getFormat, type FormatName } from '../format/index.js';
+import { ALL_FORMAT_NAMES, GG_MODES, getFormat, type FormatName, type Rounding } from '../format/index.js';
 import { sampleGG } from '../gg/sample.js';
 import { fitGG, type GGFit } from '../gg/fit.js';
 import { lloydMax, panterDiteSqnrDb } from '../gg/bounds.js';
@@ -27,6 +32,8 @@ export interface SqnrSweepOptions {
   /** alpha = 1 ('unit', default) or the alpha of unit variance ('unit-variance'). */
   alpha?: 'unit' | 'unit-variance';
   formats?: FormatName[];
+  /** Extra roundings: a column for every format that offers one (default ['nearest']: rf8 nearest beside rf8 greedy). */
+  roundings?: Rounding[];
   methods?: ScaleMethod[];
   /** Called after each (beta, repeat). */
   onProgress?: (done: number, total: number) => void;
@@ -49,15 +56,26 @@ export interface SqnrFormatRow {
   lawX: number;
 }
 
+/** One column of the sweep: a format with one of its roundings. */
+export interface SqnrColumn {
+  /** `format` for its default rounding, `format:rounding` otherwise. */
+  key: string;
+  format: FormatName;
+  rounding: Rounding;
+}
+
 export interface SqnrSweepRow {
   beta: number;
   alpha: number;
+  /** Each format with its default rounding (RNE; greedy for rf8). */
   formats: Partial<Record<FormatName, SqnrFormatRow>>;
+  /** The extra-rounding columns by key (`rf8:nearest`). */
+  variants: Partial<Record<string, SqnrFormatRow>>;
   /** rf8 auto: the mode each method picks (first repeat) and the SQNR reached (mean). */
   auto: Partial<Record<ScaleMethod, { format: FormatName; sqnrDb: number; min: number; max: number }>>;
   lloydMaxDb: number;
   panterDiteDb: number;
-  /** Lloyd-Max bound minus the best RF8 mode at its best scale. */
+  /** Lloyd-Max bound minus the best GG float mode at its best scale. */
   rf8BestGapDb: number;
   /** Mean fitted beta over repeats (MLE). */
   fittedBeta: number;
@@ -71,8 +89,21 @@ export interface SqnrSweepResult {
   repeats: number;
   alphaConvention: 'unit' | 'unit-variance';
   formats: FormatName[];
+  /** Every column in order: each format, its extra roundings right after it. */
+  columns: SqnrColumn[];
   methods: ScaleMethod[];
   rows: SqnrSweepRow[];
+}
+
+/** The columns of a sweep: each format with its default rounding, then the extras it offers. */
+export function sweepColumns(formats: readonly FormatName[], extra: readonly Rounding[] = ['nearest']): SqnrColumn[] {
+  const out: SqnrColumn[] = [];
+  for (const f of formats) {
+    const pol = getFormat(f).policy;
+    out.push({ key: f, format: f, rounding: pol.defaultRounding });
+    for (const r of extra) if (r !== pol.defaultRounding && r !== 'sr' && pol.roundings.includes(r)) out.push({ key: `${f}:${r}`, format: f, rounding: r });
+  }
+  return out;
 }
 
 const db = (sig: number, err: number): number => 10 * Math.log10(sig / err);
@@ -87,12 +118,13 @@ export function runSqnrSweep(opts: SqnrSweepOptions): SqnrSweepResult {
   const seed = opts.seed ?? 1;
   const repeats = opts.repeats ?? 1;
   const conv = opts.alpha ?? 'unit';
-  const formats = opts.formats ?? [...FORMAT_NAMES];
+  const formats = opts.formats ?? [...ALL_FORMAT_NAMES];
   const methods = opts.methods ?? (['amax', 'mse', 'gg'] as ScaleMethod[]);
   if (!Number.isInteger(n) || n < 1) throw new InputError(`sweep: n must be a positive integer, got ${n}`);
   if (!Number.isInteger(repeats) || repeats < 1) throw new InputError(`sweep: repeats must be a positive integer, got ${repeats}`);
   for (const b of opts.betas) if (!(b >= 0.05 && b <= 50)) throw new InputError(`sweep: beta ${b} outside [0.05, 50]`);
   for (const f of formats) getFormat(f);
+  const columns = sweepColumns(formats, opts.roundings);
   const work = new SseWork();
   const rows: SqnrSweepRow[] = [];
   const total = opts.betas.length * repeats;
@@ -118,22 +150,23 @@ export function runSqnrSweep(opts: SqnrSweepOptions): SqnrSweepResult {
       const amax = maxAbsFinite(x);
       // per format, per method: X and the empirical SSE at X
       const sseAt = new Map<string, number>();
-      const sse = (f: FormatName, X: number): number => {
-        const key = `${f}@${X}`;
+      const sse = (col: SqnrColumn, X: number): number => {
+        const key = `${col.key}@${X}`;
         let v = sseAt.get(key);
         if (v === undefined) {
-          v = empiricalSse(x, f, X, work).sse;
+          v = empiricalSse(x, col.format, X, work, col.rounding).sse;
           sseAt.set(key, v);
         }
         return v;
       };
       const crit: Record<string, Record<string, { X: number; c: number }>> = {};
-      for (const f of formats) {
-        const xa = amaxScale(amax, f);
+      for (const col of columns) {
+        const f = col.key;
+        const xa = amaxScale(amax, col.format);
         let bx = xa;
         let be = Infinity;
         for (let X = Math.max(-128, xa - 24); X <= Math.min(127, xa + 2); X++) {
-          const e = sse(f, X);
+          const e = sse(col, X);
           if (e < be) [be, bx] = [e, X];
         }
         (best[f] ??= []).push(db(sig, be));
@@ -144,38 +177,39 @@ export function runSqnrSweep(opts: SqnrSweepOptions): SqnrSweepResult {
           let c: number;
           if (m === 'amax') {
             X = xa;
-            c = sse(f, X);
+            c = sse(col, X);
           } else if (m === 'mse') {
             const t1 = performance.now();
             X = xa;
             c = Infinity;
             for (const cand of scaleCandidates(xa)) {
-              const e = empiricalSse(x, f, cand, work).sse; // timed as a real search (no cache)
+              const e = empiricalSse(x, col.format, cand, work, col.rounding).sse; // timed as a real search (no cache)
               if (e < c) [c, X] = [e, cand];
             }
             timing.mseMs += performance.now() - t1;
           } else {
             const t1 = performance.now();
-            const ch = ggChooseScale(fit, f);
+            const ch = ggChooseScale(fit, col.format, col.rounding);
             timing.ggMs += performance.now() - t1;
             X = ch.X;
             c = ch.mse;
           }
-          (byMethod[`${f}/${m}`] ??= []).push(db(sig, sse(f, X)));
+          (byMethod[`${f}/${m}`] ??= []).push(db(sig, sse(col, X)));
           if (r === 0) methodX[`${f}/${m}`] = X;
           crit[f]![m] = { X, c };
         }
       }
-      // rf8 auto: the mode with the lowest criterion of the method (amax: empirical error at X_amax)
+      // auto: the GG float mode with the lowest criterion of the method (amax: empirical error at X_amax)
+      const byKey = new Map(columns.map((c) => [c.key, c]));
       for (const m of methods) {
         let bf: FormatName | undefined;
-        for (const f of RF8_MODES) {
+        for (const f of GG_MODES) {
           const c = crit[f]?.[m];
           if (!c) continue;
           if (bf === undefined || c.c < crit[bf]![m]!.c) bf = f;
         }
         if (bf === undefined) continue;
-        (autoVals[m] ??= []).push(db(sig, sse(bf, crit[bf]![m]!.X)));
+        (autoVals[m] ??= []).push(db(sig, sse(byKey.get(bf)!, crit[bf]![m]!.X)));
         if (r === 0) autoFmt[m] = bf;
       }
       done++;
@@ -183,21 +217,25 @@ export function runSqnrSweep(opts: SqnrSweepOptions): SqnrSweepResult {
     }
     const lm = lloydMax(1, beta).sqnrDb;
     const frows: Partial<Record<FormatName, SqnrFormatRow>> = {};
+    const vrows: Partial<Record<string, SqnrFormatRow>> = {};
     const variance = ggVariance(alpha, beta);
     let rf8Best = -Infinity;
-    for (const f of formats) {
+    for (const col of columns) {
+      const f = col.key;
       const meth: Partial<Record<ScaleMethod, SqnrCell>> = {};
       for (const m of methods) meth[m] = cellOf(byMethod[`${f}/${m}`]!, methodX[`${f}/${m}`]!);
       let lawDb = -Infinity;
       let lawX = 0;
-      const xa = amaxScale(alpha, f);
+      const xa = amaxScale(alpha, col.format);
       for (let X = xa - 30; X <= xa + 10; X++) {
-        const s = db(variance, ggExpectedMse(alpha, beta, f, X));
+        const s = db(variance, ggExpectedMse(alpha, beta, col.format, X, Infinity, undefined, col.rounding));
         if (s > lawDb) [lawDb, lawX] = [s, X];
       }
       const bc = cellOf(best[f]!, bestX[f]!);
-      frows[f] = { best: bc, methods: meth, lawDb, lawX };
-      if (RF8_MODES.includes(f)) rf8Best = Math.max(rf8Best, bc.sqnrDb);
+      const row = { best: bc, methods: meth, lawDb, lawX };
+      if (f === col.format) frows[col.format] = row;
+      else vrows[f] = row;
+      if (f === col.format && GG_MODES.includes(col.format)) rf8Best = Math.max(rf8Best, bc.sqnrDb);
     }
     const auto: SqnrSweepRow['auto'] = {};
     for (const m of methods) {
@@ -211,6 +249,7 @@ export function runSqnrSweep(opts: SqnrSweepOptions): SqnrSweepResult {
       beta,
       alpha,
       formats: frows,
+      variants: vrows,
       auto,
       lloydMaxDb: lm,
       panterDiteDb: panterDiteSqnrDb(beta),
@@ -219,5 +258,5 @@ export function runSqnrSweep(opts: SqnrSweepOptions): SqnrSweepResult {
       timing,
     });
   }
-  return { n, seed, repeats, alphaConvention: conv, formats, methods, rows };
+  return { n, seed, repeats, alphaConvention: conv, formats, columns, methods, rows };
 }

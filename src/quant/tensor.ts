@@ -1,8 +1,10 @@
 /**
- * Tensor quantization: one mode per tensor (or `auto` among the three RF8 modes), one scale
- * per tensor or per row, RNE with saturation, and SQNR measurement.
+ * Tensor quantization: one format per tensor (or `auto` among candidate formats: rf8kit's three
+ * GG float modes unless a list is given, e.g. with the authors' `rf8`), one scale per tensor or
+ * per row, the format's rounding (RNE; greedy or nearest for rf8) with saturation, and SQNR
+ * measurement.
  */
-import { decodeArray, encodeArray, getFormat, RF8_MODES, FORMAT_NAMES, type FormatName } from '../format/index.js';
+import { decodeArray, encodeArray, getFormat, GG_MODES, type FormatName, type Rounding } from '../format/index.js';
 import { fitGG, type GGFit } from '../gg/fit.js';
 import { InputError } from '../util/errors.js';
 import {
@@ -17,7 +19,18 @@ import {
 } from './scale.js';
 
 export interface QuantizeOptions {
+  /** A format, or `auto`: the candidate of least criterion (see `candidates`). */
   format: FormatName | 'auto';
+  /**
+   * `auto` only: the candidate formats (default GG_MODES, rf8kit's three GG float modes; the
+   * authors' `rf8` is a candidate only when listed here, docs/rf8-spec.md section 2).
+   */
+  candidates?: readonly FormatName[];
+  /**
+   * Rounding for the formats whose policy offers it (the others keep their default, RNE);
+   * default: each format's own (greedy for rf8). An InputError when no candidate offers it.
+   */
+  rounding?: Rounding;
   scaleMethod: ScaleMethod;
   /** One scale per row of a [rows, ...] tensor (rows = shape[0]); one mode per tensor. */
   perRow?: boolean;
@@ -27,6 +40,8 @@ export interface QuantizeOptions {
 
 export interface QuantizedTensor {
   format: FormatName;
+  /** The rounding the codes were made with. */
+  rounding: Rounding;
   shape: number[];
   rows: number;
   cols: number;
@@ -81,11 +96,17 @@ export function quantizeTensor(data: Float32Array | Float64Array, shape: number[
   const cols = rows > 0 ? n / rows : 0;
   if (perRow && shape.length < 2) throw new InputError(`per-row scales need a tensor of rank >= 2, got shape [${shape.join(', ')}]`);
   let candidatesF: readonly FormatName[];
-  if (opts.format === 'auto') candidatesF = RF8_MODES;
-  else {
-    if (!FORMAT_NAMES.includes(opts.format)) getFormat(opts.format); // throws InputError
+  if (opts.format === 'auto') {
+    candidatesF = opts.candidates ?? GG_MODES;
+    if (candidatesF.length === 0) throw new InputError('auto: no candidate formats');
+    const names = candidatesF.map((f) => getFormat(f).name); // throws InputError for an unknown one
+    if (new Set(names).size !== names.length) throw new InputError(`auto: candidate formats repeat: ${names.join(', ')}`);
+  } else {
+    getFormat(opts.format); // throws InputError
+    if (opts.candidates) throw new InputError(`candidates are for format 'auto', not '${opts.format}'`);
     candidatesF = [opts.format];
   }
+  const roundingOf = resolveRoundings(candidatesF, opts.rounding);
   const work = new SseWork();
   const rowView = (r: number): Float32Array | Float64Array => data.subarray(r * cols, (r + 1) * cols);
 
@@ -108,17 +129,17 @@ export function quantizeTensor(data: Float32Array | Float64Array, shape: number[
       const row = rowView(r);
       if (method === 'gg') {
         const fit = fits![r]!;
-        const ch = ggChooseScale(fit, fname);
+        const ch = ggChooseScale(fit, fname, roundingOf(fname));
         sc[r] = ch.X;
         total += ch.mse * fit.n;
       } else if (method === 'mse') {
-        const ch = chooseScaleDetailed(row, fname, 'mse', { work });
+        const ch = chooseScaleDetailed(row, fname, 'mse', { work, rounding: roundingOf(fname) });
         sc[r] = ch.X;
         total += ch.mse * countFinite(row);
       } else {
         const X = amaxScale(maxAbsFinite(row), fname);
         sc[r] = X;
-        if (needCriterion) total += empiricalSse(row, fname, X, work).sse;
+        if (needCriterion) total += empiricalSse(row, fname, X, work, roundingOf(fname)).sse;
       }
     }
     criterion[fname] = needCriterion || method !== 'amax' ? total : NaN;
@@ -131,10 +152,11 @@ export function quantizeTensor(data: Float32Array | Float64Array, shape: number[
   // Encode each row at its scale and measure.
   const codes = new Uint8Array(n);
   for (let r = 0; r < rows; r++) {
-    encodeArray(format, rowView(r), { scale: scales[r]! }, codes.subarray(r * cols, (r + 1) * cols));
+    encodeArray(format, rowView(r), { scale: scales[r]!, rounding: roundingOf(format) }, codes.subarray(r * cols, (r + 1) * cols));
   }
   const q: QuantizedTensor = {
     format,
+    rounding: roundingOf(format),
     shape: [...shape],
     rows,
     cols,
@@ -166,6 +188,41 @@ export function quantizeTensor(data: Float32Array | Float64Array, shape: number[
   q.mse = n - nf > 0 ? e / (n - nf) : NaN;
   q.sqnrDb = e === 0 ? Infinity : 10 * Math.log10(s / e);
   return q;
+}
+
+/** The `gg-modes` shorthand of a candidate list: rf8kit's three GG float modes. */
+export const GG_MODES_WORD = 'gg-modes';
+
+/**
+ * Parse a candidate list for `auto`: comma-separated format names, `gg-modes` standing for
+ * rf8kit's three GG float modes (e.g. `gg-modes,rf8`). InputError naming `what` on a bad name.
+ */
+export function parseCandidates(text: string, what = '--modes'): FormatName[] {
+  const out: FormatName[] = [];
+  for (const part of String(text).split(',').map((p) => p.trim()).filter((p) => p.length)) {
+    if (part === GG_MODES_WORD) out.push(...GG_MODES);
+    else {
+      try {
+        out.push(getFormat(part).name);
+      } catch (e) {
+        throw new InputError(`${what}: ${(e as Error).message}`);
+      }
+    }
+  }
+  if (out.length === 0) throw new InputError(`${what}: empty list`);
+  if (new Set(out).size !== out.length) throw new InputError(`${what}: formats repeat: ${out.join(', ')}`);
+  return out;
+}
+
+/** The rounding of each candidate: `rounding` where the format offers it, else the format's default. */
+function resolveRoundings(candidates: readonly FormatName[], rounding: Rounding | undefined): (f: FormatName) => Rounding {
+  if (rounding !== undefined && !candidates.some((f) => getFormat(f).policy.roundings.includes(rounding))) {
+    throw new InputError(`rounding '${String(rounding)}' is not available for ${candidates.length > 1 ? 'any of ' : 'format '}${candidates.join(', ')}`);
+  }
+  return (f) => {
+    const pol = getFormat(f).policy;
+    return rounding !== undefined && pol.roundings.includes(rounding) ? rounding : pol.defaultRounding;
+  };
 }
 
 function countFinite(a: Float32Array | Float64Array): number {

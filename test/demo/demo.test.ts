@@ -31,6 +31,21 @@ d('rf8 demo --quick', { timeout: 900_000 }, () => {
     expect(rep.compression.bitsPerParam).toBeLessThan(8);
     const md = readFileSync(join(out, 'report.md'), 'utf8');
     expect(md).toMatch(/co-simulation mismatches \| 0 \|/);
+    // the authors' RF8 beside rf8kit's best float mode: rf8 weights x rf8-e3m4 through the layer
+    // reference and the RTL (0 mismatches), and weights only with float activations
+    const a = rep.authorsRf8;
+    expect(a.layerRef.layers.map((l: { format: string }) => l.format)).toEqual(['rf8', 'rf8', 'rf8']);
+    expect(a.layerRef.activations).toBe('rf8-e3m4');
+    expect(a.layerRef.hardware).toMatchObject({ images: 100, vectors: 100 * (256 + 128 + 10), mismatches: 0, predictionsEqual: true });
+    expect([a.layerRef.ovf, a.layerRef.nan]).toEqual([0, 0]);
+    expect(a.best.testAcc).toBe(rep.rf8.testAcc);
+    expect(a.best.hardware.mismatches).toBe(0);
+    expect(a.layerRef.testAcc).toBeGreaterThan(0.8);
+    expect(a.weightOnly.testAcc).toBeGreaterThan(0.8);
+    for (const [i, l] of a.layerRef.layers.entries()) expect(l.sqnrDb).toBeLessThan(a.best.layers[i].sqnrDb);
+    expect(md).toContain("## The authors' RF8 beside rf8kit's best float mode");
+    expect(md).toMatch(/\| the authors' RF8 weights x rf8-e3m4 activations \(bit-exact layer reference\) \| rf8 \(greedy\) \| rf8-e3m4 \| [\d.]+% \(1500 images\) \| 8 \([\d.]+\) \| 0 of 39400 \(100 images\) \|/);
+    expect(md).toMatch(/\| the authors' RF8, weights only \(float activations\) \|/);
     for (const p of rep.plots) expect(existsSync(join(out, p)), p).toBe(true);
     expect(r.stderr).toMatch(/stage train done/);
   });

@@ -83,6 +83,34 @@ describe('rf8 fit', () => {
   });
 });
 
+describe('rf8 quantize --format rf8 (the authors\' RF8)', () => {
+  it('greedy (default) and nearest, per row: the file holds the codes, the reader decodes them; auto lists rf8 only when asked', () => {
+    for (const rounding of [undefined, 'nearest'] as const) {
+      const out = p(`r8-${rounding ?? 'greedy'}.safetensors`);
+      const r = rf8(['quantize', p('w.npy'), '--format', 'rf8', '--scale-method', 'gg', '--per-row', ...(rounding ? ['--rounding', rounding] : []), '--out', out, '--json']);
+      expect(r.code).toBe(0);
+      const t = JSON.parse(r.stdout).tensors[0];
+      const q = quantizeTensor(w, [64, 300], { format: 'rf8', scaleMethod: 'gg', perRow: true, ...(rounding ? { rounding } : {}) });
+      expect(t).toMatchObject({ format: 'rf8', rounding: rounding ?? 'greedy', scales: Array.from(q.scales) });
+      expect(t.sqnrDb).toBeCloseTo(q.sqnrDb, 9);
+      const z = openRf8(out);
+      try {
+        const t8 = z.read('w');
+        expect(t8).toMatchObject({ format: 'rf8', granularity: 'row' });
+        expect(Array.from(t8.codes)).toEqual(Array.from(q.codes));
+        expect(t8.meta.rounding).toBe(rounding ?? 'greedy');
+        expect(z.decode('w')).toEqual(dequantizeTensor(q));
+      } finally {
+        z.close();
+      }
+    }
+    const a = JSON.parse(rf8(['quantize', p('w.npy'), '--modes', 'gg-modes,rf8', '--out', p('r8-auto.safetensors'), '--json']).stdout).tensors[0];
+    expect(Object.keys(a.criterion).sort()).toEqual(['rf8', 'rf8-e2m5', 'rf8-e3m4', 'rf8-e4m3']);
+    const b = JSON.parse(rf8(['quantize', p('w.npy'), '--out', p('r8-auto2.safetensors'), '--json']).stdout).tensors[0];
+    expect(Object.keys(b.criterion).sort()).toEqual(['rf8-e2m5', 'rf8-e3m4', 'rf8-e4m3']);
+  });
+});
+
 describe('rf8 quantize', () => {
   it('writes codes and scales to RF8 safetensors and reports SQNR, bound and bits/weight', () => {
     const r = rf8(['quantize', p('w.npy'), '--format', 'auto', '--scale-method', 'gg', '--per-row', '--out', p('q.safetensors'), '--json']);
@@ -117,6 +145,9 @@ describe('rf8 quantize', () => {
       expect(JSON.parse(r.stdout).tensors[0].format).toBe('int8');
     }
     expect(rf8(['quantize', p('w.npy'), '--format', 'fp9', '--out', p('y.safetensors')]).code).toBe(2);
+    oneLineError(rf8(['quantize', p('w.npy'), '--format', 'rf8', '--rounding', 'rne', '--out', p('y.safetensors')]), 'rf8', /--rounding rne is not available for rf8 \(greedy, nearest\)/);
+    oneLineError(rf8(['quantize', p('w.npy'), '--format', 'rf8-e3m4', '--modes', 'gg-modes,rf8', '--out', p('y.safetensors')]), '--modes', /not of --format rf8-e3m4/);
+    expect(existsSync(p('y.safetensors'))).toBe(false);
     expect(rf8(['quantize', p('w.npy'), '--out', p('y.bin')]).code).toBe(2);
     expect(rf8(['quantize', p('w.npy'), '--tensor', 'nope', '--out', p('y.safetensors')]).code).toBe(2);
   });
@@ -129,7 +160,8 @@ describe('rf8 sweep', () => {
     const j = JSON.parse(r.stdout);
     expect(j.rows.map((x: { beta: number }) => x.beta)).toEqual([0.5, 2]);
     for (const row of j.rows) {
-      expect(Object.keys(row.formats).sort()).toEqual(['int8', 'ocp-e4m3', 'ocp-e5m2', 'rf8-e2m5', 'rf8-e3m4', 'rf8-e4m3']);
+      expect(Object.keys(row.formats).sort()).toEqual(['int8', 'ocp-e4m3', 'ocp-e5m2', 'rf8', 'rf8-e2m5', 'rf8-e3m4', 'rf8-e4m3']);
+      expect(Object.keys(row.variants)).toEqual(['rf8:nearest']);
       expect(row.lloydMaxDb).toBeGreaterThan(row.formats['rf8-e3m4'].best.sqnrDb);
       expect(Object.keys(row.auto).sort()).toEqual(['amax', 'gg', 'mse']);
     }
@@ -139,6 +171,10 @@ describe('rf8 sweep', () => {
     const txt = rf8(['sweep', '--beta', '1', '--n', '5000', '--formats', 'rf8-e3m4,int8']);
     expect(txt.code).toBe(0);
     expect(txt.stdout).toMatch(/beta\s+INT8\s+RF8 e3m4/);
+    const r8 = rf8(['sweep', '--beta', '1', '--n', '3000', '--formats', 'rf8,rf8-e3m4']);
+    expect(r8.code).toBe(0);
+    expect(r8.stdout).toMatch(/beta\s+RF8 e3m4\s+rf8 greedy\s+rf8 nearest\s+auto \(gg\)\s+Lloyd-Max/);
+    expect(rf8(['sweep', '--beta', '1', '--roundings', 'rne,sr']).code).toBe(2);
     expect(rf8(['sweep', '--beta', '0']).code).toBe(2);
     expect(rf8(['sweep', '--beta', 'x']).code).toBe(2);
   });

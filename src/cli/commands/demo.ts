@@ -19,6 +19,7 @@ interface Args extends CommonArgs {
   rdo?: number;
   estimate?: boolean;
   inject?: string[];
+  'rf8-acts'?: string;
 }
 
 function num(v: unknown, what: string, min: number, max: number): number {
@@ -45,10 +46,20 @@ export const demoCommand: CommandModule<object, Args> = {
       .option('method', { type: 'string', choices: ['rf8kit', 'paper'], describe: "BackSlash + DeepShape of the chain: rf8kit's (default) or the authors' (the report shows both DeepShapes either way)" })
       .option('rdo', { type: 'number', describe: 'BackSlash (paper) rdo (default 2.35 = 2000 n / 2e8 at this model size; the authors use 2000 on 1e8-1e9 parameters)' })
       .option('estimate', { type: 'boolean', describe: 'run the yosys / nextpnr estimate stage (default: on, off with --quick)' })
-      .option('inject', { type: 'string', array: true, describe: 'inject RTL faults (rf8 rtl --list-faults); the co-simulation must then fail' }) as never,
+      .option('inject', { type: 'string', array: true, describe: 'inject RTL faults (rf8 rtl --list-faults); the co-simulation must then fail' })
+      .option('rf8-acts', { type: 'string', describe: "activation format of the authors' RF8 configuration: rf8 weights x this format (default rf8-e3m4; int8, rf8, ...)" }) as never,
   handler: async (args) => {
     requirePeers('tfjs', 'rf8 demo');
     const { runDemo, demoDefaults } = await import('../../demo/index.js');
+    const { getFormat } = await import('../../format/index.js');
+    let rf8Acts: import('../../format/index.js').FormatName | undefined;
+    if (args['rf8-acts'] !== undefined) {
+      try {
+        rf8Acts = getFormat(String(args['rf8-acts'])).name;
+      } catch (e) {
+        throw new InputError(`--rf8-acts: ${(e as Error).message}`);
+      }
+    }
     const { progress } = await import('../../nn/progress.js');
     const d = demoDefaults(args.quick);
     const o = {
@@ -66,6 +77,7 @@ export const demoCommand: CommandModule<object, Args> = {
       rdo: args.rdo !== undefined ? num(args.rdo, 'rdo', 0, 1e9) : d.rdo,
       estimate: args.estimate ?? d.estimate,
       inject: args.inject ?? [],
+      rf8Acts: rf8Acts ?? d.rf8Acts,
       log,
       progress,
     };
@@ -78,7 +90,13 @@ export const demoCommand: CommandModule<object, Args> = {
     emit(args, r, () =>
       [
         `float test accuracy  ${(r.float.testAcc * 100).toFixed(2)}%  (after DeepShape ${(r.float.afterDeepShapeTestAcc * 100).toFixed(2)}%)`,
-        `RF8 test accuracy    ${(r.rf8.testAcc * 100).toFixed(2)}%  (bit-exact layer reference, ${r.rf8.images} images)`,
+        `RF8 test accuracy    ${(r.rf8.testAcc * 100).toFixed(2)}%  (bit-exact layer reference, ${r.rf8.images} images; rf8kit's best float mode)`,
+        ...(r.authorsRf8
+          ? [
+              `authors' RF8         ${(r.authorsRf8.layerRef.testAcc * 100).toFixed(2)}%  (rf8 weights x ${r.authorsRf8.layerRef.activations}, layer reference${r.authorsRf8.layerRef.hardware ? `; RTL ${r.authorsRf8.layerRef.hardware.mismatches} mismatches of ${r.authorsRf8.layerRef.hardware.vectors}` : ''})` +
+                (r.authorsRf8.weightOnly ? `; weights only, float activations ${(r.authorsRf8.weightOnly.testAcc * 100).toFixed(2)}%` : ''),
+            ]
+          : []),
         `bits/param           ${r.compression.bitsPerParam === null ? '-' : r.compression.bitsPerParam.toFixed(3)} (uniform + Exp-Golomb, <= 0.5 pt drop); RF8 codes ${r.rf8.bitsPerWeightEntropy.toFixed(2)} bits/weight entropy`,
         `co-simulation        ${hw.vectors} outputs compared, ${hw.mismatches} mismatches; RTL accuracy ${((hw.rtlAccuracy ?? 0) * 100).toFixed(2)}% = reference ${((hw.refAccuracy ?? 0) * 100).toFixed(2)}%`,
         `stages               ${r.stages.map((s) => `${s.name} ${s.status === 'ok' ? `${s.seconds.toFixed(1)}s` : s.status}`).join(', ')}`,

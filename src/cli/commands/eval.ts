@@ -16,7 +16,48 @@ interface Args extends CommonArgs {
   'step-mode': string;
   recalibrate: boolean;
   calib?: number;
+  'w-format'?: string;
+  'a-format'?: string;
+  'w-rounding'?: string;
+  'a-rounding'?: string;
+  'w-modes'?: string;
+  'a-modes'?: string;
   plot?: string;
+}
+
+/** The --w-* / --a-* options as Rf8Options (undefined when none is given). */
+async function rf8OptionsOf(args: Args): Promise<import('../../nn/rf8.js').Rf8Options | undefined> {
+  const { getFormat, ROUNDINGS } = await import('../../format/index.js');
+  const { parseCandidates } = await import('../../quant/index.js');
+  type Rd = import('../../format/index.js').Rounding;
+  type Fm = import('../../format/index.js').FormatName;
+  const o: import('../../nn/rf8.js').Rf8Options = {};
+  const side = (k: 'w' | 'a', what: string): void => {
+    const f = args[`${k}-format`];
+    const r = args[`${k}-rounding`];
+    const m = args[`${k}-modes`];
+    const fmt: Fm | 'auto' | undefined = f === undefined ? undefined : f === 'auto' ? 'auto' : (() => {
+      try {
+        return getFormat(String(f)).name;
+      } catch (e) {
+        throw new InputError(`--${k}-format: ${(e as Error).message}`);
+      }
+    })();
+    const cands = m !== undefined ? parseCandidates(m, `--${k}-modes`) : undefined;
+    if (cands && fmt !== undefined && fmt !== 'auto') throw new InputError(`--${k}-modes lists the candidates of --${k}-format auto, not of --${k}-format ${fmt}`);
+    let rd: Rd | undefined;
+    if (r !== undefined) {
+      if (r === 'sr' || !(ROUNDINGS as readonly string[]).includes(r)) throw new InputError(`--${k}-rounding: '${r}' is not one of ${ROUNDINGS.filter((x) => x !== 'sr').join(', ')}`);
+      rd = r as Rd;
+      const list = fmt !== undefined && fmt !== 'auto' ? [fmt] : cands;
+      if (list && !list.some((x) => getFormat(x).policy.roundings.includes(rd!))) throw new InputError(`--${k}-rounding ${r} is not available for the ${what} format${list.length > 1 ? 's' : ''} ${list.join(', ')}`);
+    }
+    if (k === 'w') Object.assign(o, fmt !== undefined ? { wFormat: fmt } : {}, cands ? { wCandidates: cands } : {}, rd ? { wRounding: rd } : {});
+    else Object.assign(o, fmt !== undefined ? { aFormat: fmt } : {}, cands ? { aCandidates: cands } : {}, rd ? { aRounding: rd } : {});
+  };
+  side('w', 'weight');
+  side('a', 'activation');
+  return Object.keys(o).length ? o : undefined;
 }
 
 export const evalCommand: CommandModule<object, Args> = {
@@ -34,9 +75,17 @@ export const evalCommand: CommandModule<object, Args> = {
       .option('step-mode', { type: 'string', choices: ['global', 'rms'], default: 'global', describe: 'one step for all tensors, or a step proportional to each tensor RMS' })
       .option('recalibrate', { type: 'boolean', default: false, describe: 'rebuild the RF8 codes and activation scales instead of using the checkpoint\'s' })
       .option('calib', { type: 'number', describe: 'calibration items when (re)building RF8 data' })
+      .option('w-format', { type: 'string', describe: "--rf8 weight format: auto (default: the GG float mode of least error per tensor) or a format (rf8 = the authors' RF8, rf8-e3m4, int8, ...); rebuilds the RF8 data" })
+      .option('a-format', { type: 'string', describe: '--rf8 activation format: auto (default) or a format (rf8-e3m4, int8, rf8, ...); rebuilds the RF8 data' })
+      .option('w-rounding', { type: 'string', describe: "--rf8 weight rounding where the format offers it (rf8: greedy (default) or nearest)" })
+      .option('a-rounding', { type: 'string', describe: '--rf8 activation rounding (input encodings and hidden-layer output conversions; rf8: greedy or nearest)' })
+      .option('w-modes', { type: 'string', describe: "--w-format auto: candidate formats (default gg-modes; e.g. gg-modes,rf8)" })
+      .option('a-modes', { type: 'string', describe: '--a-format auto: candidate formats (default gg-modes)' })
       .option('plot', { type: 'string', describe: 'folder for SVGs: rate-accuracy curve (with --compress) and weight histograms' }) as never,
   handler: async (args) => {
     requirePeers('tfjs', 'rf8 eval');
+    const rf8Opts = await rf8OptionsOf(args);
+    if (rf8Opts && !args.rf8) throw new InputError('--w-format / --a-format / --w-rounding / --a-rounding / --w-modes / --a-modes choose the --rf8 formats: add --rf8');
     const { loadCheckpoint } = await import('../../nn/checkpoint.js');
     const { taskFor, floatEval, rf8Eval, buildPack, evalItems, compressAtTarget } = await import('../../nn/evaluate.js');
     const ck = loadCheckpoint(args.ckpt);
@@ -55,17 +104,28 @@ export const evalCommand: CommandModule<object, Args> = {
 
     if (args.rf8) {
       let pack = ck.pack;
-      if (!pack || args.recalibrate) {
-        log(pack ? 'recalibrating RF8 ...' : 'checkpoint has no RF8 data: calibrating ...');
-        pack = buildPack(task, ck.values, args.calib !== undefined ? parseIntStrict(args.calib, '--calib', 1, 1e6) : undefined);
+      if (!pack || args.recalibrate || rf8Opts) {
+        log(rf8Opts ? 'building RF8 data with the chosen formats ...' : pack ? 'recalibrating RF8 ...' : 'checkpoint has no RF8 data: calibrating ...');
+        pack = buildPack(task, ck.values, args.calib !== undefined ? parseIntStrict(args.calib, '--calib', 1, 1e6) : undefined, rf8Opts);
       }
       const total = evalItems(task, split, limit);
       const bar = progress('rf8 eval', total);
       const r = rf8Eval(task, ck.values, pack, split, limit, (i) => bar.update(i + 1));
       bar.stop();
       const delta = metric === 'acc' ? (r.acc! - float.acc!) * 100 : ((r.bpc! - float.bpc!) / float.bpc!) * 100;
-      out.rf8 = { ...r, delta, deltaUnit: metric === 'acc' ? 'accuracy points' : '% of float bpc', formats: Object.fromEntries(Object.entries(pack.weights).map(([k, w]) => [k, w.format])), acts: pack.acts };
+      out.rf8 = {
+        ...r,
+        delta,
+        deltaUnit: metric === 'acc' ? 'accuracy points' : '% of float bpc',
+        options: rf8Opts ?? {},
+        formats: Object.fromEntries(Object.entries(pack.weights).map(([k, w]) => [k, w.format])),
+        weights: Object.fromEntries(Object.entries(pack.weights).map(([k, w]) => [k, { format: w.format, ...(w.rounding ? { rounding: w.rounding } : {}), sqnrDb: w.sqnrDb }])),
+        acts: pack.acts,
+      };
+      const wf = [...new Set(Object.values(pack.weights).map((w) => w.format))].join('/');
+      const af = [...new Set(Object.values(pack.acts).map((a) => a.format))].join('/');
       lines.push(
+        `8-bit  ${split}: weights ${wf} x activations ${af}`,
         `rf8    ${split}: ${fmt(r)}  (loss ${r.loss.toFixed(4)} nats; ${metric === 'acc' ? `${delta >= 0 ? '+' : ''}${delta.toFixed(2)} points` : `${delta >= 0 ? '+' : ''}${delta.toFixed(2)}% bpc`} vs float)`,
         `       ${r.counters.calls} layerForward calls, ${(r.counters.macs / 1e6).toFixed(1)} M MACs in ${(r.ms / 1000).toFixed(1)} s; accumulator clamps ${r.counters.ovf}, NaN outputs ${r.counters.nan}`,
       );

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { FORMAT_NAMES, getFormat, type FormatName } from '../../format/index.js';
-import { quantizeTensor, codeStreamStats, SCALE_METHODS, type ScaleMethod, type QuantizedTensor } from '../../quant/index.js';
+import { ALL_FORMAT_NAMES, ROUNDINGS, getFormat, type FormatName, type Rounding } from '../../format/index.js';
+import { quantizeTensor, codeStreamStats, parseCandidates, SCALE_METHODS, type ScaleMethod, type QuantizedTensor } from '../../quant/index.js';
 import { fitGG, lloydMax } from '../../gg/index.js';
 import { quantizeWeightsFile, quantizeWeightsFileAsync, type TensorDecision, type QuantizeFileSummary } from '../../io/pipeline.js';
 import { openWeights } from '../../io/open.js';
@@ -14,6 +14,8 @@ import { FLOAT_DTYPE } from './fit.js';
 interface Args extends CommonArgs {
   file: string;
   format: string;
+  modes?: string;
+  rounding?: string;
   'scale-method': string;
   'per-row': boolean;
   out: string;
@@ -26,6 +28,7 @@ export interface TensorQuantReport {
   name: string;
   shape: number[];
   format: FormatName;
+  rounding: Rounding;
   scaleMethod: ScaleMethod;
   perRow: boolean;
   /** Scale exponents X (one, or one per row). */
@@ -44,18 +47,19 @@ export function quantizeOne(
   info: TensorInfo,
   data: Float32Array | Float64Array,
   granularity: ScaleGranularity,
-  o: { format: FormatName | 'auto'; method: ScaleMethod; bound: boolean; file: string },
+  o: { format: FormatName | 'auto'; method: ScaleMethod; bound: boolean; file: string; candidates?: FormatName[]; rounding?: Rounding },
 ): { report: TensorQuantReport; codes: Rf8Codes } {
   let finite = 0;
   for (let i = 0; i < data.length && finite === 0; i++) if (data[i]! - data[i]! === 0) finite++;
   if (finite === 0) throw new InputError(`tensor '${info.name}' has no finite values (${data.length} NaN/Inf)`, o.file);
   const perRow = granularity === 'row';
-  const q: QuantizedTensor = quantizeTensor(data, info.shape, { format: o.format, scaleMethod: o.method, perRow });
+  const q: QuantizedTensor = quantizeTensor(data, info.shape, { format: o.format, scaleMethod: o.method, perRow, ...(o.candidates ? { candidates: o.candidates } : {}), ...(o.rounding ? { rounding: o.rounding } : {}) });
   const bits = codeStreamStats(q.codes, { twosComplement: q.format === 'int8' });
   const rep: TensorQuantReport = {
     name: info.name,
     shape: info.shape,
     format: q.format,
+    rounding: q.rounding,
     scaleMethod: o.method,
     perRow,
     scales: Array.from(q.scales),
@@ -68,16 +72,18 @@ export function quantizeOne(
     const fit = q.fits && q.fits.length === 1 ? q.fits[0]! : fitGG(data);
     if (fit.alpha > 0 && fit.beta > 0) rep.boundDb = lloydMax(fit.alpha, fit.beta).sqnrDb;
   }
-  return { report: rep, codes: { format: q.format, codes: q.codes, scales: q.scales } };
+  return { report: rep, codes: { format: q.format, codes: q.codes, scales: q.scales, extra: { rounding: q.rounding } } };
 }
 
 export const quantizeCommand: CommandModule<object, Args> = {
   command: 'quantize <file>',
-  describe: 'quantize each float tensor of a weight file to an 8-bit format (or auto among the RF8 modes) with amax/mse/gg scales; writes RF8 safetensors, one tensor in memory at a time',
+  describe: "quantize each float tensor of a weight file to an 8-bit format (the authors' rf8, a GG float mode, a baseline, or auto among the GG float modes) with amax/mse/gg scales; writes RF8 safetensors, one tensor in memory at a time",
   builder: (y) =>
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'weight file (safetensors, .npy, .npz, tfjs model.json, GGUF, raw .f32)' })
-      .option('format', { type: 'string', default: 'auto', describe: `element format or auto (${FORMAT_NAMES.join(', ')}, auto)` })
+      .option('format', { type: 'string', default: 'auto', describe: `element format or auto (${ALL_FORMAT_NAMES.join(', ')}, auto; rf8 is the authors' RF8)` })
+      .option('modes', { type: 'string', describe: "auto: the candidate formats, comma-separated ('gg-modes' = rf8-e2m5,rf8-e3m4,rf8-e4m3, the default; e.g. gg-modes,rf8 adds the authors' RF8)" })
+      .option('rounding', { type: 'string', describe: `rounding (${ROUNDINGS.filter((r) => r !== 'sr').join(', ')}): default each format's own (rne; greedy for rf8); with auto it applies to the candidates that offer it` })
       .option('scale-method', { type: 'string', default: 'gg', choices: [...SCALE_METHODS], describe: 'scale selection (docs/rf8-spec.md section 2)' })
       .option('per-row', { type: 'boolean', default: false, describe: 'one scale per row (first axis) of tensors of rank >= 2' })
       .option('out', { type: 'string', demandOption: true, describe: 'output RF8 safetensors file (docs/io.md: U8 codes, I8 scales <name>.rf8_scale, format per tensor in __metadata__)' })
@@ -86,6 +92,19 @@ export const quantizeCommand: CommandModule<object, Args> = {
       .option('jobs', { type: 'number', describe: 'worker threads, one tensor each (default: the cores for files of >= 4M values, else 1 = the main thread); the output file does not depend on it' }) as never,
   handler: async (args) => {
     const format = args.format === 'auto' ? 'auto' : getFormat(args.format).name;
+    if (args.modes !== undefined && format !== 'auto') throw new InputError(`--modes lists the candidates of --format auto, not of --format ${format}`);
+    const candidates = args.modes !== undefined ? parseCandidates(args.modes, '--modes') : undefined;
+    let rounding: Rounding | undefined;
+    if (args.rounding !== undefined) {
+      const r = String(args.rounding);
+      if (r === 'sr' || !(ROUNDINGS as readonly string[]).includes(r)) throw new InputError(`--rounding: '${r}' is not one of ${ROUNDINGS.filter((x) => x !== 'sr').join(', ')}`);
+      rounding = r as Rounding;
+      // checked up front (one line, exit 2) rather than at the first tensor
+      const cands = format === 'auto' ? candidates ?? undefined : [format];
+      if (cands && !cands.some((f) => getFormat(f).policy.roundings.includes(rounding!))) {
+        throw new InputError(`--rounding ${r} is not available for ${cands.join(', ')} (${[...new Set(cands.flatMap((f) => getFormat(f).policy.roundings))].join(', ')})`);
+      }
+    }
     const method = args['scale-method'] as ScaleMethod;
     if (!SCALE_METHODS.includes(method)) throw new InputError(`unknown scale method '${method}'`);
     if (!/\.safetensors$/i.test(args.out)) throw new InputError(`--out must name a .safetensors file, got '${args.out}'`);
@@ -103,7 +122,7 @@ export const quantizeCommand: CommandModule<object, Args> = {
       if (args['per-row'] && !perRow) log(`rf8: ${info.name}: rank ${info.shape.length}, one scale for the tensor`);
       return { kind: 'rf8', granularity: perRow ? 'row' : 'tensor' };
     };
-    const o = { format: format as FormatName | 'auto', method, bound: args.bound, file: args.file };
+    const o = { format: format as FormatName | 'auto', method, bound: args.bound, file: args.file, ...(candidates ? { candidates } : {}), ...(rounding ? { rounding } : {}) };
     const common = {
       input: args.file,
       output: args.out,
@@ -167,11 +186,12 @@ export const quantizeCommand: CommandModule<object, Args> = {
     emit(args, { file: args.file, out: args.out, tensors: reports, summary }, () => {
       const scaleText = (s: number[]): string => (s.length === 1 ? String(s[0]) : `${Math.min(...s)}..${Math.max(...s)} (${s.length} rows)`);
       return table(
-        ['tensor', 'n', 'mode', 'X', 'SQNR dB', 'LM bound dB', 'gap', 'H bits/w', 'Huffman', 'EG (k)'],
+        ['tensor', 'n', 'format', 'rounding', 'X', 'SQNR dB', 'LM bound dB', 'gap', 'H bits/w', 'Huffman', 'EG (k)'],
         reports.map((r) => [
           r.name,
           r.shape.reduce((a, b) => a * b, 1),
           r.format,
+          r.rounding,
           scaleText(r.scales),
           r.sqnrDb.toFixed(2),
           r.boundDb !== undefined ? r.boundDb.toFixed(2) : '-',

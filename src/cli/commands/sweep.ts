@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import cliProgress from 'cli-progress';
-import { FORMAT_NAMES, RF8_MODES, getFormat, type FormatName } from '../../format/index.js';
-import { runSqnrSweep, SCALE_METHODS, type ScaleMethod, type SqnrSweepResult } from '../../quant/index.js';
+import { ALL_FORMAT_NAMES, GG_MODES, ROUNDINGS, getFormat, type FormatName, type Rounding } from '../../format/index.js';
+import { runSqnrSweep, SCALE_METHODS, type ScaleMethod, type SqnrColumn, type SqnrFormatRow, type SqnrSweepResult, type SqnrSweepRow } from '../../quant/index.js';
 import { InputError } from '../../util/errors.js';
 import { lineChart, writeSvg } from '../../util/plot.js';
 import { emit, log, parseIntStrict, table, type CommonArgs } from '../common.js';
@@ -14,6 +14,7 @@ interface Args extends CommonArgs {
   repeats: number;
   alpha: string;
   formats?: string;
+  roundings: string;
   plot?: string;
 }
 
@@ -37,11 +38,22 @@ const SHORT: Record<FormatName, string> = {
   'rf8-e3m4': 'RF8 e3m4',
   'rf8-e2m5': 'RF8 e2m5',
   'rf8-e4m3': 'RF8 e4m3',
-  rf8: 'RF8 (authors)',
+  rf8: 'rf8',
 };
 
-/** Column order of the table in docs/rf8-spec.md, then the third RF8 mode. */
-export const SWEEP_ORDER: FormatName[] = ['int8', 'ocp-e4m3', 'ocp-e5m2', 'rf8-e3m4', 'rf8-e2m5', 'rf8-e4m3'];
+/** Column order of the table in docs/rf8-spec.md, then the third GG float mode, then the authors' rf8. */
+export const SWEEP_ORDER: FormatName[] = ['int8', 'ocp-e4m3', 'ocp-e5m2', 'rf8-e3m4', 'rf8-e2m5', 'rf8-e4m3', 'rf8'];
+
+/** A column's header: the format, and its rounding when the sweep has more than one column of that format. */
+export function columnLabel(res: Pick<SqnrSweepResult, 'columns'>, c: SqnrColumn): string {
+  const several = res.columns.filter((x) => x.format === c.format).length > 1;
+  return several ? `${SHORT[c.format]} ${c.rounding}` : SHORT[c.format];
+}
+
+/** The row of one column. */
+export function columnRow(r: SqnrSweepRow, c: SqnrColumn): SqnrFormatRow {
+  return (c.key === c.format ? r.formats[c.format] : r.variants[c.key])!;
+}
 
 const f1 = (v: number): string => (Number.isFinite(v) ? v.toFixed(1) : String(v));
 const f2 = (v: number): string => (Number.isFinite(v) ? v.toFixed(2) : String(v));
@@ -51,7 +63,8 @@ function cellText(c: { sqnrDb: number; min: number; max: number }, repeats: numb
 }
 
 export function sweepText(res: SqnrSweepResult): string {
-  const { formats, methods, repeats } = res;
+  const { columns, methods, repeats } = res;
+  const heads = columns.map((c) => columnLabel(res, c));
   const out: string[] = [];
   out.push(
     `# SQNR (dB), ${res.n} samples of GG(alpha=${res.alphaConvention === 'unit' ? '1' : 'unit variance'}, beta) per beta, seed ${res.seed}` +
@@ -60,10 +73,10 @@ export function sweepText(res: SqnrSweepResult): string {
   );
   out.push(
     table(
-      ['beta', ...formats.map((f) => SHORT[f]), 'RF8 auto (gg)', 'Lloyd-Max', 'Panter-Dite', 'LM - auto'],
+      ['beta', ...heads, 'auto (gg)', 'Lloyd-Max', 'Panter-Dite', 'LM - auto'],
       res.rows.map((r) => [
         r.beta,
-        ...formats.map((f) => cellText(r.formats[f]!.best, repeats)),
+        ...columns.map((c) => cellText(columnRow(r, c).best, repeats)),
         r.auto.gg ? `${f1(r.auto.gg.sqnrDb)} (${r.auto.gg.format.slice(4)})` : '-',
         f2(r.lloydMaxDb),
         f2(r.panterDiteDb),
@@ -76,11 +89,11 @@ export function sweepText(res: SqnrSweepResult): string {
     out.push(`# scale method ${m}: SQNR dB (X chosen)`);
     out.push(
       table(
-        ['beta', ...formats.map((f) => SHORT[f]), 'RF8 auto'],
+        ['beta', ...heads, 'auto'],
         res.rows.map((r) => [
           r.beta,
-          ...formats.map((f) => {
-            const c = r.formats[f]!.methods[m]!;
+          ...columns.map((col) => {
+            const c = columnRow(r, col).methods[m]!;
             return `${cellText(c, repeats)} (${c.X})`;
           }),
           r.auto[m] ? `${f1(r.auto[m]!.sqnrDb)} ${r.auto[m]!.format}` : '-',
@@ -90,7 +103,8 @@ export function sweepText(res: SqnrSweepResult): string {
   }
   out.push('');
   out.push('# expected SQNR under the exact law at its best scale (no sampling noise)');
-  out.push(table(['beta', ...formats.map((f) => SHORT[f])], res.rows.map((r) => [r.beta, ...formats.map((f) => f2(r.formats[f]!.lawDb))])));
+  out.push(table(['beta', ...heads], res.rows.map((r) => [r.beta, ...columns.map((c) => f2(columnRow(r, c).lawDb))])));
+  out.push('(auto: among the GG float modes rf8-e2m5 / e3m4 / e4m3; rf8: the authors\' residual RF8, greedy = their algorithm, nearest = rf8kit\'s nearest rounding in the same value set)');
   if (methods.includes('gg') && methods.includes('mse')) {
     out.push('');
     out.push(
@@ -103,7 +117,7 @@ export function sweepText(res: SqnrSweepResult): string {
 
 export const sweepCommand: CommandModule<object, Args> = {
   command: 'sweep',
-  describe: 'SQNR of every 8-bit format on seeded GG samples under amax/mse/gg scaling, next to the Lloyd-Max bound',
+  describe: "SQNR of every 8-bit format (the authors' rf8 greedy and nearest, the GG float modes, the baselines) on seeded GG samples under amax/mse/gg scaling, next to the Lloyd-Max bound",
   builder: (y) =>
     y
       .option('beta', { type: 'string', default: '0.5,1,2', describe: 'comma-separated GG shapes' })
@@ -111,7 +125,8 @@ export const sweepCommand: CommandModule<object, Args> = {
       .option('seed', { type: 'number', default: 1, describe: 'seed (repeat r uses seed + r)' })
       .option('repeats', { type: 'number', default: 1, describe: 'independent sample sets per beta (mean and range)' })
       .option('alpha', { type: 'string', choices: ['unit', 'unit-variance'], default: 'unit', describe: 'GG scale: alpha = 1, or unit variance' })
-      .option('formats', { type: 'string', describe: `comma-separated formats (default all: ${FORMAT_NAMES.join(', ')})` })
+      .option('formats', { type: 'string', describe: `comma-separated formats (default all: ${ALL_FORMAT_NAMES.join(', ')})` })
+      .option('roundings', { type: 'string', default: 'nearest', describe: "extra roundings: one more column for each format that offers one (default nearest: rf8 nearest beside rf8 greedy); 'none' for none" })
       .option('plot', { type: 'string', describe: 'write an SVG chart (SQNR vs beta per format, the Lloyd-Max bound dashed)' }) as never,
   handler: async (args) => {
     if (args.plot !== undefined) requirePeers('vega', 'rf8 sweep --plot');
@@ -119,8 +134,16 @@ export const sweepCommand: CommandModule<object, Args> = {
     const n = parseIntStrict(args.n, '--n', 1, 50_000_000);
     const seed = parseIntStrict(args.seed, '--seed', 0, 2 ** 32 - 1);
     const repeats = parseIntStrict(args.repeats, '--repeats', 1, 1000);
-    const asked = args.formats ? new Set(args.formats.split(',').map((s) => getFormat(s.trim()).name)) : new Set(FORMAT_NAMES);
+    const asked = args.formats ? new Set(args.formats.split(',').map((s) => getFormat(s.trim()).name)) : new Set(ALL_FORMAT_NAMES);
     const formats = SWEEP_ORDER.filter((f) => asked.has(f));
+    const rtext = String(args.roundings).trim();
+    const roundings: Rounding[] = [];
+    if (rtext !== 'none') {
+      for (const r of rtext.split(',').map((x) => x.trim()).filter((x) => x.length)) {
+        if (r === 'sr' || !(ROUNDINGS as readonly string[]).includes(r)) throw new InputError(`--roundings: '${r}' is not one of ${ROUNDINGS.filter((x) => x !== 'sr').join(', ')} (or none)`);
+        roundings.push(r as Rounding);
+      }
+    }
     const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'sweep [{bar}] {value}/{total}', clearOnComplete: true }, cliProgress.Presets.shades_classic) : null;
     bar?.start(betas.length * repeats, 0);
     let res: SqnrSweepResult;
@@ -132,6 +155,7 @@ export const sweepCommand: CommandModule<object, Args> = {
         repeats,
         alpha: args.alpha as 'unit' | 'unit-variance',
         formats,
+        roundings,
         methods: [...SCALE_METHODS] as ScaleMethod[],
         onProgress: (d) => bar?.update(d),
       });
@@ -140,8 +164,8 @@ export const sweepCommand: CommandModule<object, Args> = {
     }
     if (args.plot) {
       const xs = res.rows.map((r) => r.beta);
-      const series = formats.map((f) => ({ name: SHORT[f], x: xs, y: res.rows.map((r) => r.formats[f]!.best.sqnrDb) }));
-      if (RF8_MODES.every((m) => formats.includes(m))) series.push({ name: 'RF8 auto (gg)', x: xs, y: res.rows.map((r) => r.auto.gg?.sqnrDb ?? NaN) });
+      const series = res.columns.map((c) => ({ name: columnLabel(res, c), x: xs, y: res.rows.map((r) => columnRow(r, c).best.sqnrDb) }));
+      if (GG_MODES.every((m) => formats.includes(m))) series.push({ name: 'auto (gg)', x: xs, y: res.rows.map((r) => r.auto.gg?.sqnrDb ?? NaN) });
       const spec = lineChart({
         title: `SQNR vs GG shape (${res.n} samples, best power-of-two scale)`,
         x: { title: 'GG shape beta', log: xs.length > 1 && Math.max(...xs) / Math.min(...xs) > 4, domain: [Math.min(...xs), Math.max(...xs)] },
