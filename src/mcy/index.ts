@@ -1,0 +1,3 @@
+export * from './design.js';
+export * from './campaign.js';
+export * from './yosys.js';
