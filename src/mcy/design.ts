@@ -6,6 +6,7 @@ import { cacheRoot } from '../sim/paths.js';
 import { requireTool } from '../sim/tools.js';
 import { InputError } from '../util/errors.js';
 import { runYosys, yq } from './yosys.js';
+import { writeFileAtomic } from '../util/atomic.js';
 
 /**
  * The mutation design (MCY's "database"): the generated RTL read by yosys, `prep -top`, flattened,
@@ -55,6 +56,8 @@ export interface MutationDesign {
   /** The mutated design: Verilog (for Verilator) and RTLIL (for the proofs). */
   verilog: string;
   rtlil: string;
+  /** The unmutated flattened design (RTLIL). */
+  designIl: string;
   seed: number;
   count: number;
   yosysSec: number;
@@ -133,8 +136,8 @@ export async function mutationDesign(o: DesignOptions): Promise<MutationDesign> 
   const dir = join(cacheRoot(), 'mcy', `${g.cfg.id.slice(0, 80)}-c${o.count}-s${o.seed}-${key}`);
   const done = join(dir, 'design.json');
   if (existsSync(done)) {
-    const d = JSON.parse(readFileSync(done, 'utf8')) as Omit<MutationDesign, 'g' | 'verilog' | 'rtlil' | 'cached'>;
-    return { ...d, g, verilog: readFileSync(join(dir, 'mutated.v'), 'utf8'), rtlil: join(dir, 'mutated.il'), cached: true };
+    const d = JSON.parse(readFileSync(done, 'utf8')) as Omit<MutationDesign, 'g' | 'verilog' | 'rtlil' | 'designIl' | 'cached'>;
+    return { ...d, g, verilog: readFileSync(join(dir, 'mutated.v'), 'utf8'), rtlil: join(dir, 'mutated.il'), designIl: join(dir, 'design.il'), cached: true };
   }
   mkdirSync(join(dir, 'rtl'), { recursive: true });
   for (const s of g.sources) writeFileSync(join(dir, 'rtl', s.name), s.text);
@@ -209,6 +212,6 @@ export async function mutationDesign(o: DesignOptions): Promise<MutationDesign> 
   const mj = JSON.parse(readFileSync(join(dir, 'mutated.json'), 'utf8')) as typeof flat;
   const ports: PortInfo[] = Object.entries(mj.modules[top]!.ports).map(([name, p]) => ({ name, dir: p.direction === 'output' ? 'output' : 'input', width: p.bits.length }));
   const res = { dir, top, blocks, mutations, ctrlWidth, ports, seed: o.seed, count: o.count, yosysSec };
-  writeFileSync(done, JSON.stringify(res));
-  return { ...res, g, verilog: readFileSync(join(dir, 'mutated.v'), 'utf8'), rtlil: join(dir, 'mutated.il'), cached: false };
+  writeFileAtomic(done, JSON.stringify(res));
+  return { ...res, g, verilog: readFileSync(join(dir, 'mutated.v'), 'utf8'), rtlil: join(dir, 'mutated.il'), designIl: join(dir, 'design.il'), cached: false };
 }

@@ -1,3 +1,4 @@
 export * from './design.js';
 export * from './campaign.js';
 export * from './yosys.js';
+export * from './equiv.js';
