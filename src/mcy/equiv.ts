@@ -115,7 +115,7 @@ export function liftBeats(d: MutationDesign, steps: Map<number, Map<string, bigi
 }
 
 export interface EquivOptions {
-  /** BMC depth (default latency + 6). */
+  /** BMC depth (default latency + 4). */
   depth?: number;
   /** k-induction limit (default depth). */
   inductSteps?: number;
@@ -145,6 +145,8 @@ export async function classifyMutant(d: MutationDesign, id: number, o: EquivOpti
       'opt_clean',
       'miter -equiv -flatten -make_outputs -ignore_gold_x gold_w gate_w miter',
       'hierarchy -top miter',
+      // structural hashing: gold and gate cells with the same inputs merge, leaving the mutation's fanout cone
+      'opt -fast',
       `sat -prove trigger 0 -timeout ${timeoutSec} miter`,
       '',
     ].join('\n'),
@@ -159,10 +161,10 @@ export async function classifyMutant(d: MutationDesign, id: number, o: EquivOpti
   if (!corrSkipped) bad(r1, 'correspondence check');
   if (/SAT proof finished - no model found: SUCCESS!/.test(r1.log)) return { id, status: 'equivalent', method: 'correspondence', seconds: secs() };
   // 2. bounded search under the harness's observation
-  const depth = o.depth ?? d.g.cfg.latency + 6;
+  const depth = o.depth ?? d.g.cfg.latency + 4;
   const ob = observer('gold_o', 'dut_gold', d.ports) + observer('gate_o', 'dut_gate', d.ports);
   writeFileSync(join(dir, 'obs.v'), ob);
-  const prep = [...pair('dut_gold', 'dut_gate'), 'read_verilog obs.v', 'proc', 'flatten gold_o gate_o', 'delete dut_gold dut_gate', 'opt_clean', 'miter -equiv -flatten -make_outputs -ignore_gold_x gold_o gate_o miter', 'hierarchy -top miter'];
+  const prep = [...pair('dut_gold', 'dut_gate'), 'read_verilog obs.v', 'proc', 'flatten gold_o gate_o', 'delete dut_gold dut_gate', 'opt_clean', 'miter -equiv -flatten -make_outputs -ignore_gold_x gold_o gate_o miter', 'hierarchy -top miter', 'opt -fast'];
   const first = d.ports.some((p) => p.name === 'in_first') ? '-set-at 2 in_in_first 1 -set-at 2 in_in_init 0 ' : '';
   const r2 = await runYosys(dir, 'bmc', [...prep, `sat -seq ${depth} -prove trigger 0 -set-init-zero ${first}-show-inputs -show trigger -timeout ${timeoutSec} miter`, ''].join('\n'), { okFail: true, timeoutSec: timeoutSec + 60 });
   bad(r2, 'bounded check');

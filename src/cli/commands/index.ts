@@ -14,6 +14,7 @@ import { cosimCommand } from './cosim.js';
 import { trainCommand } from './train.js';
 import { deepshapeCommand } from './deepshape.js';
 import { evalCommand } from './eval.js';
+import { mutateCommand } from './mutate.js';
 
 // One file per command. Add a command: import it here and append it to the list.
 export const commands: CommandModule<any, any>[] = [
@@ -32,4 +33,5 @@ export const commands: CommandModule<any, any>[] = [
   trainCommand,
   deepshapeCommand,
   evalCommand,
+  mutateCommand,
 ];
