@@ -58,7 +58,7 @@ export function addCounterexamples(cfg: RtlConfig, seqs: { mutant: number; block
 
 export interface LoopReport extends CampaignReport {
   /** The kill rate of the suites before this loop's counterexamples (committed suites, on-demand suites, props; earlier cex suites count as committed). */
-  before: { killed: number; killRate: number };
+  before: { killed: number; killRate: number; killedByOriginal: number; killRateOriginal: number };
   equivalent: number;
   counterexamples: number;
   unclassified: number;
@@ -101,6 +101,8 @@ export async function mutationLoop(o: LoopOptions): Promise<LoopReport> {
   const design: MutationDesign = first.design;
   const byId = new Map<number, MutantOutcome>(rep.mutants.map((m) => [m.id, m]));
   const killedBefore = rep.mutants.filter((m) => m.killed).length;
+  // the suites without any counterexample suite (the kill rate of the hand-written suites and props alone)
+  const killedByOriginal = rep.mutants.filter((m) => m.killed && !m.kill!.by.startsWith('cex-')).length;
   const classification: EquivResult[] = [];
   const vectorsAdded: LoopReport['vectorsAdded'] = [];
   let rounds = 0;
@@ -156,7 +158,7 @@ export async function mutationLoop(o: LoopOptions): Promise<LoopReport> {
   const final = summarize({ ...rep, mutants, times: { ...rep.times, seconds: (Date.now() - t0) / 1000 } });
   return {
     ...final,
-    before: { killed: killedBefore, killRate: mutants.length ? killedBefore / mutants.length : 1 },
+    before: { killed: killedBefore, killRate: mutants.length ? killedBefore / mutants.length : 1, killedByOriginal, killRateOriginal: mutants.length ? killedByOriginal / mutants.length : 1 },
     equivalent: mutants.filter((m) => !m.killed && m.status === 'equivalent').length,
     counterexamples: classification.filter((r) => r.status === 'counterexample').length,
     unclassified: mutants.filter((m) => !m.killed && m.status !== 'equivalent').length,

@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic.js';
 import { join } from 'node:path';
 import type { Beat } from '../rtl/index.js';
 import { fromTwos } from '../golden/line.js';
@@ -70,10 +71,11 @@ function observer(name: string, dut: string, ports: PortInfo[]): string {
 export function parseSatInputs(log: string): Map<number, Map<string, bigint>> {
   const out = new Map<number, Map<string, bigint>>();
   const re = /^\s+(\d+)\s+\\(\S+)\s+(\S+)\s+(\S+)\s+([01xz-]+)\s*$/;
+  const comb = /^\s+()\\(\S+)\s+(\S+)\s+(\S+)\s+([01xz-]+)\s*$/; // combinational tables have no time column
   for (const l of log.split('\n')) {
-    const m = re.exec(l);
+    const m = re.exec(l) ?? comb.exec(l);
     if (!m) continue;
-    const step = Number(m[1]);
+    const step = m[1] ? Number(m[1]) : 1;
     const bits = m[5]!.replace(/[xz-]/g, '0');
     if (!out.has(step)) out.set(step, new Map());
     // miter inputs are the observer's, prefixed 'in_'
@@ -124,9 +126,18 @@ export interface EquivOptions {
 
 /** Classify one mutant (see the file comment). */
 export async function classifyMutant(d: MutationDesign, id: number, o: EquivOptions = {}): Promise<EquivResult> {
-  const t0 = Date.now();
   const dir = join(d.dir, 'equiv', String(id));
   mkdirSync(dir, { recursive: true });
+  // results are cached beside the design (they do not depend on the suites)
+  const cacheFile = join(dir, 'result.json');
+  if (existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, 'utf8'), (k, v) => (k === 'init' && typeof v === 'string' ? BigInt(v) : v)) as EquivResult;
+  const res = await classifyUncached(d, id, dir, o);
+  if (res.status !== 'unclassified') writeFileAtomic(cacheFile, JSON.stringify(res, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+  return res;
+}
+
+async function classifyUncached(d: MutationDesign, id: number, dir: string, o: EquivOptions): Promise<EquivResult> {
+  const t0 = Date.now();
   const top = d.top;
   const timeoutSec = o.timeoutSec ?? 600;
   const secs = (): number => (Date.now() - t0) / 1000;
@@ -166,6 +177,19 @@ export async function classifyMutant(d: MutationDesign, id: number, o: EquivOpti
   writeFileSync(join(dir, 'obs.v'), ob);
   const prep = [...pair('dut_gold', 'dut_gate'), 'read_verilog obs.v', 'proc', 'flatten gold_o gate_o', 'delete dut_gold dut_gate', 'opt_clean', 'miter -equiv -flatten -make_outputs -ignore_gold_x gold_o gate_o miter', 'hierarchy -top miter', 'opt -fast'];
   const first = d.ports.some((p) => p.name === 'in_first') ? '-set-at 2 in_in_first 1 -set-at 2 in_in_init 0 ' : '';
+  // 2a. one beat (clear, last) right after reset, every later beat idle: the cheap search that finds most datapath counterexamples
+  const lat = d.g.cfg.latency;
+  const one = d.ports.some((p) => p.name === 'in_first' && d.ports.some((q) => q.name === 'in_last'))
+    ? ['-set-at 2 in_in_first 1 -set-at 2 in_in_last 1', ...Array.from({ length: lat }, (_, i) => `-set-at ${i + 3} in_in_first 0 -set-at ${i + 3} in_in_last 0`)].join(' ')
+    : '';
+  if (one) {
+    const r2a = await runYosys(dir, 'beat', [...prep, `sat -seq ${lat + 2} -prove trigger 0 -set-init-zero ${one} -show-inputs -show trigger -timeout ${timeoutSec} miter`, ''].join('\n'), { okFail: true, timeoutSec: timeoutSec + 60 });
+    bad(r2a, 'one-beat check');
+    if (/model found: FAIL!/.test(r2a.log)) {
+      const failStep = firstTrigger(r2a.log) ?? lat + 2;
+      return { id, status: 'counterexample', method: 'bmc', seconds: secs(), beats: liftBeats(d, parseSatInputs(r2a.log), failStep), failStep, note: 'one beat' };
+    }
+  }
   const r2 = await runYosys(dir, 'bmc', [...prep, `sat -seq ${depth} -prove trigger 0 -set-init-zero ${first}-show-inputs -show trigger -timeout ${timeoutSec} miter`, ''].join('\n'), { okFail: true, timeoutSec: timeoutSec + 60 });
   bad(r2, 'bounded check');
   if (/model found: FAIL!/.test(r2.log)) {

@@ -29,7 +29,8 @@ export async function runYosys(dir: string, name: string, script: string, o: { o
   } catch (e) {
     const x = e as { code?: number; killed?: boolean; stdout?: string; stderr?: string; message: string };
     code = typeof x.code === 'number' ? x.code : 1;
-    if (x.killed) throw new Error(`yosys ${name}: timed out after ${o.timeoutSec} s`);
+    if (x.killed && !o.okFail) throw new Error(`yosys ${name}: timed out after ${o.timeoutSec} s`);
+    if (x.killed) code = -1;
     if (!o.okFail) {
       const err = `${x.stdout ?? ''}\n${x.stderr ?? ''}`.split('\n').find((l) => /ERROR/.test(l)) ?? x.message.split('\n')[0];
       throw new Error(`yosys ${name} failed (${ys}): ${err}`);
@@ -42,6 +43,7 @@ export async function runYosys(dir: string, name: string, script: string, o: { o
   } catch {
     log = '';
   }
+  if (code === -1) log += `\nTIMEOUT: yosys ${name} killed after ${o.timeoutSec} s\n`;
   return { log, seconds: (Date.now() - t0) / 1000, code };
 }
 

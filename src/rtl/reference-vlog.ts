@@ -208,7 +208,9 @@ export function emitReferenceLane(name: string, fa: Format | FormatName, fb: For
   const ta = formatTables(A);
   const tb = formatTables(B);
   const val = (t: ReturnType<typeof formatTables>, c: number): bigint => (t.nan[c] ? 0n : (t.sign[c] ? -1n : 1n) * (BigInt(t.k[c]!) << BigInt(t.sh[c]!)));
-  const VW = PW; // each value fits: |v| < 2^(PW-1)
+  let maxV = 0n;
+  for (let c = 0; c < 256; c++) for (const t of [ta, tb]) if (!t.nan[c]) maxV = BigInt(t.k[c]!) << BigInt(t.sh[c]!) > maxV ? BigInt(t.k[c]!) << BigInt(t.sh[c]!) : maxV;
+  const VW = ubits(maxV) + 1; // signed width of every value
   const lit = (v: bigint): string => (v < 0n ? `-${VW}'sd${-v}` : `${VW}'sd${v}`);
   const L: string[] = [];
   L.push(fileHeader(name, [`Reference lane ${A.name} x ${B.name}: P = v(a) * v(b) from the decode tables, 0 for a NaN/Inf operand or a masked lane; nan = en & (NaN(a) | NaN(b)).`, 'For the equivalence proof only.']));
@@ -224,7 +226,8 @@ export function emitReferenceLane(name: string, fa: Format | FormatName, fb: For
     L.push(`  end`);
   }
   L.push(`  wire signed [${2 * VW - 1}:0] prod = va * vb;`);
-  L.push(`  assign p = (en && !na && !nb) ? prod[${PW - 1}:0] : ${PW}'d0;`);
+  L.push(`  wire signed [${Math.max(PW, 2 * VW) - 1}:0] px = prod;`);
+  L.push(`  assign p = (en && !na && !nb) ? px[${PW - 1}:0] : ${PW}'d0;`);
   L.push(`  assign nan = en & (na | nb);`);
   L.push(`endmodule`);
   return L.join('\n') + '\n';

@@ -15,6 +15,7 @@ import { trainCommand } from './train.js';
 import { deepshapeCommand } from './deepshape.js';
 import { evalCommand } from './eval.js';
 import { mutateCommand } from './mutate.js';
+import { proveCommand } from './prove.js';
 
 // One file per command. Add a command: import it here and append it to the list.
 export const commands: CommandModule<any, any>[] = [
@@ -34,4 +35,5 @@ export const commands: CommandModule<any, any>[] = [
   deepshapeCommand,
   evalCommand,
   mutateCommand,
+  proveCommand,
 ];

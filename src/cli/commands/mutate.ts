@@ -50,7 +50,7 @@ export const mutateCommand: CommandModule<object, Args> = {
       .option('runs', { default: 200, describe: 'fast-check runs per survivor with --props' })
       .option('classify', { type: 'boolean', default: false, describe: 'classify every survivor with yosys sat: equivalent, or a counterexample' })
       .option('update', { type: 'boolean', default: false, describe: 'with --classify: write counterexamples into golden/ (cex suite + manifest) and re-run until none survives' })
-      .option('timeout', { default: 300, describe: 'seconds per SAT call with --classify' }) as never,
+      .option('timeout', { default: 900, describe: 'seconds per SAT call with --classify (a timeout leaves the mutant unclassified)' }) as never,
   handler: async (args) => {
     if (args.layer) throw new InputError('mutate: --layer (the rf8_layer engine) is not supported yet; mutate rf8_dot configurations');
     if (args.update && !args.classify) throw new InputError('mutate: --update needs --classify');
