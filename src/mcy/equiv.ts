@@ -154,7 +154,7 @@ async function classifyUncached(d: MutationDesign, id: number, dir: string, o: E
       'dffunmap',
       'expose -evert-dff gold_w/t:$dff gate_w/t:$dff',
       'opt_clean',
-      'miter -equiv -flatten -make_outputs -ignore_gold_x gold_w gate_w miter',
+      'miter -equiv -flatten -make_outputs gold_w gate_w miter',
       'hierarchy -top miter',
       // structural hashing: gold and gate cells with the same inputs merge, leaving the mutation's fanout cone
       'opt -fast',
@@ -175,7 +175,7 @@ async function classifyUncached(d: MutationDesign, id: number, dir: string, o: E
   const depth = o.depth ?? d.g.cfg.latency + 4;
   const ob = observer('gold_o', 'dut_gold', d.ports) + observer('gate_o', 'dut_gate', d.ports);
   writeFileSync(join(dir, 'obs.v'), ob);
-  const prep = [...pair('dut_gold', 'dut_gate'), 'read_verilog obs.v', 'proc', 'flatten gold_o gate_o', 'delete dut_gold dut_gate', 'opt_clean', 'miter -equiv -flatten -make_outputs -ignore_gold_x gold_o gate_o miter', 'hierarchy -top miter', 'opt -fast'];
+  const prep = [...pair('dut_gold', 'dut_gate'), 'read_verilog obs.v', 'proc', 'flatten gold_o gate_o', 'delete dut_gold dut_gate', 'opt_clean', 'miter -equiv -flatten -make_outputs gold_o gate_o miter', 'hierarchy -top miter', 'opt -fast'];
   const first = d.ports.some((p) => p.name === 'in_first') ? '-set-at 2 in_in_first 1 -set-at 2 in_in_init 0 ' : '';
   // 2a. one beat (clear, last) right after reset, every later beat idle: the cheap search that finds most datapath counterexamples
   const lat = d.g.cfg.latency;

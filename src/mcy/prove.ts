@@ -157,7 +157,7 @@ export async function prove(o: ProveOptions): Promise<ProveReport> {
       'proc',
       'memory',
       'opt_clean',
-      `miter -equiv -flatten -make_outputs -ignore_gold_x ${gold} ${gate} miter`,
+      `miter -equiv -flatten -make_outputs ${gold} ${gate} miter`,
       'hierarchy -top miter',
       'flatten',
       'opt -fast',
