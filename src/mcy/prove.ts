@@ -81,7 +81,7 @@ export async function prove(o: ProveOptions): Promise<ProveReport> {
     dut = emitConverter('dut_cvt', f32 ? hwOutputF32() : hwOutput(fo!), W, !f32, f, 0);
     ref = f32 ? emitReferenceConverterF32('ref_cvt', W) : emitReferenceConverter('ref_cvt', fo!, W);
     covers = `every ${W}-bit accumulator value, nan in {0, 1}, ${f32 ? '' : 'relu in {0, 1}, '}every signed ${D_BITS}-bit scale difference d (2^${W + 1 + (f32 ? 0 : 1) + D_BITS} input combinations)`;
-    assumes = `the reference model is right (a threshold table of the decoded magnitudes with ties to the even rank${f32 ? '; for binary32 a behavioural IEEE 754 RNE case split' : ''}), yosys' Verilog semantics, and the unpipelined converter text (--pipe 0..3 emit it; the --pipe 4..6 register cuts are covered by co-simulation); d = T - tmin_o - Xo as the top computes it`;
+    assumes = `the reference model is right (${f32 ? 'a behavioural IEEE 754 RNE case split' : 'a threshold table of the decoded magnitudes with ties to the even rank'}), yosys' Verilog semantics, and the unpipelined converter text (--pipe 0..3 emit it; the --pipe 4..6 register cuts are covered by co-simulation); d = T - tmin_o - Xo as the top computes it`;
     const Wn = W;
     decoder = (m) => {
       const a = fromTwos(m.get('acc') ?? 0n, Wn);
