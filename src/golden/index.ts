@@ -1,7 +1,7 @@
 /** src/golden: deterministic golden vector suites (spec section 7), their manifest, real-layer vectors. */
 export { twos, fromTwos, beatFields, outFields, formatLine, parseLine, parseOutLine, type LineShape } from './line.js';
 export {
-  listSuites, getSuite, suiteRtlConfig, lineShape, suiteHeader, generateSuite, suiteLength, customSuite, parseShard, GENERATOR, DEFAULT_SEED, GEN_LEVELS,
+  listSuites, resetSuiteRegistry, getSuite, suiteRtlConfig, lineShape, suiteHeader, generateSuite, suiteLength, customSuite, parseShard, GENERATOR, DEFAULT_SEED, GEN_LEVELS,
   type SuiteKind, type DotSuiteInfo, type SuiteDef, type GenLevel, type GenOptions, type Shard,
 } from './suites.js';
 export {

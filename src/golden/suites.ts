@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../sim/paths.js';
 import { ALL_FORMAT_NAMES, FORMATS, FORMAT_NAMES, RF8_MODES, SPEC_VERSION, residualTables, sqrt2FloorBig, decode, decodeValue, encodeFromBits, formatTables, getFormat, type Format, type FormatName } from '../format/index.js';
 import { accWidth } from '../arith/index.js';
 import { Rng } from '../util/rng.js';
@@ -14,7 +17,7 @@ import { formatLine, type LineShape } from './line.js';
 export const GENERATOR = 'rf8kit golden 1';
 export const DEFAULT_SEED = 20240601;
 
-export type SuiteKind = 'prod' | 'cvt' | 'mac' | 'encode' | 'gen';
+export type SuiteKind = 'prod' | 'cvt' | 'mac' | 'encode' | 'gen' | 'cex';
 
 /** Test levels of a generated suite (`rf8 gen --level`): edge cases (the cvt generator), random MAC sequences, exhaustive products. */
 export type GenLevel = 'edge' | 'random' | 'exhaustive';
@@ -43,6 +46,8 @@ export interface SuiteDef {
   count: number;
   /** DUT-suite shape (prod/cvt/mac). */
   dot?: DotSuiteInfo;
+  /** Counterexample suites (kind 'cex'): the committed input beats (golden/cex/<name>.json, written by src/mcy). */
+  cexFile?: string;
   /** Encode suites. */
   encode?: { fmt: FormatName; rounding: 'rne' | 'rtz' | 'sr' | 'greedy' | 'nearest'; overflow: 'sat' | 'nonsat' };
   /** Vectors already written to this file (a shard of a suite, src/verify-hw/shard.ts): read as is. */
@@ -64,6 +69,11 @@ function seedOf(name: string): number {
 }
 
 let registry: SuiteDef[] | null = null;
+
+/** Forget the suite list (after a counterexample suite was written into golden/cex/). */
+export function resetSuiteRegistry(): void {
+  registry = null;
+}
 
 /** Every suite, committed first. */
 export function listSuites(): SuiteDef[] {
@@ -105,6 +115,13 @@ export function listSuites(): SuiteDef[] {
   add({ name: 'mac-e3m4-e3m4-n1-1m', kind: 'mac', committed: false, count: 1_000_000, description: '1e6 random MAC beats, N = 1', dot: dotInfo('rf8-e3m4', 'rf8-e3m4', 1, rf8) });
   add({ name: 'mac-e3m4-e3m4-n8-1m', kind: 'mac', committed: false, count: 1_000_000, description: '1e6 random MAC beats, N = 8', dot: dotInfo('rf8-e3m4', 'rf8-e3m4', 8, ['rf8-e3m4']) });
   addResidualSuites(add);
+  // committed: counterexample suites of the mutation campaigns (src/mcy): inputs in golden/cex/<name>.json
+  const cexDir = join(packageRoot(), 'golden', 'cex');
+  if (existsSync(cexDir))
+    for (const f of readdirSync(cexDir).filter((x) => x.endsWith('.json')).sort()) {
+      const j = JSON.parse(readFileSync(join(cexDir, f), 'utf8')) as { name: string; description: string; dot: DotSuiteInfo; sequences: { beats: unknown[] }[] };
+      add({ name: j.name, kind: 'cex', committed: true, count: j.sequences.reduce((n, q) => n + q.beats.length, 0), description: j.description, dot: j.dot, cexFile: join(cexDir, f) });
+    }
   registry = r;
   return r;
 }
@@ -134,6 +151,18 @@ function addResidualSuites(add: (d: Omit<SuiteDef, 'seed'>) => void): void {
       } else add({ name: `cvt-${sw}-${sw}`, kind: 'cvt', committed: false, count: 0, description: `output conversions of the ${w} x ${w} accumulator into ${outs.join(', ')}`, dot: dotInfo(w, w, 1, outs) });
     }
   }
+}
+
+/** A counterexample suite: the committed beats (after each campaign's reset-free concatenation) through one TopModel. */
+function genCex(d: SuiteDef, sink: (l: string) => void): void {
+  const j = JSON.parse(readFileSync(d.cexFile!, 'utf8')) as { sequences: { beats: (Omit<Beat, 'init'> & { init: string })[] }[] };
+  const shape = lineShape(d);
+  const model = new TopModel(suiteRtlConfig(d));
+  for (const q of j.sequences)
+    for (const b0 of q.beats) {
+      const b: Beat = { ...b0, init: BigInt(b0.init) };
+      sink(formatLine(shape, b, model.step(b)));
+    }
 }
 
 export function getSuite(name: string): SuiteDef {
@@ -598,6 +627,9 @@ function runKind(d: SuiteDef, sink: (l: string) => void): void {
         if (lv === 'random' && d.count <= 0) continue;
         runKind(sub, sink);
       }
+      break;
+    case 'cex':
+      genCex(d, sink);
       break;
   }
 }

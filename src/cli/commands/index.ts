@@ -17,6 +17,8 @@ import { evalCommand } from './eval.js';
 import { genCommand } from './gen.js';
 import { verifyCommand } from './verify.js';
 import { dpiCommand } from './dpi.js';
+import { mutateCommand } from './mutate.js';
+import { proveCommand } from './prove.js';
 
 // One file per command. Add a command: import it here and append it to the list.
 export const commands: CommandModule<any, any>[] = [
@@ -38,4 +40,6 @@ export const commands: CommandModule<any, any>[] = [
   genCommand,
   verifyCommand,
   dpiCommand,
+  mutateCommand,
+  proveCommand,
 ];

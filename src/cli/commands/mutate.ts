@@ -1,0 +1,99 @@
+import type { CommandModule } from 'yargs';
+import type { RtlOptions } from '../../rtl/index.js';
+import { parseModeList as parseModes } from '../../arith/index.js';
+import { mutationLoop, runCampaign, type CampaignReport, type LoopReport } from '../../mcy/index.js';
+import { CheckFailed, InputError } from '../../util/errors.js';
+import { emit, log, parseIntStrict, table, type CommonArgs } from '../common.js';
+
+interface Args extends CommonArgs {
+  a?: string;
+  b?: string;
+  modes?: string;
+  lanes: number;
+  pipe: number;
+  outs?: string[];
+  f32: boolean;
+  W?: number;
+  count: number | string;
+  seed: number | string;
+  jobs: number | string;
+  props: boolean;
+  runs: number | string;
+  classify: boolean;
+  update: boolean;
+  timeout: number | string;
+  layer: boolean;
+}
+
+function rows(r: CampaignReport, key: 'byBlock' | 'byMode' | 'byBlockMode'): (string | number)[][] {
+  return r[key].map((s) => [s.key, s.total, s.killed, s.survivors, s.equivalent ?? 0, s.total ? ((100 * s.killed) / s.total).toFixed(1) + '%' : '-']);
+}
+
+export const mutateCommand: CommandModule<object, Args> = {
+  command: 'mutate',
+  describe: 'mutation cover (MCY style): yosys mutate -list over every block, one Verilator model with every mutant (mutate -ctrl), the suites and --props against each; --classify proves survivors equivalent or turns them into golden vectors',
+  builder: (y) =>
+    y
+      .option('a', { type: 'string', default: 'rf8-e3m4', describe: 'operand a format' })
+      .option('b', { type: 'string', describe: 'operand b format (default: a)' })
+      .option('modes', { type: 'string', describe: 'multi-mode unit (as rf8 rtl --modes)' })
+      .option('lanes', { type: 'number', default: 1, describe: 'lanes N' })
+      .option('pipe', { type: 'number', default: 2, describe: 'pipeline registers 0..6' })
+      .option('outs', { type: 'string', array: true, describe: 'output formats (default: b)' })
+      .option('f32', { type: 'boolean', default: true, describe: 'binary32 converter' })
+      .option('W', { type: 'number', describe: 'accumulator width (default: the exact bound)' })
+      .option('layer', { type: 'boolean', default: false, describe: 'the layer engine (rf8_layer): not supported yet (see docs/verification.md)' })
+      .option('count', { default: 100, describe: 'number of mutants (yosys mutate -list N, apportioned over the blocks by their cells)' })
+      .option('seed', { default: 1, describe: 'seed of mutate -list (and of the property runs)' })
+      .option('jobs', { default: 2, describe: 'harness / yosys processes at once' })
+      .option('props', { type: 'boolean', default: false, describe: 'also run the fast-check MAC property on every suite survivor' })
+      .option('runs', { default: 200, describe: 'fast-check runs per survivor with --props' })
+      .option('classify', { type: 'boolean', default: false, describe: 'classify every survivor with yosys sat: equivalent, or a counterexample' })
+      .option('update', { type: 'boolean', default: false, describe: 'with --classify: write counterexamples into golden/ (cex suite + manifest) and re-run until none survives' })
+      .option('timeout', { default: 900, describe: 'seconds per SAT call with --classify (a timeout leaves the mutant unclassified)' }) as never,
+  handler: async (args) => {
+    if (args.layer) throw new InputError('mutate: --layer (the rf8_layer engine) is not supported yet; mutate rf8_dot configurations');
+    if (args.update && !args.classify) throw new InputError('mutate: --update needs --classify');
+    const modes = args.modes !== undefined ? parseModes(args.modes) : undefined;
+    const rtl: RtlOptions = {
+      ...(modes ? { modes } : { a: args.a, b: args.b ?? args.a }),
+      lanes: parseIntStrict(args.lanes, '--lanes', 1, 32),
+      pipe: parseIntStrict(args.pipe, '--pipe', 0, 6),
+      ...(args.outs ? { outs: args.outs } : {}),
+      f32: args.f32,
+      ...(args.W !== undefined ? { W: parseIntStrict(args.W, '--W', 4, 256) } : {}),
+    };
+    const o = {
+      rtl,
+      count: parseIntStrict(args.count, '--count', 1, 65535),
+      seed: parseIntStrict(args.seed, '--seed', 0, 2 ** 31 - 1),
+      jobs: parseIntStrict(args.jobs, '--jobs', 1, 64),
+      propsRuns: args.props ? parseIntStrict(args.runs, '--runs', 1, 1e6) : 0,
+      log,
+      onProgress: (d: number, t: number) => {
+        if (d === t || d % 100 < 10) log(`  ${d}/${t} mutants`);
+      },
+    };
+    const r: CampaignReport | LoopReport = args.classify
+      ? await mutationLoop({ ...o, update: args.update, equiv: { timeoutSec: parseIntStrict(args.timeout, '--timeout', 1, 86400) } })
+      : (await runCampaign(o)).report;
+    const loop = 'before' in r ? (r as LoopReport) : null;
+    emit(args, r, () =>
+      [
+        `mutation cover of ${r.config}: ${r.total} mutants (seed ${r.seed}, mutsel ${r.ctrlWidth} bits), suites: ${r.suites.join(', ')}`,
+        table(['block', 'mutants', 'killed', 'survived', 'equivalent', 'kill rate'], rows(r, 'byBlock')),
+        '',
+        table(['mode', 'mutants', 'killed', 'survived', 'equivalent', 'kill rate'], rows(r, 'byMode')),
+        '',
+        table(['killed by', 'mutants'], r.byKiller.map((k) => [k.by, k.killed])),
+        '',
+        ...r.mutants.filter((m) => !m.killed).map((m) => `survivor ${m.id}: ${m.block} ${m.mode} ${m.cell} ${m.port}[${m.bit}] (${m.src})${m.status ? ` -> ${m.status}${m.proof ? ` (${m.proof.method}, ${m.proof.seconds.toFixed(1)} s${m.proof.note ? `; ${m.proof.note}` : ''})` : ''}` : ''}`),
+        loop
+          ? `kill rate before the loop ${loop.before.killed}/${r.total} = ${(100 * loop.before.killRate).toFixed(1)}%; after: killed ${r.killed} + equivalent ${loop.equivalent} + unclassified ${loop.unclassified} = ${r.total}; vectors added: ${loop.vectorsAdded.map((v) => `${v.suite} +${v.sequences} sequences (${v.beats} beats)`).join(', ') || 'none'}`
+          : `kill rate ${r.killed}/${r.total} = ${(100 * r.killRate).toFixed(1)}%`,
+        `times: yosys ${r.times.yosysSec.toFixed(1)} s, model build ${r.times.buildSec.toFixed(1)} s, suites ${r.times.simSec.toFixed(1)} s, props ${r.times.propsSec.toFixed(1)} s${loop ? `, classification ${loop.classifySec.toFixed(1)} s` : ''}, total ${r.times.seconds.toFixed(1)} s`,
+      ].join('\n'),
+    );
+    if (loop && loop.unclassified > 0) throw new CheckFailed(`${loop.unclassified} survivor(s) neither killed nor proven equivalent`);
+  },
+};

@@ -1,0 +1,170 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Beat, RtlConfig } from '../rtl/index.js';
+import { getSuite, goldenDir, manifestEntry, readManifest, resetSuiteRegistry, suitePath, writeManifest, writeSuite, type DotSuiteInfo, type FormatName } from './golden-api.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import { runCampaign, summarize, type CampaignOptions, type CampaignReport, type MutantOutcome } from './campaign.js';
+import { classifyMutant, type EquivOptions, type EquivResult } from './equiv.js';
+import type { MutationDesign } from './design.js';
+
+/**
+ * Counterexamples become golden vectors: the input beats of a counterexample (found by the SAT
+ * search at engine level, so no lifting from a block's ports is needed) are stored in
+ * golden/cex/<suite>.json and the committed suite golden/<suite>.txt is generated from them by
+ * the reference (src/golden genCex: one TopModel over every sequence), with its manifest entry.
+ */
+
+/** The counterexample suite of a configuration: pipe depth does not change the beats' meaning. */
+export function cexSuiteName(cfg: RtlConfig): string {
+  return 'cex-' + cfg.id.replace(/-p\d+-/, '-');
+}
+
+export interface CexFile {
+  name: string;
+  description: string;
+  dot: DotSuiteInfo;
+  sequences: { config: string; mutant: number; block: string; mode: string; seed: number; count: number; beats: (Omit<Beat, 'init'> & { init: string })[] }[];
+}
+
+/** Append counterexample sequences to a configuration's cex suite and regenerate it (file + manifest). */
+export function addCounterexamples(cfg: RtlConfig, seqs: { mutant: number; block: string; mode: string; seed: number; count: number; beats: Beat[] }[]): { name: string; added: number; beats: number } {
+  const name = cexSuiteName(cfg);
+  const dir = join(goldenDir(), 'cex');
+  mkdirSync(dir, { recursive: true });
+  const p = join(dir, `${name}.json`);
+  const f: CexFile = existsSync(p)
+    ? (JSON.parse(readFileSync(p, 'utf8')) as CexFile)
+    : {
+        name,
+        description: `counterexamples of the mutation campaigns (rf8 mutate --classify) on ${cfg.id.replace(/-p\d+-/, '-')}: beats found by yosys sat, expected outputs from the reference`,
+        dot: { a: cfg.fa.name as FormatName, b: cfg.fb.name as FormatName, outs: cfg.outs.map((o) => o.name as FormatName), f32: cfg.f32, W: cfg.W, lanes: cfg.lanes },
+        sequences: [],
+      };
+  let beats = 0;
+  for (const q of seqs) {
+    f.sequences.push({ config: cfg.id, mutant: q.mutant, block: q.block, mode: q.mode, seed: q.seed, count: q.count, beats: q.beats.map((b) => ({ ...b, init: b.init.toString() })) });
+    beats += q.beats.length;
+  }
+  writeFileAtomic(p, JSON.stringify(f, null, 1) + '\n');
+  resetSuiteRegistry();
+  const d = getSuite(name);
+  const dg = writeSuite(d, suitePath(d));
+  const m = readManifest();
+  const entries = (m?.suites ?? []).filter((e) => e.name !== name);
+  entries.push(manifestEntry(d, dg));
+  writeManifest(entries);
+  return { name, added: seqs.length, beats };
+}
+
+export interface LoopReport extends CampaignReport {
+  /** The kill rate of the suites before this loop's counterexamples (committed suites, on-demand suites, props; earlier cex suites count as committed). */
+  before: { killed: number; killRate: number; killedByOriginal: number; killRateOriginal: number };
+  equivalent: number;
+  counterexamples: number;
+  unclassified: number;
+  rounds: number;
+  vectorsAdded: { suite: string; sequences: number; beats: number }[];
+  classifySec: number;
+  classification: EquivResult[];
+}
+
+export interface LoopOptions extends CampaignOptions {
+  /** Write counterexamples into golden/ (else they are only reported). */
+  update?: boolean;
+  maxRounds?: number;
+  equiv?: EquivOptions;
+}
+
+async function pool<T, R>(xs: T[], jobs: number, f: (x: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(xs.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(jobs, xs.length)) }, async () => {
+      while (next < xs.length) {
+        const i = next++;
+        out[i] = await f(xs[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+/**
+ * The MCY loop: campaign; every survivor classified formally; counterexamples become golden
+ * vectors (with `update`) and the campaign re-runs on the survivors; until no survivor has a
+ * counterexample. Finally killed + equivalent + unclassified = total.
+ */
+export async function mutationLoop(o: LoopOptions): Promise<LoopReport> {
+  const t0 = Date.now();
+  const first = await runCampaign(o);
+  const rep = first.report;
+  const design: MutationDesign = first.design;
+  const byId = new Map<number, MutantOutcome>(rep.mutants.map((m) => [m.id, m]));
+  const killedBefore = rep.mutants.filter((m) => m.killed).length;
+  // the suites without any counterexample suite (the kill rate of the hand-written suites and props alone)
+  const killedByOriginal = rep.mutants.filter((m) => m.killed && !m.kill!.by.startsWith('cex-')).length;
+  const classification: EquivResult[] = [];
+  const vectorsAdded: LoopReport['vectorsAdded'] = [];
+  let rounds = 0;
+  let classifySec = 0;
+  const jobs = Math.max(1, o.jobs ?? 2);
+  for (;;) {
+    const todo = [...byId.values()].filter((m) => !m.killed && m.status !== 'equivalent' && m.status !== 'unclassified');
+    if (!todo.length || rounds >= (o.maxRounds ?? 4)) break;
+    rounds++;
+    o.log?.(`round ${rounds}: classifying ${todo.length} survivor(s) formally (${jobs} job(s))`);
+    const t1 = Date.now();
+    let n = 0;
+    const res = await pool(todo, jobs, async (m) => {
+      const r = await classifyMutant(design, m.id, o.equiv);
+      o.log?.(`  [${++n}/${todo.length}] mutant ${m.id} (${m.block} ${m.mode}): ${r.status} by ${r.method} in ${r.seconds.toFixed(1)} s`);
+      return r;
+    });
+    classifySec += (Date.now() - t1) / 1000;
+    classification.push(...res);
+    const cexs = res.filter((r) => r.status === 'counterexample');
+    for (const r of res) {
+      const m = byId.get(r.id)!;
+      m.status = r.status;
+      m.proof = { method: r.method, seconds: r.seconds, ...(r.note ? { note: r.note } : {}) };
+    }
+    if (!cexs.length || !o.update) break;
+    const add = addCounterexamples(
+      design.g.cfg,
+      cexs.map((r) => {
+        const m = byId.get(r.id)!;
+        return { mutant: r.id, block: m.block, mode: m.mode, seed: design.seed, count: design.count, beats: r.beats! };
+      }),
+    );
+    const prev = vectorsAdded.find((v) => v.suite === add.name);
+    if (prev) {
+      prev.sequences += add.added;
+      prev.beats += add.beats;
+    } else vectorsAdded.push({ suite: add.name, sequences: add.added, beats: add.beats });
+    // re-run the suites (now with the new vectors) on the mutants that had a counterexample
+    const again = await runCampaign({ ...o, only: cexs.map((r) => r.id), propsRuns: 0 });
+    for (const m2 of again.report.mutants) {
+      const m = byId.get(m2.id)!;
+      if (m2.killed) {
+        m.killed = true;
+        m.kill = m2.kill;
+      } else {
+        m.status = 'unclassified';
+        m.proof = { method: 'bmc', seconds: m.proof?.seconds ?? 0, note: 'its counterexample did not kill it inside the suite' };
+      }
+    }
+  }
+  const mutants = [...byId.values()].sort((a, b) => a.id - b.id);
+  const final = summarize({ ...rep, mutants, times: { ...rep.times, seconds: (Date.now() - t0) / 1000 } });
+  return {
+    ...final,
+    before: { killed: killedBefore, killRate: mutants.length ? killedBefore / mutants.length : 1, killedByOriginal, killRateOriginal: mutants.length ? killedByOriginal / mutants.length : 1 },
+    equivalent: mutants.filter((m) => !m.killed && m.status === 'equivalent').length,
+    counterexamples: classification.filter((r) => r.status === 'counterexample').length,
+    unclassified: mutants.filter((m) => !m.killed && m.status !== 'equivalent').length,
+    rounds,
+    vectorsAdded,
+    classifySec,
+    classification: classification.map((r) => ({ ...r, beats: undefined })),
+  };
+}

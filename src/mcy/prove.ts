@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { accToBinary32Bits, accToFormat, accWidth, productTable } from '../arith/index.js';
+import { decodeValue, fromF32Bits, getFormat, type Format } from '../format/index.js';
+import { D_BITS, emitConverter, emitDecoder, emitMultiplier, Faults, hwInput, hwOutput, hwOutputF32, parseFaults, productWidth, type FaultName } from '../rtl/index.js';
+import { emitReferenceConverter, emitReferenceConverterF32, emitReferenceDecoder, emitReferenceLane } from '../rtl/reference-vlog.js';
+import { fromTwos } from '../golden/line.js';
+import { cacheRoot } from '../sim/paths.js';
+import { InputError } from '../util/errors.js';
+import { parseSatInputs } from './equiv.js';
+import { runYosys } from './yosys.js';
+
+/**
+ * `rf8 prove`: the emitted block (src/rtl, the code under test) against the independent
+ * behavioural model (src/rtl/reference-vlog.ts), for all inputs, with yosys
+ * `miter -equiv -flatten` + `sat -prove trigger 0` (combinational: the converters at pipe 0..3,
+ * the decoders and the lane multiplier are combinational modules).
+ */
+
+export type ProveBlock = 'converter' | 'decoder' | 'multiplier';
+
+export interface ProveOptions {
+  block: ProveBlock;
+  /** converter: the output format or 'binary32'; decoder: the format; multiplier: operand a. */
+  a: string;
+  /** multiplier: operand b (default a). */
+  b?: string;
+  /** converter: accumulator width (default: the exact bound of acc = a x a, for binary32 rf8-e3m4 x rf8-e3m4). */
+  W?: number;
+  /** Inject a fault of src/rtl/faults.ts into the block under test (the proof must then fail). */
+  inject?: string[];
+  timeoutSec?: number;
+  log?: (m: string) => void;
+}
+
+export interface ProveReport {
+  block: ProveBlock;
+  target: string;
+  W?: number;
+  proven: boolean;
+  seconds: number;
+  covers: string;
+  assumes: string;
+  inject: FaultName[];
+  counterexample?: Record<string, unknown>;
+  dir: string;
+}
+
+function satLine(timeoutSec: number): string {
+  return `sat -prove trigger 0 -show-inputs -show-outputs -timeout ${timeoutSec} miter`;
+}
+
+function outputsOf(log: string): Map<string, bigint> {
+  const steps = parseSatInputs(log);
+  // combinational: one step (1) or step-less rows parsed as step 1
+  return steps.get(1) ?? steps.values().next().value ?? new Map();
+}
+
+export async function prove(o: ProveOptions): Promise<ProveReport> {
+  const t0 = Date.now();
+  const timeoutSec = o.timeoutSec ?? 3600;
+  const inject = parseFaults(o.inject);
+  const f = new Faults(inject);
+  let dut = '';
+  let ref = '';
+  let wrap = '';
+  let covers = '';
+  let assumes = '';
+  let target = o.a;
+  let W: number | undefined;
+  const decode: (m: Map<string, bigint>) => Record<string, unknown> = () => ({});
+  let decoder = decode;
+  if (o.block === 'converter') {
+    const f32 = o.a === 'binary32';
+    const acc = f32 ? getFormat('rf8-e3m4') : getFormat(o.a);
+    W = o.W ?? accWidth(acc, acc, 4096).W;
+    if (!Number.isInteger(W) || W < 4 || W > 256) throw new InputError(`prove: --W must be an integer in [4, 256]: ${W}`);
+    const fo: Format | null = f32 ? null : getFormat(o.a);
+    target = f32 ? 'binary32' : fo!.name;
+    dut = emitConverter('dut_cvt', f32 ? hwOutputF32() : hwOutput(fo!), W, !f32, f, 0);
+    ref = f32 ? emitReferenceConverterF32('ref_cvt', W) : emitReferenceConverter('ref_cvt', fo!, W);
+    covers = `every ${W}-bit accumulator value, nan in {0, 1}, ${f32 ? '' : 'relu in {0, 1}, '}every signed ${D_BITS}-bit scale difference d (2^${W + 1 + (f32 ? 0 : 1) + D_BITS} input combinations)`;
+    assumes = `the reference model is right (${f32 ? 'a behavioural IEEE 754 RNE case split' : 'a threshold table of the decoded magnitudes with ties to the even rank'}), yosys' Verilog semantics, and the unpipelined converter text (--pipe 0..3 emit it; the --pipe 4..6 register cuts are covered by co-simulation); d = T - tmin_o - Xo as the top computes it`;
+    const Wn = W;
+    decoder = (m) => {
+      const a = fromTwos(m.get('acc') ?? 0n, Wn);
+      const dv = Number(fromTwos(m.get('d') ?? 0n, D_BITS));
+      const nan = m.get('nan') === 1n;
+      const relu = m.get('relu') === 1n;
+      const exp = Number(m.get('gold_code') ?? 0n);
+      const act = Number(m.get('gate_code') ?? 0n);
+      if (f32) {
+        const T = dv - 149;
+        const want = accToBinary32Bits(a, nan, T) >>> 0;
+        return { acc: a.toString(), nan, d: dv, T, value: `${a} * 2^${T}`, expected: `0x${exp.toString(16).padStart(8, '0')} (${fromF32Bits(exp)})`, actual: `0x${act.toString(16).padStart(8, '0')} (${fromF32Bits(act)})`, referenceTs: `0x${want.toString(16).padStart(8, '0')}` };
+      }
+      const T = dv + fo!.tmin; // Xo = 0
+      const want = accToFormat(a, nan, T, fo!, 0, relu);
+      return {
+        acc: a.toString(),
+        nan,
+        relu,
+        d: dv,
+        scale: `d = T - tmin_o - Xo = ${dv} (e.g. T = ${T}, Xo = 0)`,
+        value: `${a} * 2^${T}`,
+        expected: `0x${exp.toString(16).padStart(2, '0')} (${decodeValue(fo!, exp, 0)})`,
+        actual: `0x${act.toString(16).padStart(2, '0')} (${decodeValue(fo!, act, 0)})`,
+        referenceTs: `0x${want.toString(16).padStart(2, '0')}`,
+      };
+    };
+  } else if (o.block === 'decoder') {
+    const fm = getFormat(o.a);
+    target = fm.name;
+    const h = hwInput(fm);
+    dut = emitDecoder('dut_dec', fm, f);
+    ref = emitReferenceDecoder('ref_dec', fm, h.kBits, h.shBits);
+    // k, sh and sign are don't-care for NaN/Inf codes (the multiplier ignores them): compared only when nan = 0
+    for (const [n, m] of [['gold_w', 'ref_dec'], ['gate_w', 'dut_dec']] as const)
+      wrap += `module ${n} (input wire [7:0] code, output wire nan, output wire [${1 + h.kBits + h.shBits - 1}:0] v);\n  wire s; wire [${h.kBits - 1}:0] k; wire [${h.shBits - 1}:0] sh;\n  ${m} u (.code(code), .sign(s), .k(k), .sh(sh), .nan(nan));\n  assign v = nan ? 0 : {s, k, sh};\nendmodule\n`;
+    covers = 'all 256 codes: nan, and sign, k, sh when not NaN/Inf';
+    assumes = 'the reference decode table (formatTables) is right; k, sh, sign of NaN/Inf codes are don\'t-care (the multiplier zeroes such lanes)';
+    decoder = (m) => ({ code: `0x${Number(m.get('code') ?? 0n).toString(16)}` });
+  } else if (o.block === 'multiplier') {
+    const fa = getFormat(o.a);
+    const fb = getFormat(o.b ?? o.a);
+    target = `${fa.name} x ${fb.name}`;
+    const aw = accWidth(fa, fb, 4096);
+    const PW = productWidth(aw);
+    dut = emitDecoder('dut_dec_a', fa, f) + emitDecoder('dut_dec_b', fb, f) + emitMultiplier('dut_mul', fa, fb, PW, f);
+    dut += `module dut_lane (input wire en, input wire [7:0] ca, input wire [7:0] cb, output wire [${PW - 1}:0] p, output wire nan);\n  wire sa, na, sb, nb;\n  wire [${hwInput(fa).kBits - 1}:0] ka; wire [${hwInput(fa).shBits - 1}:0] sha;\n  wire [${hwInput(fb).kBits - 1}:0] kb; wire [${hwInput(fb).shBits - 1}:0] shb;\n  dut_dec_a da (.code(ca), .sign(sa), .k(ka), .sh(sha), .nan(na));\n  dut_dec_b db (.code(cb), .sign(sb), .k(kb), .sh(shb), .nan(nb));\n  dut_mul m (.en(en), .sa(sa), .ka(ka), .sha(sha), .na(na), .sb(sb), .kb(kb), .shb(shb), .nb(nb), .p(p), .nan(nan));\nendmodule\n`;
+    ref = emitReferenceLane('ref_lane', fa, fb, PW);
+    covers = `all 65536 code pairs x en in {0, 1} (a case split on a: 256 SAT problems): the ${PW}-bit product and the lane NaN flag (decoder a, decoder b and rf8_mul together)`;
+    assumes = 'the reference value tables (formatTables) are right; the product of the value table entries is the exact product (productTable)';
+    decoder = (m) => {
+      const ca = Number(m.get('ca') ?? 0n);
+      const cb = Number(m.get('cb') ?? 0n);
+      const v = productTable(fa, fb)[(ca << 8) | cb]!;
+      return { en: Number(m.get('en') ?? 0n), a: `0x${ca.toString(16)}`, b: `0x${cb.toString(16)}`, productTable: String(v), expected: fromTwos(m.get('gold_p') ?? 0n, PW).toString(), actual: fromTwos(m.get('gate_p') ?? 0n, PW).toString() };
+    };
+  } else throw new InputError(`prove: --block must be converter, decoder or multiplier: ${String(o.block)}`);
+  const key = createHash('sha256').update(dut).update(ref).update(wrap).digest('hex').slice(0, 12);
+  const dir = join(cacheRoot(), 'prove', `${o.block}-${target.replace(/[^a-z0-9]+/gi, '_')}${W ? `-w${W}` : ''}${inject.length ? '-' + inject.join('+') : ''}-${key}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'dut.v'), dut);
+  writeFileSync(join(dir, 'ref.v'), ref);
+  if (wrap) writeFileSync(join(dir, 'wrap.v'), wrap);
+  const [gold, gate] = o.block === 'converter' ? ['ref_cvt', 'dut_cvt'] : o.block === 'decoder' ? ['gold_w', 'gate_w'] : ['ref_lane', 'dut_lane'];
+  o.log?.(`proving ${o.block} ${target}${W ? ` (W = ${W})` : ''}${inject.length ? ` with ${inject.join(', ')} injected` : ''}: yosys miter + sat in ${dir}`);
+  const r = await runYosys(
+    dir,
+    'prove',
+    [
+      'read_verilog dut.v',
+      'read_verilog ref.v',
+      ...(wrap ? ['read_verilog wrap.v'] : []),
+      'proc',
+      'memory',
+      'opt_clean',
+      `miter -equiv -flatten -make_outputs ${gold} ${gate} miter`,
+      'hierarchy -top miter',
+      'flatten',
+      'opt -fast',
+      // the multiplier: a case split on operand a (256 problems of a constant times a variable, each easy for SAT)
+      ...(o.block === 'multiplier' ? Array.from({ length: 256 }, (_, c) => satLine(timeoutSec).replace('sat -prove', `sat -set in_ca ${c} -prove`)) : [satLine(timeoutSec)]),
+      '',
+    ].join('\n'),
+    { okFail: true, timeoutSec: timeoutSec + 60 },
+  );
+  const err = r.log.split('\n').find((l) => /^ERROR/.test(l));
+  const need = o.block === 'multiplier' ? 256 : 1;
+  const successes = (r.log.match(/SAT proof finished - no model found: SUCCESS!/g) ?? []).length;
+  const failed = /model found: FAIL!/.test(r.log);
+  const proven = !failed && successes === need;
+  if (!proven && !failed) throw new Error(`prove: yosys gave no verdict (${dir}/prove.log)${err ? `: ${err}` : /TIMEOUT/i.test(r.log) ? ': SAT timed out' : ''}`);
+  const rep: ProveReport = { block: o.block, target, ...(W ? { W } : {}), proven, seconds: (Date.now() - t0) / 1000, covers, assumes, inject, dir };
+  if (failed) {
+    const at = r.log.indexOf('model found: FAIL!');
+    const end = r.log.indexOf('\n\n', r.log.indexOf('-----', at) + 1);
+    rep.counterexample = decoder(outputsOf(r.log.slice(at, end < 0 ? undefined : end)));
+  }
+  return rep;
+}

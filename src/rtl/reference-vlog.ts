@@ -1,0 +1,234 @@
+import { accToBinary32Bits, accToFormat } from '../arith/index.js';
+import { formatTables, getFormat, type Format, type FormatName } from '../format/index.js';
+import { D_BITS } from './converter.js';
+import { fileHeader } from './vlog.js';
+
+/**
+ * Independent behavioural Verilog models of the blocks, for the equivalence proofs of `rf8 prove`
+ * (src/mcy/prove.ts). They are written a different way from the emitters under test and share
+ * no emitter code: every constant comes from the reference's tables and conversions
+ * (formatTables, accToFormat, accToBinary32Bits), not from the hardware traits of src/rtl/traits.ts.
+ *
+ * - Family-format converter: a threshold table. The representable magnitudes v_0 < v_1 < ... < v_P
+ *   of the format (in units of its smallest quantum) come from the decode table; RNE with
+ *   saturation is "the rank of X = |acc| * 2^d among the midpoints": rank = the number of p in
+ *   0..P-1 with X > (v_p + v_{p+1}) / 2, or X equal to that midpoint and p odd (a tie goes to the
+ *   even rank). No leading-one detector, no binade arithmetic, no incrementer.
+ * - binary32 converter: a behavioural case split (normal / subnormal / overflow) with a priority
+ *   loop for the leading one and explicit exponent carry, written from IEEE 754 RNE.
+ * - Decoder: a 256-entry case table of the reference's decode (sign, k, sh, nan).
+ * - Lane datapath (decoder a, decoder b, multiplier): signed integer values v(code) from the
+ *   decode table, P = va * vb with the multiplication operator.
+ */
+
+const ubits = (v: bigint | number): number => {
+  let x = BigInt(v);
+  let n = 0;
+  while (x > 0n) {
+    n++;
+    x >>= 1n;
+  }
+  return Math.max(1, n);
+};
+
+/** Magnitudes of a family format in units of 2^tmin, ascending by payload (rank): from the decode table. */
+export function magnitudeTable(f: Format): bigint[] {
+  const t = formatTables(f);
+  const seen = new Map<number, bigint>();
+  for (let c = 0; c < 256; c++) {
+    if (t.nan[c] || t.sign[c]) continue;
+    const v = BigInt(t.k[c]!) << BigInt(t.sh[c]!);
+    seen.set(c, v);
+  }
+  const vals = [...new Set(seen.values())].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return vals;
+}
+
+/**
+ * The reference converter to a family format as a threshold table (see the file comment).
+ * Ports as the emitted converter: acc (W, two's complement), nan, relu, d (signed D_BITS) -> code.
+ */
+export function emitReferenceConverter(name: string, fo: Format | FormatName, W: number): string {
+  const f = getFormat(fo);
+  const v = magnitudeTable(f);
+  const P = v.length - 1;
+  // codes of each rank, positive and negative, probed from the reference at the exact value
+  const pos = v.map((x) => accToFormat(x, false, f.tmin, f, 0, false));
+  const neg = v.map((x) => (x === 0n ? accToFormat(-1n, false, f.tmin - 4000, f, 0, false) : accToFormat(-x, false, f.tmin, f, 0, false)));
+  const nanCode = accToFormat(0n, true, 0, f, 0, false);
+  const mids = v.slice(0, P).map((x, p) => x + v[p + 1]!); // 2 * midpoint
+  const MB = ubits(mids[mids.length - 1]!) + 1;
+  const QW = W + 1 + MB; // 2|acc| << d for d < MB, or 2|acc| >> -d
+  const DW = D_BITS;
+  const L: string[] = [];
+  L.push(
+    fileHeader(name, [
+      `Reference converter (threshold table) to ${f.name}: rank of |acc| * 2^d among the ${P} midpoints of the ${P + 1} magnitudes, ties to the even rank.`,
+      'Independent of src/rtl/converter.ts: constants from formatTables / accToFormat; for the equivalence proof only.',
+    ]),
+  );
+  L.push(`module ${name} (`);
+  L.push(`  input  wire [${W - 1}:0] acc,`);
+  L.push(`  input  wire nan,`);
+  L.push(`  input  wire relu,`);
+  L.push(`  input  wire [${DW - 1}:0] d,`);
+  L.push(`  output reg  [7:0] code`);
+  L.push(`);`);
+  L.push(`  wire sgn = acc[${W - 1}];`);
+  L.push(`  wire [${W - 1}:0] mag = sgn ? (~acc + 1'b1) : acc;`);
+  L.push(`  wire [${W}:0] a2 = {mag, 1'b0};`);
+  L.push(`  wire dneg = d[${DW - 1}];`);
+  L.push(`  wire [${DW - 1}:0] nd = ~d + 1'b1;`);
+  L.push(`  reg [${QW - 1}:0] q;`);
+  L.push(`  reg r;`);
+  L.push(`  integer i, p;`);
+  L.push(`  reg [8:0] rank;`);
+  L.push(`  reg [${QW - 1}:0] m;`);
+  L.push(`  always @* begin`);
+  L.push(`    // q = floor(2|acc| * 2^d), r = a nonzero remainder (only when d < 0); q saturates at 2^${QW - 1} for large d`);
+  L.push(`    q = 0; r = 1'b0;`);
+  L.push(`    if (!dneg) begin`);
+  L.push(`      if (d >= ${DW}'d${MB}) q = (mag != 0) ? {1'b1, ${QW - 1}'d0} : 0;`);
+  L.push(`      else for (i = 0; i < ${MB}; i = i + 1) if (d == i) q = {${QW - W - 1}'d0, a2} << i;`);
+  L.push(`    end else begin`);
+  L.push(`      if (nd >= ${DW}'d${W + 1}) begin q = 0; r = (mag != 0); end`);
+  L.push(`      else for (i = 1; i <= ${W + 1}; i = i + 1) if (nd == i) begin q = {${QW - W - 1}'d0, a2 >> i}; r = |(a2 & ((${W + 1}'d1 << i) - 1'b1)); end`);
+  L.push(`    end`);
+  L.push(`    rank = 0;`);
+  L.push(`    for (p = 0; p < ${P}; p = p + 1) begin`);
+  L.push(`      m = 0;`);
+  L.push(`      case (p)`);
+  mids.forEach((x, p) => L.push(`        ${p}: m = ${QW}'d${x};`));
+  L.push(`        default: m = 0;`);
+  L.push(`      endcase`);
+  L.push(`      if ((q > m) || ((q == m) && r) || ((q == m) && !r && p[0])) rank = p + 1;`);
+  L.push(`    end`);
+  L.push(`    if (nan) code = 8'd${nanCode};`);
+  L.push(`    else if (mag == 0 || (sgn && relu)) code = 8'd0;`);
+  L.push(`    else begin`);
+  L.push(`      code = 8'd0;`);
+  L.push(`      case (rank)`);
+  for (let p = 0; p <= P; p++) L.push(`        9'd${p}: code = sgn ? 8'd${neg[p]} : 8'd${pos[p]};`);
+  L.push(`        default: code = 8'd0;`);
+  L.push(`      endcase`);
+  L.push(`    end`);
+  L.push(`  end`);
+  L.push(`endmodule`);
+  return L.join('\n') + '\n';
+}
+
+/**
+ * The reference binary32 converter: IEEE 754 RNE of |acc| * 2^d (d in units of 2^-149), a case
+ * split normal / subnormal with a priority loop for the leading one and explicit exponent carry.
+ */
+export function emitReferenceConverterF32(name: string, W: number): string {
+  const DW = D_BITS;
+  const nanCode = accToBinary32Bits(0n, true, 0) >>> 0;
+  const XW = W + 26;
+  const L: string[] = [];
+  L.push(
+    fileHeader(name, [
+      'Reference binary32 converter: IEEE 754 round to nearest even of acc * 2^(d - 149), overflow to infinity.',
+      'Independent of src/rtl/converter.ts (behavioural, case split normal / subnormal); for the equivalence proof only.',
+    ]),
+  );
+  L.push(`module ${name} (`);
+  L.push(`  input  wire [${W - 1}:0] acc,`);
+  L.push(`  input  wire nan,`);
+  L.push(`  input  wire [${DW - 1}:0] d,`);
+  L.push(`  output reg  [31:0] code`);
+  L.push(`);`);
+  L.push(`  wire sgn = acc[${W - 1}];`);
+  L.push(`  wire [${W - 1}:0] mag = sgn ? (~acc + 1'b1) : acc;`);
+  L.push(`  integer i, lead, e, s, be;`);
+  L.push(`  reg [${XW - 1}:0] x;`);
+  L.push(`  reg [24:0] n;`);
+  L.push(`  reg g, st;`);
+  L.push(`  always @* begin`);
+  L.push(`    lead = 0;`);
+  L.push(`    for (i = 0; i < ${W}; i = i + 1) if (mag[i]) lead = i;`);
+  L.push(`    e = lead + $signed(d);                 // position of the leading one in units of 2^-149`);
+  L.push(`    s = (e >= 23) ? (lead - 23) : -$signed(d); // right shift of mag that leaves the 24-bit (normal) or the subnormal significand`);
+  L.push(`    n = 0; g = 1'b0; st = 1'b0; x = 0;`);
+  L.push(`    if (s <= 0) begin`);
+  L.push(`      x = {26'd0, mag} << (-s);`);
+  L.push(`      n = x[24:0];`);
+  L.push(`    end else if (s > ${W + 1}) begin`);
+  L.push(`      n = 0; g = 1'b0; st = (mag != 0);`);
+  L.push(`    end else begin`);
+  L.push(`      n = mag >> s;`);
+  L.push(`      g = (mag >> (s - 1)) & 1'b1;`);
+  L.push(`      st = |(mag & ((${W + 2}'d1 << (s - 1)) - 1'b1));`);
+  L.push(`    end`);
+  L.push(`    if (g && (st || n[0])) n = n + 1'b1;`);
+  L.push(`    // biased exponent: normal e - 22 (carry: n = 2^24 -> one more), subnormal 0 (carry into 1 when n = 2^23)`);
+  L.push(`    if (e >= 23) begin`);
+  L.push(`      be = e - 22;`);
+  L.push(`      if (n[24]) begin be = be + 1; n = n >> 1; end`);
+  L.push(`    end else begin`);
+  L.push(`      be = n[23] ? 1 : 0;`);
+  L.push(`    end`);
+  L.push(`    if (nan) code = 32'h${nanCode.toString(16)};`);
+  L.push(`    else if (mag == 0) code = 32'd0;`);
+  L.push(`    else if (be >= 255) code = {sgn, 8'hff, 23'd0};`);
+  L.push(`    else if (be == 0 && n == 0) code = {sgn, 31'd0};`);
+  L.push(`    else code = {sgn, be[7:0], n[22:0]};`);
+  L.push(`  end`);
+  L.push(`endmodule`);
+  return L.join('\n') + '\n';
+}
+
+/** The reference decoder: a 256-entry case table of the reference's decode. Ports as the emitted decoder. */
+export function emitReferenceDecoder(name: string, fo: Format | FormatName, kBits: number, shBits: number): string {
+  const f = getFormat(fo);
+  const t = formatTables(f);
+  const L: string[] = [];
+  L.push(fileHeader(name, [`Reference decoder for ${f.name}: a case table of formatTables() (k and sh are 0 for NaN/Inf codes).`, 'For the equivalence proof only.']));
+  L.push(`module ${name} (input wire [7:0] code, output reg sign, output reg [${kBits - 1}:0] k, output reg [${shBits - 1}:0] sh, output reg nan);`);
+  L.push(`  always @* begin`);
+  L.push(`    case (code)`);
+  for (let c = 0; c < 256; c++) {
+    const nan = t.nan[c]!;
+    L.push(`      8'd${c}: begin sign = 1'b${t.sign[c]}; k = ${kBits}'d${nan ? 0 : t.k[c]}; sh = ${shBits}'d${nan ? 0 : t.sh[c]}; nan = 1'b${nan}; end`);
+  }
+  L.push(`      default: begin sign = 1'b0; k = 0; sh = 0; nan = 1'b0; end`);
+  L.push(`    endcase`);
+  L.push(`  end`);
+  L.push(`endmodule`);
+  return L.join('\n') + '\n';
+}
+
+/**
+ * The reference lane datapath: codes -> signed product in units of 2^(tmin_a + tmin_b) and the
+ * lane NaN flag, from signed value tables and the multiplication operator.
+ */
+export function emitReferenceLane(name: string, fa: Format | FormatName, fb: Format | FormatName, PW: number): string {
+  const A = getFormat(fa);
+  const B = getFormat(fb);
+  const ta = formatTables(A);
+  const tb = formatTables(B);
+  const val = (t: ReturnType<typeof formatTables>, c: number): bigint => (t.nan[c] ? 0n : (t.sign[c] ? -1n : 1n) * (BigInt(t.k[c]!) << BigInt(t.sh[c]!)));
+  let maxV = 0n;
+  for (let c = 0; c < 256; c++) for (const t of [ta, tb]) if (!t.nan[c]) maxV = BigInt(t.k[c]!) << BigInt(t.sh[c]!) > maxV ? BigInt(t.k[c]!) << BigInt(t.sh[c]!) : maxV;
+  const VW = ubits(maxV) + 1; // signed width of every value
+  const lit = (v: bigint): string => (v < 0n ? `-${VW}'sd${-v}` : `${VW}'sd${v}`);
+  const L: string[] = [];
+  L.push(fileHeader(name, [`Reference lane ${A.name} x ${B.name}: P = v(a) * v(b) from the decode tables, 0 for a NaN/Inf operand or a masked lane; nan = en & (NaN(a) | NaN(b)).`, 'For the equivalence proof only.']));
+  L.push(`module ${name} (input wire en, input wire [7:0] ca, input wire [7:0] cb, output wire [${PW - 1}:0] p, output wire nan);`);
+  L.push(`  reg signed [${VW - 1}:0] va, vb;`);
+  L.push(`  reg na, nb;`);
+  for (const [v, n, t, c] of [['va', 'na', ta, 'ca'], ['vb', 'nb', tb, 'cb']] as const) {
+    L.push(`  always @* begin`);
+    L.push(`    case (${c})`);
+    for (let x = 0; x < 256; x++) L.push(`      8'd${x}: begin ${v} = ${lit(val(t, x))}; ${n} = 1'b${t.nan[x]}; end`);
+    L.push(`      default: begin ${v} = 0; ${n} = 1'b0; end`);
+    L.push(`    endcase`);
+    L.push(`  end`);
+  }
+  L.push(`  wire signed [${2 * VW - 1}:0] prod = va * vb;`);
+  L.push(`  wire signed [${Math.max(PW, 2 * VW) - 1}:0] px = prod;`);
+  L.push(`  assign p = (en && !na && !nb) ? px[${PW - 1}:0] : ${PW}'d0;`);
+  L.push(`  assign nan = en & (na | nb);`);
+  L.push(`endmodule`);
+  return L.join('\n') + '\n';
+}
