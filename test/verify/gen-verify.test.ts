@@ -26,7 +26,9 @@ describe('table-driven conversions (fastcvt) are the reference bit for bit', () 
     const f32 = makeF32Converter();
     for (const name of Object.keys(FORMATS)) {
       const f = getFormat(name);
-      expect(planFor(f), name).not.toBeNull();
+      // a plan is RNE binade rounding: every layout with RNE has one, the residual rf8 (greedy / nearest) none
+      if (f.policy.roundings.includes('rne')) expect(planFor(f), name).not.toBeNull();
+      else expect(planFor(f), name).toBeNull();
       const cv = makeFormatConverter(f);
       for (let i = 0; i < 20000; i++) {
         const bits = 1 + rng.int(52);
