@@ -54,7 +54,7 @@ describe('rf8 eval with the authors\' RF8 weights', () => {
 
   it('bad format options: one line, exit 2', async () => {
     for (const [args, re] of [
-      [['--rf8', '--w-format', 'rf9'], /--w-format: unknown format 'rf9'/],
+      [['--rf8', '--w-format', 'rf9'], /--w-format: (format: )?unknown format 'rf9'/],
       [['--rf8', '--w-format', 'rf8-e3m4', '--w-rounding', 'greedy'], /--w-rounding greedy is not available for the weight format rf8-e3m4/],
       [['--w-format', 'rf8'], /add --rf8/],
       [['--rf8', '--a-format', 'rf8', '--a-modes', 'gg-modes'], /--a-modes lists the candidates of --a-format auto/],
