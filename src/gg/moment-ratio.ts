@@ -1,6 +1,6 @@
 /**
  * The authors' moment-ratio shape estimate (the "paper" estimator of BackSlash and DeepShape,
- * /work/shared/design/paper-methods.md), beside rf8kit's MLE (fit.ts).
+ * docs/training.md), beside rf8kit's MLE (fit.ts).
  *
  * It is a table lookup, not a root solve: over nu = 0.10, 0.11, ..., 3.00 (291 entries) the
  * table holds the GG moment ratio

@@ -1,7 +1,7 @@
 /**
  * The authors' RF8 at inference: weights only. Every parameter (dense weights, embeddings,
  * biases, norm gains and shifts) is encoded once in the authors' residual RF8 (`rf8`,
- * /work/shared/design/rf8-residual.md) with greedy rounding and one amax scale per tensor, and
+ * docs/rf8-spec.md section 8) with greedy rounding and one amax scale per tensor, and
  * decoded back; activations stay float (the model then runs in tfjs as usual). rf8kit's full
  * RF8 inference (every product through the bit-exact layer reference) is rf8.ts.
  *
