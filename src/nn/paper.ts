@@ -1,6 +1,6 @@
 /**
  * The authors' algorithms ("paper" variants), as their published code runs them
- * (docs/training.md, "the authors' methods"; rf8kit's own variants are params.ts, backslash.ts and
+ * (docs/training.md, "The authors' variants"; rf8kit's own variants are params.ts, backslash.ts and
  * deepshape.ts). Each function reads top to bottom like the algorithm it is.
  *
  *   ggInitPaper         GG initialization: every 2-D weight ~ GG(shape, alpha) with
