@@ -140,3 +140,21 @@ export function modelNearestDy(w: Dy): number {
   if (code === 0 || (code & 0x78) === 0) return 0x00;
   return neg ? code | 0x80 : code;
 }
+
+/** The value of a code at scale X, from the spec's code table (NaN for 0x80; zero unsigned). */
+export function modelValue(code: number, X = 0): number {
+  const d = modelDecode(code);
+  return d.nan ? NaN : Number(d.v.num) * 2 ** (d.v.exp + X);
+}
+
+/** |x| = M * 2^s exactly (x a finite double). */
+export function exactMagnitude(x: number): { M: bigint; s: number } {
+  const d = exactDouble(Math.abs(x));
+  return { M: d.num, s: d.exp };
+}
+
+/** round_log2 of M * 2^s (M > 0). */
+export const roundLog2Of = (M: bigint, s: number): number => roundLog2({ num: M, exp: s });
+
+/** The authors' greedy magnitude of y >= 0 at scale 0 (spec 8.3 step 2): the decoded value of its code. */
+export const modelGreedyValue = (y: number): number => modelValue(modelGreedy(y, 0));

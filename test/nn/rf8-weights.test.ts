@@ -9,46 +9,20 @@
 import { describe, expect, it } from 'vitest';
 import { decodeValue, encode } from '../../src/format/index.js';
 import { Rng } from '../../src/util/rng.js';
+import { RHO_K, modelGreedyValue, modelValue } from '../format/rf8-model.js';
 import { buildRf8Mlp, encodeInput, initValues, mlpLayerSpecs, mlpSpecs, newCounters, rf8MlpForward } from '../../src/nn/index.js';
 import { layerForward, type LayerSpec } from '../../src/arith/index.js';
 
-const K_ROW = [16, 24, 20, 12, 18, 14, 17, 15];
-/** Spec 8.2: the value of an rf8 code at scale X. */
-function rf8Value(c: number, X: number): number {
-  if (c === 0x80) return NaN;
-  const E = (c & 0x7f) >> 3;
-  if (E === 0) return 0;
-  const v = K_ROW[c & 7]! * 2 ** (E - 12 + X);
-  return c & 0x80 ? -v : v;
-}
+const K_ROW = RHO_K;
+/** Spec 8.2: the value of an rf8 code at scale X (the spec model of test/format/rf8-model.ts). */
+const rf8Value = modelValue;
 /** Power of the LSB of k (spec: rf8 -11 (8.2), e3m4 1 - 1 - 4 (section 1), int8 0). */
 const TMIN: Record<string, number> = { rf8: -11, 'rf8-e3m4': -4, int8: 0 };
 /** The value of an activation code (e3m4 / int8 through the production decoder, rf8 through the spec table). */
 const actValue = (f: string, c: number, X: number): number => (f === 'rf8' ? rf8Value(c, X) : decodeValue(f as never, c, X));
 
-function exact(x: number): { M: bigint; s: number } {
-  const buf = new DataView(new ArrayBuffer(8));
-  buf.setFloat64(0, Math.abs(x));
-  const hi = buf.getUint32(0);
-  const lo = buf.getUint32(4);
-  const ex = (hi >>> 20) & 0x7ff;
-  const mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  return ex === 0 ? { M: mant, s: -1074 } : { M: mant | (1n << 52n), s: ex - 1075 };
-}
-const roundLog2 = (M: bigint, s: number): number => Math.ceil(((M * M).toString(2).length - 1 + 2 * s) / 2);
 /** The authors' greedy magnitude of y (scale 0), spec 8.3 step 2. */
-function greedy(y: number): number {
-  if (y === 0) return 0;
-  const { M, s } = exact(y);
-  const e1 = roundLog2(M, s);
-  if (e1 + 8 <= 0) return 0;
-  if (e1 + 8 >= 16) return 192;
-  const lo = Math.min(s, e1);
-  const r = (M << BigInt(s - lo)) - (1n << BigInt(e1 - lo));
-  if (r === 0n) return 2 ** e1;
-  const e2 = roundLog2(r < 0n ? -r : r, lo);
-  return e1 - e2 <= 4 ? 2 ** e1 + (r < 0n ? -1 : 1) * 2 ** e2 : 2 ** e1;
-}
+const greedy = modelGreedyValue;
 const VALUES = [...new Set([0, ...Array.from({ length: 120 }, (_, i) => K_ROW[i % 8]! * 2 ** (1 + Math.floor(i / 8) - 12))])].sort((a, b) => a - b);
 function nearest(y: number): number {
   let best = 0;

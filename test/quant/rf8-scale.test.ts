@@ -11,17 +11,10 @@ import { amaxScale, chooseScaleDetailed, empiricalSse, formatCells, ggChooseScal
 import { fitGG, sampleGG } from '../../src/gg/index.js';
 import { Rng } from '../../src/util/rng.js';
 import { InputError } from '../../src/util/errors.js';
+import { exactMagnitude } from '../format/rf8-model.js';
 
-/** |x| = M * 2^s exactly (x a finite nonzero double). */
-function exact(x: number): { M: bigint; s: number } {
-  const buf = new DataView(new ArrayBuffer(8));
-  buf.setFloat64(0, Math.abs(x));
-  const hi = buf.getUint32(0);
-  const lo = buf.getUint32(4);
-  const ex = (hi >>> 20) & 0x7ff;
-  const mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  return ex === 0 ? { M: mant, s: -1074 } : { M: mant | (1n << 52n), s: ex - 1075 };
-}
+/** |x| = M * 2^s exactly (the spec model of test/format/rf8-model.ts). */
+const exact = exactMagnitude;
 
 /**
  * round_log2(M * 2^s) from the spec's definition: e with 2^(2e-1) <= y^2 < 2^(2e+1). With

@@ -9,32 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { runSqnrSweep } from '../../src/quant/index.js';
 import { sampleGG, ggPdf, ggVariance } from '../../src/gg/index.js';
 import { Rng } from '../../src/util/rng.js';
+import { exactMagnitude, modelGreedyValue, roundLog2Of } from '../format/rf8-model.js';
 
-function exact(x: number): { M: bigint; s: number } {
-  const buf = new DataView(new ArrayBuffer(8));
-  buf.setFloat64(0, Math.abs(x));
-  const hi = buf.getUint32(0);
-  const lo = buf.getUint32(4);
-  const ex = (hi >>> 20) & 0x7ff;
-  const mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  return ex === 0 ? { M: mant, s: -1074 } : { M: mant | (1n << 52n), s: ex - 1075 };
-}
-/** round_log2(M 2^s) = e with 2^(2e-1) <= y^2 < 2^(2e+1): ceil(floor(log2 y^2) / 2). */
-const roundLog2 = (M: bigint, s: number): number => Math.ceil(((M * M).toString(2).length - 1 + 2 * s) / 2);
-
-/** Greedy (spec 8.3 step 2) of y >= 0 at scale 0: the decoded magnitude. */
-function greedy(y: number): number {
-  if (y === 0) return 0;
-  const { M, s } = exact(y);
-  const e1 = roundLog2(M, s);
-  if (e1 + 8 <= 0) return 0;
-  if (e1 + 8 >= 16) return 192;
-  const lo = Math.min(s, e1);
-  const r = (M << BigInt(s - lo)) - (1n << BigInt(e1 - lo));
-  if (r === 0n) return 2 ** e1;
-  const e2 = roundLog2(r < 0n ? -r : r, lo);
-  return e1 - e2 <= 4 ? 2 ** e1 + (r < 0n ? -1 : 1) * 2 ** e2 : 2 ** e1;
-}
+// the independent spec model of test/format/rf8-model.ts
+const exact = exactMagnitude;
+const roundLog2 = roundLog2Of;
+const greedy = modelGreedyValue;
 
 /** The 256 codes of spec 8.2, as magnitudes (NaN left out), ascending, distinct. */
 const K_ROW = [16, 24, 20, 12, 18, 14, 17, 15];
