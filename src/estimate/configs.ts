@@ -3,7 +3,7 @@
  * width (src/arith accWidth, chosen by the generator), N lanes, a pipeline depth; the RTL of
  * each comes from src/rtl `generateRtl` (never written here).
  */
-import { ALL_FORMAT_NAMES, RF8_MODES, getFormat, type FormatName } from '../format/index.js';
+import { CORE_FORMAT_NAMES, RF8_MODES, getFormat, type FormatName } from '../format/index.js';
 import { generateRtl, moduleNames, type RtlOptions } from '../rtl/index.js';
 import { InputError } from '../util/errors.js';
 import { sha256, type DesignInput } from './flow.js';
@@ -28,7 +28,8 @@ export const DEFAULT_LANES: readonly number[] = Object.freeze([1, 4, 8, 16]);
 /** Dot-product length the exact accumulator width is sized for (the generator's default). */
 export const DEFAULT_NMAX = 4096;
 
-export const ESTIMATE_FORMATS: readonly EstimateFormat[] = Object.freeze([...ALL_FORMAT_NAMES, 'rf8-multi'] as EstimateFormat[]);
+/** The formats an estimate takes: the core ones (the GG codebooks have no RTL decoder yet) and the multi-mode unit. */
+export const ESTIMATE_FORMATS: readonly EstimateFormat[] = Object.freeze([...CORE_FORMAT_NAMES, 'rf8-multi'] as EstimateFormat[]);
 
 export function parseEstimateFormat(s: string): EstimateFormat {
   const t = s.trim();

@@ -1,6 +1,7 @@
 import type { Format } from './traits.js';
 import { formatTables } from './codec.js';
 import { bin, binade, roundDouble, roundMagnitude, RNE, RTZ, type RoundingMode } from './round.js';
+import { encodeCodebookBulk } from './codebook.js';
 
 /**
  * Bulk binary32 -> 8-bit encoding on the integer bit pattern, the way hardware does it: for a
@@ -108,6 +109,10 @@ export function encodeF32Bulk(
   const bits = new Uint32Array(src.buffer, src.byteOffset, n);
   if (f.policy.decoder === 'residual') {
     encodeResidualBulk(f, src, bits, dst, X, mode);
+    return;
+  }
+  if (f.policy.decoder === 'table') {
+    encodeCodebookBulk(f, src, bits, dst, X, (x) => roundDouble(f, x, X, mode, 0, 8, false));
     return;
   }
   const { kind, d: dTab, base } = plan(f, X, mode);

@@ -59,6 +59,14 @@ export function decode(fmt: Fmt, code: number): Decoded {
       const sh = E - 1;
       return { kind: 'normal', sign: (code >> 7) as 0 | 1, k: f.kTable![code & ((1 << f.m) - 1)]!, sh, t: sh + f.tmin };
     }
+    case 'table': {
+      // payload 0: zero (0x80 is NaN by the classifier); else (k, sh) from the codebook
+      const p = code & 0x7f;
+      if (p === 0) return { kind: 'zero', sign: 0, k: 0, sh: 0, t: f.tmin };
+      const cb = f.codebook!;
+      const sh = cb.sh[p - 1]!;
+      return { kind: 'normal', sign: (code >> 7) as 0 | 1, k: cb.k[p - 1]!, sh, t: sh + f.tmin };
+    }
     case 'float': {
       const sign = (code >> 7) as 0 | 1;
       const payload = code & 0x7f;

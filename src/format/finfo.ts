@@ -11,6 +11,8 @@ export { FORMAT_ALIASES } from './aliases.js';
  *   bits               storage bits (8)
  *   eps                the gap between 1 and the next larger representable value
  *   epsneg             the gap between 1 and the next smaller representable value
+ *                      (a GG codebook, where 1 need not be a value: the gaps above and below the
+ *                      value nearest 1, ties to the smaller)
  *   max / min          the largest finite value / its negative (for int8: -128, the code 0x80)
  *   smallestNormal     the smallest positive normal value (numpy's `tiny` / `smallest_normal`)
  *   smallestSubnormal  the smallest positive value (numpy's `smallest_subnormal`)
@@ -97,10 +99,16 @@ export function finfo(fmt: Format | FormatName | string): FormatInfo {
   const min = sorted[0]!;
   const positive = sorted.filter((v) => v > 0);
   const smallestSubnormal = positive[0]!;
-  const i1 = sorted.indexOf(1);
-  if (i1 < 0) throw new Error(`finfo: 1 is not a value of ${f.name}`);
-  const eps = sorted[i1 + 1]! - 1;
-  const epsneg = 1 - sorted[i1 - 1]!;
+  // eps / epsneg: the gaps above and below 1; where 1 is not a value (a GG codebook), the gaps
+  // above and below the value nearest 1 (ties to the smaller one)
+  let i1 = sorted.indexOf(1);
+  if (i1 < 0) {
+    i1 = 0;
+    for (let i = 1; i < sorted.length; i++) if (Math.abs(sorted[i]! - 1) < Math.abs(sorted[i1]! - 1)) i1 = i;
+  }
+  const v1 = sorted[i1]!;
+  const eps = i1 + 1 < sorted.length ? sorted[i1 + 1]! - v1 : NaN;
+  const epsneg = v1 - sorted[i1 - 1]!;
   let maxexp = 0;
   while (2 ** maxexp <= max) maxexp++;
   let precision = 0;

@@ -1,5 +1,6 @@
 import type { Layout, Rounding } from './traits.js';
 import { roundResidual } from './residual.js';
+import { roundCodebook } from './codebook.js';
 
 /**
  * The exact rounding core shared by every conversion in rf8kit (RF8 encode, OCP baselines,
@@ -110,6 +111,7 @@ export function roundMagnitude(
 ): number {
   const pol = L.policy;
   if (pol.decoder === 'residual') return roundResidual(L, neg, M, e, mode);
+  if (pol.decoder === 'table') return roundCodebook(L, neg, M, e);
   if (M === 0) return pol.zero[neg ? 1 : 0];
   if (mode > SR) throw new Error(`rounding mode ${mode} is not a rounding of this layout`);
   const m = L.m;

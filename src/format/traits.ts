@@ -1,6 +1,8 @@
 import { InputError } from '../util/errors.js';
 import { FORMAT_ALIASES } from './aliases.js';
 import { checkFormatObject } from '../util/validate.js';
+import { CODEBOOK_TABLES } from './codebook-tables.js';
+import type { CodebookData } from './codebook.js';
 
 /**
  * The element formats of docs/rf8-spec.md, as data. Generic code reads these traits and never
@@ -11,7 +13,9 @@ import { checkFormatObject } from '../util/validate.js';
 /** The version of docs/rf8-spec.md this code implements. */
 export const SPEC_VERSION = '1.0';
 
-export type FormatName = 'rf8' | 'rf8-e2m5' | 'rf8-e3m4' | 'rf8-e4m3' | 'ocp-e4m3' | 'ocp-e5m2' | 'int8';
+export type FormatName = 'rf8' | 'rf8-e2m5' | 'rf8-e3m4' | 'rf8-e4m3' | 'ocp-e4m3' | 'ocp-e5m2' | 'int8' | CodebookName;
+/** The GG codebooks (spec section 9), named by the committed tables (src/format/codebook-tables.ts). */
+export type CodebookName = (typeof CODEBOOK_TABLES)[number]['name'];
 
 /**
  * Special-value policy label (descriptive; the rules themselves are the `policy` record):
@@ -26,9 +30,11 @@ export type Specials = 'rf8' | 'ocp-fn' | 'ieee' | 'int8';
  * How a code becomes (sign, k, sh):
  * - `float`: exponent/mantissa layout, k = [E != 0].M, sh = max(E, 1) - 1 (spec section 1);
  * - `twos`: two's complement integer, k = |code|, sh = 0 (int8);
- * - `residual`: the authors' RF8 (spec section 8): k = kTable[R], sh = E - 1, E = 0 is zero.
+ * - `residual`: the authors' RF8 (spec section 8): k = kTable[R], sh = E - 1, E = 0 is zero;
+ * - `table`: a GG codebook (spec section 9): payload p = 1..127 gives (k, sh) from the format's
+ *   `codebook` table, p = 0 is zero.
  */
-export type DecoderKind = 'float' | 'twos' | 'residual';
+export type DecoderKind = 'float' | 'twos' | 'residual' | 'table';
 
 /** Rounding names. `rne`, `rtz`, `sr` (section 3) for the float/int layouts; `greedy`, `nearest` for rf8 (section 8). */
 export type Rounding = 'rne' | 'rtz' | 'sr' | 'greedy' | 'nearest';
@@ -104,10 +110,26 @@ export interface Format extends Layout {
   readonly kMax: number;
   /** Residual decoder (rf8): k by the R field (length 2^m); null for the other kinds. */
   readonly kTable: readonly number[] | null;
+  /** Table decoder (the GG codebooks): (k, sh) of payloads 1..127; absent for the other kinds. */
+  readonly codebook?: CodebookData;
+  /** Which generic loops over the formats take this one (see Enumerate). */
+  readonly enumerate: Enumerate;
 }
+
+/**
+ * Which generic loops over "every format" take a format: data in each record, so that no loop
+ * tests a name and 32 codebooks never multiply a loop's cost.
+ * - `every`: all of them (the seven formats of spec sections 1 and 8: CORE_FORMAT_NAMES);
+ * - `sample`: the one member that stands for its family (cb-b1-p0 for the GG codebooks) in the
+ *   loops that cover every decoder kind at a bounded cost (SAMPLE_FORMAT_NAMES);
+ * - `named`: only where it is named, or where its family is asked for (`rf8 sweep --codebooks`,
+ *   `codebooks` in an `auto` candidate list; CODEBOOK_NAMES).
+ */
+export type Enumerate = 'every' | 'sample' | 'named';
 
 const ROUND_LAYOUT: readonly Rounding[] = Object.freeze(['rne', 'rtz', 'sr'] as Rounding[]);
 const ROUND_RESIDUAL: readonly Rounding[] = Object.freeze(['greedy', 'nearest'] as Rounding[]);
+const ROUND_TABLE: readonly Rounding[] = Object.freeze(['nearest'] as Rounding[]);
 
 interface PolicyInput {
   specials: Specials;
@@ -173,7 +195,7 @@ function makePolicy(p: PolicyInput): Policy {
       else if (!twos && payload > p.maxPayload) classes[c] = p.specials === 'ieee' && (payload & ((1 << p.m) - 1)) === 0 ? CLASS_INF : CLASS_NAN;
     }
   }
-  const roundings = p.decoder === 'residual' ? ROUND_RESIDUAL : ROUND_LAYOUT;
+  const roundings = p.decoder === 'residual' ? ROUND_RESIDUAL : p.decoder === 'table' ? ROUND_TABLE : ROUND_LAYOUT;
   return Object.freeze({
     decoder: p.decoder,
     twos,
@@ -217,6 +239,7 @@ function float(name: FormatName, e: number, m: number, bias: number, specials: S
     nanCode: policy.nan[0],
     kMax: (1 << (m + 1)) - 1,
     kTable: null,
+    enumerate: 'every' as Enumerate,
   });
 }
 
@@ -250,6 +273,44 @@ function residual(name: FormatName, kTable: readonly number[]): Format {
     nanCode: policy.nan[0],
     kMax,
     kTable,
+    enumerate: 'every' as Enumerate,
+  });
+}
+
+/**
+ * The member of the GG codebook family that generic loops take for the whole family (`sample`):
+ * beta 1 (Laplace), phase 0 (made for alpha = 1), the middle of the family.
+ */
+const CODEBOOK_SAMPLE = Object.freeze({ beta: 1, phase: 0 });
+
+/**
+ * A GG codebook (spec section 9) from its committed table: 0x00 zero, 0x80 the single NaN, the
+ * 127 positive payloads k * 2^(sh + tmin) ascending; e = 0, m = 7 (the payload is a 7-bit index).
+ */
+function codebookFormat(d: CodebookData & { readonly name: string; readonly phase: number }): Format {
+  if (d.k.length !== 127 || d.sh.length !== 127) throw new Error(`codebook ${d.name}: needs 127 magnitudes`);
+  const kMax = Math.max(...d.k);
+  const shMax = Math.max(...d.sh);
+  const policy = makePolicy({ specials: 'rf8', decoder: 'table', e: 0, m: 7, bits: 8, maxPayload: 0x7f });
+  const data: CodebookData = Object.freeze({ beta: d.beta, K: d.K, tmin: d.tmin, k: Object.freeze([...d.k]), sh: Object.freeze([...d.sh]) });
+  return Object.freeze({
+    name: d.name as FormatName,
+    e: 0,
+    m: 7,
+    bias: 0,
+    specials: 'rf8' as Specials,
+    maxPayload: 0x7f,
+    bits: 8,
+    policy,
+    tmin: d.tmin,
+    kBits: 32 - Math.clz32(kMax),
+    shMax,
+    maxFinite: d.k[126]! * 2 ** (d.sh[126]! + d.tmin),
+    nanCode: policy.nan[0],
+    kMax,
+    kTable: null,
+    codebook: data,
+    enumerate: (d.beta === CODEBOOK_SAMPLE.beta && d.phase === CODEBOOK_SAMPLE.phase ? 'sample' : 'named') as Enumerate,
   });
 }
 
@@ -269,6 +330,7 @@ const INT8: Format = Object.freeze({
   nanCode: -1,
   kMax: 128,
   kTable: null,
+  enumerate: 'every',
 });
 
 /** The traits table. */
@@ -280,16 +342,38 @@ export const FORMATS: Readonly<Record<FormatName, Format>> = Object.freeze({
   'ocp-e5m2': float('ocp-e5m2', 5, 2, 15, 'ieee'),
   int8: INT8,
   rf8: residual('rf8', RF8_K_TABLE),
-});
+  ...Object.fromEntries(CODEBOOK_TABLES.map((d) => [d.name, codebookFormat(d)])),
+}) as Readonly<Record<FormatName, Format>>;
 
 /**
  * The formats of spec section 1 (exponent/mantissa layouts and int8: rf8kit's GG float modes
- * and the baselines), whose roundings are rne / rtz / sr. The authors' residual `rf8` is not in
- * this list (see ALL_FORMAT_NAMES): code that iterates over the layout formats keeps its meaning.
+ * and the baselines), whose roundings are rne / rtz / sr. The authors' residual `rf8` and the GG
+ * codebooks are not in this list (see CORE_FORMAT_NAMES, ALL_FORMAT_NAMES): code that iterates
+ * over the layout formats keeps its meaning.
  */
-export const FORMAT_NAMES: readonly FormatName[] = Object.freeze((Object.keys(FORMATS) as FormatName[]).filter((n) => FORMATS[n].policy.decoder !== 'residual'));
-/** Every format, the authors' `rf8` last. */
+export const FORMAT_NAMES: readonly FormatName[] = Object.freeze((Object.keys(FORMATS) as FormatName[]).filter((n) => FORMATS[n].policy.roundings.includes('rne')));
+/** The GG codebooks (spec section 9), in table order; `auto` considers them only when asked. */
+export const CODEBOOK_NAMES: readonly FormatName[] = Object.freeze((Object.keys(FORMATS) as FormatName[]).filter((n) => FORMATS[n].codebook !== undefined));
+/**
+ * Every format (lookups, validation): the seven of sections 1 and 8 (the authors' `rf8` the
+ * seventh), then the GG codebooks. Loops over formats take CORE_FORMAT_NAMES or
+ * SAMPLE_FORMAT_NAMES instead (see Enumerate).
+ */
 export const ALL_FORMAT_NAMES: readonly FormatName[] = Object.freeze(Object.keys(FORMATS) as FormatName[]);
+/** The formats every generic loop takes (`enumerate: 'every'`): the seven of spec sections 1 and 8, the authors' `rf8` last. */
+export const CORE_FORMAT_NAMES: readonly FormatName[] = Object.freeze(ALL_FORMAT_NAMES.filter((n) => FORMATS[n].enumerate === 'every'));
+/** CORE_FORMAT_NAMES and each family's representative (`enumerate: 'sample'`: cb-b1-p0): one format of every decoder kind. */
+export const SAMPLE_FORMAT_NAMES: readonly FormatName[] = Object.freeze(ALL_FORMAT_NAMES.filter((n) => FORMATS[n].enumerate !== 'named'));
+
+/**
+ * The format names for a help text or an error message: the core formats by name, the GG
+ * codebooks as one pattern (not 32 names).
+ */
+export function formatListText(): string {
+  const betas = [...new Set(CODEBOOK_NAMES.map((n) => FORMATS[n].codebook!.beta))];
+  const phases = CODEBOOK_NAMES.length / Math.max(1, betas.length);
+  return `${CORE_FORMAT_NAMES.join(', ')}, the ${CODEBOOK_NAMES.length} GG codebooks cb-b<beta>-p<j> (beta ${betas.join('/')}, j 0..${phases - 1})`;
+}
 /** rf8kit's three GG float modes, the candidates of `auto` mode selection (the authors' `rf8` only when listed explicitly). */
 export const GG_MODES: readonly FormatName[] = Object.freeze(['rf8-e2m5', 'rf8-e3m4', 'rf8-e4m3'] as FormatName[]);
 /** @deprecated the old name of GG_MODES (rf8kit's GG float modes, not the authors' rf8). */
@@ -307,7 +391,7 @@ export function getFormat(name: string | Format): Format {
     const g = typeof alias === 'string' ? table[alias] : undefined;
     f = typeof g === 'object' && g.name === alias ? g : undefined;
   }
-  if (!f) throw new InputError(`format: unknown format '${name}' (one of: ${ALL_FORMAT_NAMES.join(', ')}; aliases: ${Object.keys(FORMAT_ALIASES).join(', ')})`);
+  if (!f) throw new InputError(`format: unknown format '${name}' (one of: ${formatListText()}; aliases: ${Object.keys(FORMAT_ALIASES).join(', ')})`);
   return f;
 }
 

@@ -67,11 +67,13 @@ function clampScale(x: number): number {
  * amax rule? One rule per decoder kind (a table, not a branch on a name):
  * - float / twos: M * 2^s <= maxFinite;
  * - residual (spec section 8): E = round_log2(M * 2^s) + bias <= Emax, round_log2 decided by
- *   the integer comparison M > floor(sqrt(2) * 2^b), b = bitLength(M) - 1 (exact, no log2).
+ *   the integer comparison M > floor(sqrt(2) * 2^b), b = bitLength(M) - 1 (exact, no log2);
+ * - table (the GG codebooks, spec section 9): M * 2^s <= maxFinite, the largest magnitude.
  */
 const AMAX_FITS: Readonly<Record<DecoderKind, (f: Format, M: number, s: number) => boolean>> = Object.freeze({
   float: (f: Format, M: number, s: number) => M * 2 ** s <= f.maxFinite,
   twos: (f: Format, M: number, s: number) => M * 2 ** s <= f.maxFinite,
+  table: (f: Format, M: number, s: number) => M * 2 ** s <= f.maxFinite,
   residual: (f: Format, M: number, s: number) => {
     const b = bitLength(M) - 1;
     const e1 = s + b + (M > SQRT2_FLOOR[b]! ? 1 : 0);

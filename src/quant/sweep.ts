@@ -5,14 +5,15 @@
  *
  * Columns: every format with its default rounding (`formats[f]`), plus one column per extra
  * rounding the format's policy offers (`variants['<format>:<rounding>']`; default extra:
- * `nearest`, which only rf8 offers).
+ * `nearest`, which only rf8 offers). The GG codebooks (spec section 9) join only when listed;
+ * each row then also has `codebook`: the best one and the one `auto` picks among them.
  *
  * Convention (the one that reproduces the table of docs/rf8-spec.md): n = 200k samples of
  * GG(alpha = 1, beta) from sampleGG(new Rng(seed)), rounded to float32; SQNR = 10 log10(sum x^2
  * / sum (x - q(x))^2) over the samples; "best" is the best power-of-two scale found by an
  * exhaustive empirical search over X in [X_amax - 24, X_amax + 2].
  */
-import { ALL_FORMAT_NAMES, GG_MODES, getFormat, type FormatName, type Rounding } from '../format/index.js';
+import { CORE_FORMAT_NAMES, GG_MODES, getFormat, type FormatName, type Rounding } from '../format/index.js';
 import { sampleGG } from '../gg/sample.js';
 import { fitGG, type GGFit } from '../gg/fit.js';
 import { lloydMax, panterDiteSqnrDb } from '../gg/bounds.js';
@@ -31,6 +32,7 @@ export interface SqnrSweepOptions {
   repeats?: number;
   /** alpha = 1 ('unit', default) or the alpha of unit variance ('unit-variance'). */
   alpha?: 'unit' | 'unit-variance';
+  /** Default CORE_FORMAT_NAMES (the GG codebooks only when listed: CODEBOOK_NAMES). */
   formats?: FormatName[];
   /** Extra roundings: a column for every format that offers one (default ['nearest']: rf8 nearest beside rf8 greedy). */
   roundings?: Rounding[];
@@ -77,6 +79,11 @@ export interface SqnrSweepRow {
   panterDiteDb: number;
   /** Lloyd-Max bound minus the best GG float mode at its best scale. */
   rf8BestGapDb: number;
+  /**
+   * The GG codebooks among the formats (spec section 9): the best one at its best scale, and the
+   * one `auto` picks among the codebooks by the gg criterion (absent without codebook formats).
+   */
+  codebook?: { best: { format: FormatName; sqnrDb: number; gapDb: number; lawGapDb: number; lawFormat: FormatName }; gg?: { format: FormatName; sqnrDb: number; X: number } };
   /** Mean fitted beta over repeats (MLE). */
   fittedBeta: number;
   /** Time (ms, summed over formats and repeats) of gg vs mse scale selection. */
@@ -118,7 +125,7 @@ export function runSqnrSweep(opts: SqnrSweepOptions): SqnrSweepResult {
   const seed = opts.seed ?? 1;
   const repeats = opts.repeats ?? 1;
   const conv = opts.alpha ?? 'unit';
-  const formats = opts.formats ?? [...ALL_FORMAT_NAMES];
+  const formats = opts.formats ?? [...CORE_FORMAT_NAMES];
   const methods = opts.methods ?? (['amax', 'mse', 'gg'] as ScaleMethod[]);
   if (!Number.isInteger(n) || n < 1) throw new InputError(`sweep: n must be a positive integer, got ${n}`);
   if (!Number.isInteger(repeats) || repeats < 1) throw new InputError(`sweep: repeats must be a positive integer, got ${repeats}`);
@@ -139,6 +146,7 @@ export function runSqnrSweep(opts: SqnrSweepOptions): SqnrSweepResult {
     const autoFmt: Record<string, FormatName> = {};
     const timing = { ggMs: 0, mseMs: 0, fitMs: 0 };
     let fittedBeta = 0;
+    let cbX = 0;
     for (let r = 0; r < repeats; r++) {
       const x = Float32Array.from(sampleGG(new Rng(seed + r), alpha, beta, n));
       let sig = 0;
@@ -165,7 +173,9 @@ export function runSqnrSweep(opts: SqnrSweepOptions): SqnrSweepResult {
         const xa = amaxScale(amax, col.format);
         let bx = xa;
         let be = Infinity;
-        for (let X = Math.max(-128, xa - 24); X <= Math.min(127, xa + 2); X++) {
+        // a codebook's best scale is searched within 3 of its gg choice (its error is unimodal in X; 7 passes, not 27)
+        const near = getFormat(col.format).codebook ? ggChooseScale(fit, col.format, col.rounding).X : undefined;
+        for (let X = Math.max(-128, xa - 24, near === undefined ? -128 : near - 3); X <= Math.min(127, xa + 2, near === undefined ? 127 : near + 3); X++) {
           const e = sse(col, X);
           if (e < be) [be, bx] = [e, X];
         }
@@ -212,6 +222,15 @@ export function runSqnrSweep(opts: SqnrSweepOptions): SqnrSweepResult {
         (autoVals[m] ??= []).push(db(sig, sse(byKey.get(bf)!, crit[bf]![m]!.X)));
         if (r === 0) autoFmt[m] = bf;
       }
+      // codebook auto: the codebook with the lowest gg criterion
+      if (methods.includes('gg')) {
+        let bc: FormatName | undefined;
+        for (const f of formats) if (getFormat(f).codebook && crit[f]?.gg && (bc === undefined || crit[f]!.gg!.c < crit[bc]!.gg!.c)) bc = f;
+        if (bc !== undefined) {
+          (autoVals['cb-gg'] ??= []).push(db(sig, sse(byKey.get(bc)!, crit[bc]!.gg!.X)));
+          if (r === 0) [autoFmt['cb-gg'], cbX] = [bc, crit[bc]!.gg!.X];
+        }
+      }
       done++;
       opts.onProgress?.(done, total);
     }
@@ -227,7 +246,8 @@ export function runSqnrSweep(opts: SqnrSweepOptions): SqnrSweepResult {
       let lawDb = -Infinity;
       let lawX = 0;
       const xa = amaxScale(alpha, col.format);
-      for (let X = xa - 30; X <= xa + 10; X++) {
+      // (a codebook's best X for the law can sit far above X_amax(alpha) on heavy tails: made for X = 0 at alpha ~ 1)
+      for (let X = xa - 30; X <= xa + (getFormat(col.format).codebook ? 30 : 10); X++) {
         const s = db(variance, ggExpectedMse(alpha, beta, col.format, X, Infinity, undefined, col.rounding));
         if (s > lawDb) [lawDb, lawX] = [s, X];
       }
@@ -237,6 +257,19 @@ export function runSqnrSweep(opts: SqnrSweepOptions): SqnrSweepResult {
       else vrows[f] = row;
       if (f === col.format && GG_MODES.includes(col.format)) rf8Best = Math.max(rf8Best, bc.sqnrDb);
     }
+    // the best codebook on the samples, and (free of sampling noise) under the exact law
+    let cbBest: { format: FormatName; sqnrDb: number; gapDb: number; lawGapDb: number; lawFormat: FormatName } | undefined;
+    let lawBest: FormatName | undefined;
+    for (const f of formats) {
+      if (!getFormat(f).codebook) continue;
+      if (!cbBest || frows[f]!.best.sqnrDb > cbBest.sqnrDb) cbBest = { format: f, sqnrDb: frows[f]!.best.sqnrDb, gapDb: lm - frows[f]!.best.sqnrDb, lawGapDb: NaN, lawFormat: f };
+      if (!lawBest || frows[f]!.lawDb > frows[lawBest]!.lawDb) lawBest = f;
+    }
+    if (cbBest && lawBest) [cbBest.lawGapDb, cbBest.lawFormat] = [lm - frows[lawBest]!.lawDb, lawBest];
+    const cbAuto = autoVals['cb-gg'];
+    const codebook: SqnrSweepRow['codebook'] = cbBest
+      ? { best: cbBest, ...(cbAuto ? { gg: { format: autoFmt['cb-gg']!, sqnrDb: cellOf(cbAuto, 0).sqnrDb, X: cbX } } : {}) }
+      : undefined;
     const auto: SqnrSweepRow['auto'] = {};
     for (const m of methods) {
       const v = autoVals[m];
@@ -254,6 +287,7 @@ export function runSqnrSweep(opts: SqnrSweepOptions): SqnrSweepResult {
       lloydMaxDb: lm,
       panterDiteDb: panterDiteSqnrDb(beta),
       rf8BestGapDb: lm - rf8Best,
+      ...(codebook ? { codebook } : {}),
       fittedBeta,
       timing,
     });

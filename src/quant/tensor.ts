@@ -4,7 +4,7 @@
  * per row, the format's rounding (RNE; greedy or nearest for rf8) with saturation, and SQNR
  * measurement.
  */
-import { decodeArray, encodeArray, getFormat, GG_MODES, type FormatName, type Rounding } from '../format/index.js';
+import { CODEBOOK_NAMES, decodeArray, encodeArray, getFormat, GG_MODES, type FormatName, type Rounding } from '../format/index.js';
 import { fitGG, type GGFit } from '../gg/fit.js';
 import { InputError } from '../util/errors.js';
 import {
@@ -23,7 +23,8 @@ export interface QuantizeOptions {
   format: FormatName | 'auto';
   /**
    * `auto` only: the candidate formats (default GG_MODES, rf8kit's three GG float modes; the
-   * authors' `rf8` is a candidate only when listed here, docs/rf8-spec.md section 2).
+   * authors' `rf8` and the GG codebooks (CODEBOOK_NAMES, spec section 9) are candidates only when
+   * listed here, docs/rf8-spec.md section 2).
    */
   candidates?: readonly FormatName[];
   /**
@@ -192,15 +193,19 @@ export function quantizeTensor(data: Float32Array | Float64Array, shape: number[
 
 /** The `gg-modes` shorthand of a candidate list: rf8kit's three GG float modes. */
 export const GG_MODES_WORD = 'gg-modes';
+/** The `codebooks` shorthand of a candidate list: the GG codebooks (spec section 9). */
+export const CODEBOOKS_WORD = 'codebooks';
 
 /**
  * Parse a candidate list for `auto`: comma-separated format names, `gg-modes` standing for
- * rf8kit's three GG float modes (e.g. `gg-modes,rf8`). InputError naming `what` on a bad name.
+ * rf8kit's three GG float modes and `codebooks` for the GG codebooks (e.g. `gg-modes,rf8`,
+ * `gg-modes,codebooks`). InputError naming `what` on a bad name.
  */
 export function parseCandidates(text: string, what = '--modes'): FormatName[] {
   const out: FormatName[] = [];
   for (const part of String(text).split(',').map((p) => p.trim()).filter((p) => p.length)) {
     if (part === GG_MODES_WORD) out.push(...GG_MODES);
+    else if (part === CODEBOOKS_WORD) out.push(...CODEBOOK_NAMES);
     else {
       try {
         out.push(getFormat(part).name);

@@ -1,5 +1,5 @@
 import { accWidth, accWidthModes, modeSet, type AccWidth, type ModeSet } from '../arith/index.js';
-import { getFormat, type Format, type Rounding } from '../format/index.js';
+import { getFormat, type DecoderKind, type Format, type Rounding } from '../format/index.js';
 import { InputError } from '../util/errors.js';
 import { parseFaults, type FaultName } from './faults.js';
 import { treeWidth } from './accumulator.js';
@@ -91,10 +91,19 @@ export interface RtlConfig {
 
 const short = (f: Format): string => f.name.replace(/^rf8-/, '').replace(/-/g, '');
 
+/** The decoder kinds the generator has blocks for (decoder, multiplier, output converter). */
+export const RTL_DECODER_KINDS: readonly DecoderKind[] = Object.freeze(['float', 'twos', 'residual'] as DecoderKind[]);
+
+/** An InputError for a format whose decoder kind the generator has no blocks for. */
+function checkRtlFormat(f: Format, what: string): Format {
+  if (!RTL_DECODER_KINDS.includes(f.policy.decoder)) throw new InputError(`rtl: ${what} ${f.name}: the ${f.policy.decoder} decoder kind has no RTL (${RTL_DECODER_KINDS.join(', ')})`);
+  return f;
+}
+
 /** An output entry (`name` or `name:rounding`) resolved: the format, its rounding, its label. */
 export function parseOut(s: string): { fmt: Format; rounding: Rounding; label: string } {
   const i = s.indexOf(':');
-  const fmt = getFormat(i < 0 ? s : s.slice(0, i));
+  const fmt = checkRtlFormat(getFormat(i < 0 ? s : s.slice(0, i)), 'output');
   const pol = fmt.policy;
   const rounding = (i < 0 ? pol.defaultRounding : s.slice(i + 1)) as Rounding;
   // the converters implement each format's default rounding, and both roundings of the residual kind
@@ -123,6 +132,7 @@ export function resolveConfig(o: RtlOptions = {}): RtlConfig {
     modesA = modeSet([fa]);
     modesB = modeSet([fb]);
   }
+  for (const m of [...modesA.modes, ...modesB.modes]) checkRtlFormat(m, 'operand');
   const multi = modesA.modes.length > 1 || modesB.modes.length > 1;
   const parsed = (o.outs ?? [fb.name]).map(parseOut);
   const outs = parsed.map((p) => p.fmt);

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { ALL_FORMAT_NAMES, RF8_MODES } from '../../format/index.js';
+import { CORE_FORMAT_NAMES, RF8_MODES } from '../../format/index.js';
 import { parseModeList as parseModes } from '../../arith/index.js';
 import { FAULT_NAMES, MAX_PIPE, generateRtl, type FaultName, type RtlOptions } from '../../rtl/index.js';
 import { getSuite, listSuites, parseShard, type SuiteDef } from '../../golden/index.js';
@@ -61,10 +61,10 @@ export function exhaustiveSuites(): string[] {
   return out;
 }
 
-/** The authors' RF8: exhaustive products and conversions of every format F (activations) with rf8 weights. */
+/** The authors' RF8: exhaustive products and conversions of every core format F (activations) with rf8 weights (the suites of src/golden). */
 export function exhaustiveRf8Suites(): string[] {
   const out: string[] = [];
-  for (const f of ALL_FORMAT_NAMES) out.push(`prod-${short(f)}-rf8`, `cvt-${short(f)}-rf8`);
+  for (const f of CORE_FORMAT_NAMES) out.push(`prod-${short(f)}-rf8`, `cvt-${short(f)}-rf8`);
   return out;
 }
 

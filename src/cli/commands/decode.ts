@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { readFileSync } from 'node:fs';
-import { ALL_FORMAT_NAMES, decode, decodeArray, decodeValue, getFormat } from '../../format/index.js';
+import { formatListText, decode, decodeArray, decodeValue, getFormat } from '../../format/index.js';
 import { InputError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { emit, table, parseIntStrict, log, type CommonArgs } from '../common.js';
@@ -20,7 +20,7 @@ export const decodeCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .positional('codes', { type: 'string', array: true, describe: 'codes: 0x3c or 60' })
-      .option('format', { alias: 'f', type: 'string', default: 'rf8-e3m4', describe: `element format (${ALL_FORMAT_NAMES.join(', ')}; rf8 is the authors' RF8)` })
+      .option('format', { alias: 'f', type: 'string', default: 'rf8-e3m4', describe: `element format (${formatListText()}; rf8 is the authors' RF8)` })
       .option('scale', { alias: 'X', type: 'number', default: 0, describe: 'scale exponent X: value = element * 2^X' })
       .option('in', { type: 'string', describe: 'file of codes, one byte each' })
       .option('out', { type: 'string', describe: 'raw little-endian binary32 output (.f32), with --in' }) as never,

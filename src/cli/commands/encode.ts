@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { readFileSync } from 'node:fs';
-import { ALL_FORMAT_NAMES, ROUNDINGS, decodeValue, encode, encodeArray, getFormat, type EncodeOptions, type Format, type Rounding } from '../../format/index.js';
+import { formatListText, ROUNDINGS, decodeValue, encode, encodeArray, getFormat, type EncodeOptions, type Format, type Rounding } from '../../format/index.js';
 import { InputError } from '../../util/errors.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { Rng } from '../../util/rng.js';
@@ -57,7 +57,7 @@ export const encodeCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .positional('values', { type: 'string', array: true, describe: 'numbers (decimal with any exponent, nan, inf, -inf; after -- anything is a value)' })
-      .option('format', { alias: 'f', type: 'string', default: 'rf8-e3m4', describe: `element format (${ALL_FORMAT_NAMES.join(', ')}; rf8 is the authors' RF8, the rf8-e* formats rf8kit's GG float modes)` })
+      .option('format', { alias: 'f', type: 'string', default: 'rf8-e3m4', describe: `element format (${formatListText()}; rf8 is the authors' RF8, the rf8-e* formats rf8kit's GG float modes)` })
       .option('scale', { alias: 'X', type: 'number', default: 0, describe: 'scale exponent X (int8): the code stands for value * 2^-X' })
       .option('rounding', { type: 'string', describe: 'rne | rtz | sr (default rne); for rf8: greedy (default, the authors\' algorithm) | nearest' })
       .option('u', { type: 'number', describe: 'sr: the random integer u in [0, 2^r) (scalar values)' })

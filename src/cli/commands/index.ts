@@ -19,6 +19,7 @@ import { verifyCommand } from './verify.js';
 import { dpiCommand } from './dpi.js';
 import { mutateCommand } from './mutate.js';
 import { proveCommand } from './prove.js';
+import { codebookCommand } from './codebook.js';
 
 // One file per command. Add a command: import it here and append it to the list.
 export const commands: CommandModule<any, any>[] = [
@@ -42,4 +43,5 @@ export const commands: CommandModule<any, any>[] = [
   dpiCommand,
   mutateCommand,
   proveCommand,
+  codebookCommand,
 ];

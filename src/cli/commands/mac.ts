@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { readFileSync } from 'node:fs';
-import { ALL_FORMAT_NAMES, ROUNDINGS, decodeValue, fromF32Bits, getFormat, type Rounding } from '../../format/index.js';
+import { formatListText, ROUNDINGS, decodeValue, fromF32Bits, getFormat, type Rounding } from '../../format/index.js';
 import { Mac, accWidth, accToBinary32Bits, accToFormat } from '../../arith/index.js';
 import { InputError } from '../../util/errors.js';
 import { emit, parseIntStrict, type CommonArgs } from '../common.js';
@@ -62,7 +62,7 @@ export const macCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .positional('file', { type: 'string', describe: "input file ('-' or none: stdin)" })
-      .option('a', { type: 'string', default: 'rf8-e3m4', describe: `format of operand a (${ALL_FORMAT_NAMES.join(', ')})` })
+      .option('a', { type: 'string', default: 'rf8-e3m4', describe: `format of operand a (${formatListText()})` })
       .option('b', { type: 'string', default: 'rf8-e3m4', describe: 'format of operand b' })
       .option('W', { type: 'number', describe: 'accumulator width (default: the exact bound for --nmax terms)' })
       .option('nmax', { type: 'number', default: 4096, describe: 'terms the default W must hold without clamping' })

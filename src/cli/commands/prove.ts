@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { FORMATS } from '../../format/index.js';
+import { CORE_FORMAT_NAMES } from '../../format/index.js';
 import { FAULT_NAMES } from '../../rtl/index.js';
 import { prove, type ProveBlock, type ProveReport } from '../../mcy/index.js';
 import { CheckFailed, InputError } from '../../util/errors.js';
@@ -31,7 +31,7 @@ export const proveCommand: CommandModule<object, Args> = {
     const block = args.block as ProveBlock;
     if (!['converter', 'decoder', 'multiplier'].includes(block)) throw new InputError(`prove: --block must be converter, decoder or multiplier: ${args.block}`);
     if (!args.all && !args.a) throw new InputError('prove: give -a FORMAT (or --all)');
-    const targets = args.all ? [...Object.keys(FORMATS), ...(block === 'converter' ? ['binary32'] : [])] : [args.a!];
+    const targets = args.all ? [...CORE_FORMAT_NAMES, ...(block === 'converter' ? ['binary32'] : [])] : [args.a!];
     const timeoutSec = parseIntStrict(args.timeout, '--timeout', 1, 86400);
     const reports: ProveReport[] = [];
     for (const a of targets) {

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { ALL_FORMAT_NAMES, ROUNDINGS, getFormat, type FormatName, type Rounding } from '../../format/index.js';
+import { formatListText, ROUNDINGS, getFormat, type FormatName, type Rounding } from '../../format/index.js';
 import { quantizeTensor, codeStreamStats, parseCandidates, SCALE_METHODS, type ScaleMethod, type QuantizedTensor } from '../../quant/index.js';
 import { fitGG, lloydMax } from '../../gg/index.js';
 import { quantizeWeightsFile, quantizeWeightsFileAsync, type TensorDecision, type QuantizeFileSummary } from '../../io/pipeline.js';
@@ -81,8 +81,8 @@ export const quantizeCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'weight file (safetensors, .npy, .npz, tfjs model.json, GGUF, raw .f32)' })
-      .option('format', { type: 'string', default: 'auto', describe: `element format or auto (${ALL_FORMAT_NAMES.join(', ')}, auto; rf8 is the authors' RF8)` })
-      .option('modes', { type: 'string', describe: "auto: the candidate formats, comma-separated ('gg-modes' = rf8-e2m5,rf8-e3m4,rf8-e4m3, the default; e.g. gg-modes,rf8 adds the authors' RF8)" })
+      .option('format', { type: 'string', default: 'auto', describe: `element format or auto (${formatListText()}, auto; rf8 is the authors' RF8)` })
+      .option('modes', { type: 'string', describe: "auto: the candidate formats, comma-separated ('gg-modes' = rf8-e2m5,rf8-e3m4,rf8-e4m3, the default; e.g. gg-modes,rf8 adds the authors' RF8; 'codebooks' = the GG codebooks, e.g. gg-modes,codebooks)" })
       .option('rounding', { type: 'string', describe: `rounding (${ROUNDINGS.filter((r) => r !== 'sr').join(', ')}): default each format's own (rne; greedy for rf8); with auto it applies to the candidates that offer it` })
       .option('scale-method', { type: 'string', default: 'gg', choices: [...SCALE_METHODS], describe: 'scale selection (docs/rf8-spec.md section 2)' })
       .option('per-row', { type: 'boolean', default: false, describe: 'one scale per row (first axis) of tensors of rank >= 2' })

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import cliProgress from 'cli-progress';
-import { ALL_FORMAT_NAMES, GG_MODES, ROUNDINGS, getFormat, type FormatName, type Rounding } from '../../format/index.js';
+import { CODEBOOK_NAMES, CORE_FORMAT_NAMES, GG_MODES, ROUNDINGS, getFormat, type FormatName, type Rounding } from '../../format/index.js';
 import { runSqnrSweep, SCALE_METHODS, type ScaleMethod, type SqnrColumn, type SqnrFormatRow, type SqnrSweepResult, type SqnrSweepRow } from '../../quant/index.js';
 import { InputError } from '../../util/errors.js';
 import { lineChart, writeSvg } from '../../util/plot.js';
@@ -15,6 +15,7 @@ interface Args extends CommonArgs {
   alpha: string;
   formats?: string;
   roundings: string;
+  codebooks: boolean;
   plot?: string;
 }
 
@@ -31,7 +32,7 @@ export function parseNumberList(s: string, what: string): number[] {
   });
 }
 
-const SHORT: Record<FormatName, string> = {
+const SHORT: Partial<Record<FormatName, string>> = {
   int8: 'INT8',
   'ocp-e4m3': 'OCP E4M3',
   'ocp-e5m2': 'E5M2',
@@ -47,7 +48,8 @@ export const SWEEP_ORDER: FormatName[] = ['int8', 'ocp-e4m3', 'ocp-e5m2', 'rf8-e
 /** A column's header: the format, and its rounding when the sweep has more than one column of that format. */
 export function columnLabel(res: Pick<SqnrSweepResult, 'columns'>, c: SqnrColumn): string {
   const several = res.columns.filter((x) => x.format === c.format).length > 1;
-  return several ? `${SHORT[c.format]} ${c.rounding}` : SHORT[c.format];
+  const name = SHORT[c.format] ?? c.format;
+  return several ? `${name} ${c.rounding}` : name;
 }
 
 /** The row of one column. */
@@ -63,8 +65,11 @@ function cellText(c: { sqnrDb: number; min: number; max: number }, repeats: numb
 }
 
 export function sweepText(res: SqnrSweepResult): string {
-  const { columns, methods, repeats } = res;
+  const { methods, repeats } = res;
+  // the GG codebooks appear as summary columns (best, auto); each one's cells are in --json
+  const columns = res.columns.filter((c) => !getFormat(c.format).codebook);
   const heads = columns.map((c) => columnLabel(res, c));
+  const cb = res.rows.some((r) => r.codebook);
   const out: string[] = [];
   out.push(
     `# SQNR (dB), ${res.n} samples of GG(alpha=${res.alphaConvention === 'unit' ? '1' : 'unit variance'}, beta) per beta, seed ${res.seed}` +
@@ -73,11 +78,18 @@ export function sweepText(res: SqnrSweepResult): string {
   );
   out.push(
     table(
-      ['beta', ...heads, 'auto (gg)', 'Lloyd-Max', 'Panter-Dite', 'LM - auto'],
+      ['beta', ...heads, 'auto (gg)', ...(cb ? ['best codebook', 'codebook auto (gg)', 'LM - best cb'] : []), 'Lloyd-Max', 'Panter-Dite', 'LM - auto'],
       res.rows.map((r) => [
         r.beta,
         ...columns.map((c) => cellText(columnRow(r, c).best, repeats)),
         r.auto.gg ? `${f1(r.auto.gg.sqnrDb)} (${r.auto.gg.format.slice(4)})` : '-',
+        ...(cb
+          ? [
+              r.codebook ? `${f1(r.codebook.best.sqnrDb)} (${r.codebook.best.format})` : '-',
+              r.codebook?.gg ? `${f1(r.codebook.gg.sqnrDb)} (${r.codebook.gg.format})` : '-',
+              r.codebook ? `${f2(r.codebook.best.gapDb)} (law ${f2(r.codebook.best.lawGapDb)})` : '-',
+            ]
+          : []),
         f2(r.lloydMaxDb),
         f2(r.panterDiteDb),
         r.auto.gg ? f2(r.lloydMaxDb - r.auto.gg.sqnrDb) : '-',
@@ -105,6 +117,10 @@ export function sweepText(res: SqnrSweepResult): string {
   out.push('# expected SQNR under the exact law at its best scale (no sampling noise)');
   out.push(table(['beta', ...heads], res.rows.map((r) => [r.beta, ...columns.map((c) => f2(columnRow(r, c).lawDb))])));
   out.push('(auto: among the GG float modes rf8-e2m5 / e3m4 / e4m3; rf8: the authors\' residual RF8, greedy = their algorithm, nearest = rf8kit\'s nearest rounding in the same value set)');
+  if (cb)
+    out.push(
+      '(best codebook: the best of the GG codebooks (docs/rf8-spec.md section 9) at its best scale; codebook auto: the one of least gg criterion at its gg scale; LM - best cb: its gap to Lloyd-Max on the samples and, noise free, of the best one under the exact law)',
+    );
   if (methods.includes('gg') && methods.includes('mse')) {
     out.push('');
     out.push(
@@ -125,8 +141,9 @@ export const sweepCommand: CommandModule<object, Args> = {
       .option('seed', { type: 'number', default: 1, describe: 'seed (repeat r uses seed + r)' })
       .option('repeats', { type: 'number', default: 1, describe: 'independent sample sets per beta (mean and range)' })
       .option('alpha', { type: 'string', choices: ['unit', 'unit-variance'], default: 'unit', describe: 'GG scale: alpha = 1, or unit variance' })
-      .option('formats', { type: 'string', describe: `comma-separated formats (default all: ${ALL_FORMAT_NAMES.join(', ')})` })
+      .option('formats', { type: 'string', describe: `comma-separated formats (default: ${CORE_FORMAT_NAMES.join(', ')}; GG codebooks when named or with --codebooks)` })
       .option('roundings', { type: 'string', default: 'nearest', describe: "extra roundings: one more column for each format that offers one (default nearest: rf8 nearest beside rf8 greedy); 'none' for none" })
+      .option('codebooks', { type: 'boolean', default: false, describe: `also the ${CODEBOOK_NAMES.length} GG codebooks (spec section 9): columns best codebook, codebook auto (gg), LM - best cb (each codebook's cells in --json)` })
       .option('plot', { type: 'string', describe: 'write an SVG chart (SQNR vs beta per format, the Lloyd-Max bound dashed)' }) as never,
   handler: async (args) => {
     if (args.plot !== undefined) requirePeers('vega', 'rf8 sweep --plot');
@@ -134,8 +151,8 @@ export const sweepCommand: CommandModule<object, Args> = {
     const n = parseIntStrict(args.n, '--n', 1, 50_000_000);
     const seed = parseIntStrict(args.seed, '--seed', 0, 2 ** 32 - 1);
     const repeats = parseIntStrict(args.repeats, '--repeats', 1, 1000);
-    const asked = args.formats ? new Set(args.formats.split(',').map((s) => getFormat(s.trim()).name)) : new Set(ALL_FORMAT_NAMES);
-    const formats = SWEEP_ORDER.filter((f) => asked.has(f));
+    const asked = args.formats ? new Set(args.formats.split(',').map((s) => getFormat(s.trim()).name)) : new Set(CORE_FORMAT_NAMES);
+    const formats = [...SWEEP_ORDER.filter((f) => asked.has(f)), ...CODEBOOK_NAMES.filter((f) => asked.has(f) || args.codebooks)];
     const rtext = String(args.roundings).trim();
     const roundings: Rounding[] = [];
     if (rtext !== 'none') {
@@ -164,8 +181,9 @@ export const sweepCommand: CommandModule<object, Args> = {
     }
     if (args.plot) {
       const xs = res.rows.map((r) => r.beta);
-      const series = res.columns.map((c) => ({ name: columnLabel(res, c), x: xs, y: res.rows.map((r) => columnRow(r, c).best.sqnrDb) }));
+      const series = res.columns.filter((c) => !getFormat(c.format).codebook).map((c) => ({ name: columnLabel(res, c), x: xs, y: res.rows.map((r) => columnRow(r, c).best.sqnrDb) }));
       if (GG_MODES.every((m) => formats.includes(m))) series.push({ name: 'auto (gg)', x: xs, y: res.rows.map((r) => r.auto.gg?.sqnrDb ?? NaN) });
+      if (res.rows.some((r) => r.codebook)) series.push({ name: 'best codebook', x: xs, y: res.rows.map((r) => r.codebook?.best.sqnrDb ?? NaN) });
       const spec = lineChart({
         title: `SQNR vs GG shape (${res.n} samples, best power-of-two scale)`,
         x: { title: 'GG shape beta', log: xs.length > 1 && Math.max(...xs) / Math.min(...xs) > 4, domain: [Math.min(...xs), Math.max(...xs)] },

@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { ALL_FORMAT_NAMES, FORMAT_ALIASES, decode, finfo, getFormat } from '../../format/index.js';
+import { formatListText, FORMAT_ALIASES, decode, finfo, getFormat } from '../../format/index.js';
 import { emit, table, type CommonArgs } from '../common.js';
 import { exactDecimal, hex2 } from '../exact.js';
 
@@ -11,7 +11,7 @@ export const tableCommand: CommandModule<object, Args> = {
   command: 'table',
   describe: 'list all 256 codes of a format (kind, sign, k, t, exact value) and its finfo limits',
   builder: (y) =>
-    y.option('format', { alias: 'f', type: 'string', default: 'rf8-e3m4', describe: `element format (${ALL_FORMAT_NAMES.join(', ')}; rf8 is the authors' RF8; or ${Object.keys(FORMAT_ALIASES).filter((a) => !a.includes('.')).join(', ')})` }) as never,
+    y.option('format', { alias: 'f', type: 'string', default: 'rf8-e3m4', describe: `element format (${formatListText()}; rf8 is the authors' RF8; or ${Object.keys(FORMAT_ALIASES).filter((a) => !a.includes('.')).join(', ')})` }) as never,
   handler: (args) => {
     const f = getFormat(args.format);
     const fi = finfo(f);
@@ -24,9 +24,9 @@ export const tableCommand: CommandModule<object, Args> = {
     }
     emit(
       args,
-      { format: f.name, e: f.e, m: f.m, bias: f.bias, specials: f.specials, decoder: f.policy.decoder, ...(f.kTable ? { kTable: f.kTable } : {}), tmin: f.tmin, maxFinite: f.maxFinite, finfo: fi, codes: rows },
+      { format: f.name, e: f.e, m: f.m, bias: f.bias, specials: f.specials, decoder: f.policy.decoder, ...(f.kTable ? { kTable: f.kTable } : {}), ...(f.codebook ? { codebook: { beta: f.codebook.beta, K: f.codebook.K } } : {}), tmin: f.tmin, maxFinite: f.maxFinite, finfo: fi, codes: rows },
       () =>
-        `# ${f.name}: e=${f.e} m=${f.m} bias=${f.bias} specials=${f.specials}${f.kTable ? ` decoder=${f.policy.decoder} k(R)=${f.kTable.join(',')}` : ''} tmin=${f.tmin} maxfinite=${f.maxFinite}\n` +
+        `# ${f.name}: e=${f.e} m=${f.m} bias=${f.bias} specials=${f.specials}${f.kTable ? ` decoder=${f.policy.decoder} k(R)=${f.kTable.join(',')}` : ''}${f.codebook ? ` decoder=${f.policy.decoder} (GG codebook for beta ${f.codebook.beta}, K ${f.codebook.K})` : ''} tmin=${f.tmin} maxfinite=${f.maxFinite}\n` +
         `# finfo: eps=${fi.eps} epsneg=${fi.epsneg} max=${fi.max} min=${fi.min} smallest_normal=${fi.smallestNormal} smallest_subnormal=${fi.smallestSubnormal} ` +
         `minexp=${fi.minexp} maxexp=${fi.maxexp}${fi.aliases.length ? ` aliases=${fi.aliases.join(',')}` : ''}\n` +
         table(
