@@ -28,7 +28,7 @@ export const DEFAULT_LANES: readonly number[] = Object.freeze([1, 4, 8, 16]);
 /** Dot-product length the exact accumulator width is sized for (the generator's default). */
 export const DEFAULT_NMAX = 4096;
 
-/** The formats an estimate takes: the core ones (the GG codebooks have no RTL decoder yet) and the multi-mode unit. */
+/** The formats an estimate takes: the core ones (CORE_FORMAT_NAMES; no codebook estimates yet) and the multi-mode unit. */
 export const ESTIMATE_FORMATS: readonly EstimateFormat[] = Object.freeze([...CORE_FORMAT_NAMES, 'rf8-multi'] as EstimateFormat[]);
 
 export function parseEstimateFormat(s: string): EstimateFormat {

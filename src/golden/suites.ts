@@ -142,7 +142,7 @@ function addResidualSuites(add: (d: Omit<SuiteDef, 'seed'>) => void): void {
     add({ name: `mac-${sw}-${sw}-n1`, kind: 'mac', committed: true, count: 1500, description: `MAC sequences ${w} x ${w}, N = 1: random, saturation, NaN, clear`, dot: dotInfo(w, w, 1, rOuts) });
     for (const rd of FORMATS[w].policy.roundings)
       add({ name: `encode-${sw}-${rd}`, kind: 'encode', committed: true, count: 0, description: `binary32 -> ${w}, ${rd}: every code, the midpoints, every sqrt(2) threshold of both terms one ulp either side, saturation, underflow, specials, random`, encode: { fmt: w, rounding: rd as 'greedy' | 'nearest', overflow: 'sat' } });
-    // every core format F (the GG codebooks, `enumerate: 'named'` / 'sample', have no RTL converter yet: not here)
+    // every core format F (CORE_FORMAT_NAMES: no codebook suites yet)
     for (const f of CORE_FORMAT_NAMES) {
       const outs = f === w ? rOuts : [...rOuts, f];
       add({ name: `prod-${short(f)}-${sw}`, kind: 'prod', committed: false, count: 65536, description: `exhaustive products ${f} x ${w} (all 65536 code pairs), converted to ${outs.join(', ')} and binary32 at per-line scales`, dot: dotInfo(f, w, 1, outs) });

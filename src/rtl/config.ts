@@ -92,7 +92,7 @@ export interface RtlConfig {
 const short = (f: Format): string => f.name.replace(/^rf8-/, '').replace(/-/g, '');
 
 /** The decoder kinds the generator has blocks for (decoder, multiplier, output converter). */
-export const RTL_DECODER_KINDS: readonly DecoderKind[] = Object.freeze(['float', 'twos', 'residual'] as DecoderKind[]);
+export const RTL_DECODER_KINDS: readonly DecoderKind[] = Object.freeze(['float', 'twos', 'residual', 'table'] as DecoderKind[]);
 
 /** An InputError for a format whose decoder kind the generator has no blocks for. */
 function checkRtlFormat(f: Format, what: string): Format {

@@ -4,6 +4,7 @@ import type { OperandDims } from './multiplier.js';
 import { hwInput, type HwInput } from './traits.js';
 import { Faults } from './faults.js';
 import { fileHeader, lit, range } from './vlog.js';
+import { codebookDecoderBody } from './codebook.js';
 
 /**
  * Decoder block: code -> (sign, k, sh, nan).
@@ -43,16 +44,20 @@ export function emitDecoder(name: string, fmt: Format, faults = new Faults()): s
   const L: string[] = [];
   L.push(
     fileHeader(name, [
-      `Decoder for ${fmt.name}: e=${fmt.e} m=${fmt.m} bias=${fmt.bias} specials=${fmt.specials}${fmt.policy.decoder === 'residual' ? ', residual kind' : ''}.`,
+      `Decoder for ${fmt.name}: e=${fmt.e} m=${fmt.m} bias=${fmt.bias} specials=${fmt.specials}${fmt.policy.decoder === 'residual' ? ', residual kind' : fmt.policy.decoder === 'table' ? ', table kind (GG codebook)' : ''}.`,
       ...(fmt.policy.decoder === 'residual'
         ? [`Mirrors src/format decode()/formatTables(): k = [${fmt.kTable!.join(', ')}] by the R field, sh = E-1, E = 0 is zero,`]
-        : ['Mirrors src/format decode()/formatTables(): k (integer significand), sh = max(E,1)-1,']),
+        : fmt.policy.decoder === 'table'
+          ? [`Mirrors src/format decode()/formatTables(): a 256-entry case table of the codebook's (k, sh) (K = ${fmt.codebook!.K}, beta ${fmt.codebook!.beta}), 0x00 zero,`]
+          : ['Mirrors src/format decode()/formatTables(): k (integer significand), sh = max(E,1)-1,']),
       'nan = NaN or infinity code. k and sh are don\'t-care when nan = 1.',
     ]),
   );
   L.push(...decoderPorts(name, KB, SB, faults, false));
   if (fmt.policy.decoder === 'residual') {
     L.push(...residualDecoder(fmt, KB, SB, faults));
+  } else if (fmt.policy.decoder === 'table') {
+    L.push(...codebookDecoderBody(fmt, KB, SB));
   } else if (hw.twos) {
     // two's complement: k = |code|, 0x80 -> 128
     L.push(`  assign sign = code[7];`);
@@ -113,10 +118,10 @@ function decoderPorts(name: string, KB: number, SB: number, faults: Faults, mode
   ];
 }
 
-/** Largest sh a format's decoder can output (finite or not): 2^e - 2 for the float layouts, 0 for int8. */
+/** Largest sh a format's decoder can output (finite or not): 2^e - 2 for the float layouts, 0 for int8, shMax for a codebook. */
 function maxShOut(fmt: Format): number {
   const hw = hwInput(fmt);
-  return hw.twos ? 0 : Math.max(0, 2 ** hw.e - 2);
+  return hw.twos ? 0 : Math.max(0, 2 ** hw.e - 2, fmt.shMax);
 }
 
 /** k and sh widths of an operand's decoder outputs (multi-mode: sh already on the shared grid; one mode: the format's own). */

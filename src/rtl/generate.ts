@@ -5,9 +5,11 @@ import { converterStages, resolveConfig, type RtlConfig, type RtlOptions } from 
 import { emitDecoder, emitModeDecoder, modeDecoderDims } from './decoder.js';
 import { emitMultiplier } from './multiplier.js';
 import type { ModeSet } from '../arith/index.js';
+import type { DecoderKind, Format } from '../format/index.js';
 import { emitAccumulator, emitTree } from './accumulator.js';
 import { emitConverter } from './converter.js';
 import { emitResidualConverter } from './residual.js';
+import { emitCodebookConverter } from './codebook.js';
 import { emitTop, moduleNames } from './top.js';
 import { Faults } from './faults.js';
 import { hwOutput, hwOutputF32 } from './traits.js';
@@ -70,9 +72,14 @@ export function generateRtl(opts: RtlOptions | RtlConfig): GeneratedRtl {
   add(n.tree, emitTree(n.tree, cfg.lanes, cfg.PW, f));
   add(n.acc, emitAccumulator(n.acc, cfg.W, cfg.SW, f));
   const cs = converterStages(cfg.pipe);
-  cfg.outs.forEach((fo, k) =>
-    add(n.cvt[k]!, fo.policy.decoder === 'residual' ? emitResidualConverter(n.cvt[k]!, fo, cfg.outRoundings[k]!, cfg.W, true, f, cs) : emitConverter(n.cvt[k]!, hwOutput(fo), cfg.W, true, f, cs)),
-  );
+  // the output converter by the output's decoder kind
+  const cvt: Record<DecoderKind, (name: string, fo: Format, k: number) => string> = {
+    float: (nm, fo) => emitConverter(nm, hwOutput(fo), cfg.W, true, f, cs),
+    twos: (nm, fo) => emitConverter(nm, hwOutput(fo), cfg.W, true, f, cs),
+    residual: (nm, fo, k) => emitResidualConverter(nm, fo, cfg.outRoundings[k]!, cfg.W, true, f, cs),
+    table: (nm, fo) => emitCodebookConverter(nm, fo, cfg.W, true, f, cs),
+  };
+  cfg.outs.forEach((fo, k) => add(n.cvt[k]!, cvt[fo.policy.decoder](n.cvt[k]!, fo, k)));
   if (cfg.f32) {
     // faults of the family converters also apply to binary32's, except where named for one of them
     add(n.cvtF32, emitConverter(n.cvtF32, hwOutputF32(), cfg.W, false, f, cs));

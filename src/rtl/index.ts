@@ -4,7 +4,7 @@
  */
 export { hwInput, hwOutput, hwOutputF32, type HwInput, type HwOutput } from './traits.js';
 export { parseFaults, isRf8Fault, FAULTS, FAULT_NAMES, Faults, type FaultName } from './faults.js';
-export { converterStages, resolveConfig, parseOut, MAX_PIPE, type RtlOptions, type RtlConfig } from './config.js';
+export { converterStages, resolveConfig, parseOut, MAX_PIPE, RTL_DECODER_KINDS, type RtlOptions, type RtlConfig } from './config.js';
 export { emulateDecoder, nanPredicate, emitDecoder, modeDecoderDims, emulateModeDecoder, emitModeDecoder, type DecoderOut } from './decoder.js';
 export { emulateMultiplier, productWidth, emitMultiplier, shiftAddTerms, type OperandDims } from './multiplier.js';
 export { emulateAccumulator, treeWidth, emitTree, emitAccumulator, type AccBeat } from './accumulator.js';
@@ -17,3 +17,4 @@ export {
   type LayerRtlOptions, type LayerShape, type LayerRtlConfig, type GeneratedLayerRtl, type LayerImages, type LayerOut,
 } from './layer.js';
 export { emulateResidualConverter, emitResidualConverter } from './residual.js';
+export { emulateCodebookConverter, emitCodebookConverter, codebookBinades } from './codebook.js';

@@ -48,7 +48,8 @@ export function hwInput(f: Format | FormatName): HwInput {
   }
   let maxUnits = 0;
   for (let c = 0; c < 256; c++) if (!tab.nan[c]) maxUnits = Math.max(maxUnits, tab.k[c]! * 2 ** tab.sh[c]!);
-  return { fmt, twos, e: fmt.e, m: fmt.m, kBits: fmt.kBits, shBits: Math.max(1, fmt.e), nan, maxUnits };
+  // sh: the exponent field's width for the layouts and rf8; the width of the largest sh for a codebook (e = 0)
+  return { fmt, twos, e: fmt.e, m: fmt.m, kBits: fmt.kBits, shBits: Math.max(1, fmt.e, 32 - Math.clz32(fmt.shMax)), nan, maxUnits };
 }
 
 /**

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { getFormat, residualTables, sqrt2FloorBig, type Format, type FormatName, type Rounding } from '../format/index.js';
+import { codebookTables, getFormat, residualTables, sqrt2FloorBig, type Format, type FormatName, type Rounding } from '../format/index.js';
 import { accWidth, modeSet } from '../arith/index.js';
 import {
   D_BITS,
@@ -11,6 +11,8 @@ import {
   emitDecoder,
   emitResidualConverter,
   emulateResidualConverter,
+  emitCodebookConverter,
+  emulateCodebookConverter,
   emitModeDecoder,
   emitMultiplier,
   emulateModeDecoder,
@@ -288,6 +290,56 @@ export function residualConverterBench(fo: FormatName | Format, rounding: Roundi
   return runBlockBench(
     `converter -> ${F.name} ${rounding}`,
     [{ name: `${name}.sv`, text: emitResidualConverter(name, F, rounding, W, true) }],
+    name,
+    [{ name: 'acc', w: W }, { name: 'nan', w: 1 }, { name: 'relu', w: 1 }, { name: 'd', w: D_BITS }],
+    [{ name: 'code', w: 8 }],
+    vectors,
+  );
+}
+
+/**
+ * The output converter into a GG codebook (the table kind, spec section 9) at accumulator width
+ * W: every value of the table and every midpoint one LSB either side (ties: the midpoint itself),
+ * each at a random placement (extra low bits g, d = -2 - g) and sign, underflow and saturation
+ * edges of d, ReLU, NaN, and `count` random accumulators at random d.
+ */
+export function codebookConverterBench(fo: FormatName | Format, W = 40, count = 1000, seed = 1): Promise<BlockResult> {
+  const F = getFormat(fo);
+  const rng = new Rng(seed);
+  const vectors: BlockVector[] = [];
+  const hiA = (1n << BigInt(W - 1)) - 1n;
+  const loA = -(1n << BigInt(W - 1));
+  const put = (acc: bigint, nan: boolean, r: boolean, d: number): void => {
+    if (acc > hiA || acc < loA || d < -(2 ** (D_BITS - 1)) || d >= 2 ** (D_BITS - 1)) return;
+    const code = emulateCodebookConverter(F, acc, nan, d + F.tmin, 0, r);
+    vectors.push({ ins: [acc < 0n ? (1n << BigInt(W)) + acc : acc, nan ? 1n : 0n, r ? 1n : 0n, BigInt(d < 0 ? 2 ** D_BITS + d : d)], outs: [BigInt(code)] });
+  };
+  const sgn = (v: bigint): bigint => (rng.int(2) ? -v : v);
+  // values in units of 2^(tmin - 1), midpoints in units of 2^(tmin - 2): acc = 2 * mid * 2^g with d = -2 - g is the midpoint exactly
+  const T = codebookTables(F);
+  for (let p = 0; p < T.mids.length; p++) {
+    const g = rng.int(Math.max(1, W - 30));
+    const v = BigInt(T.vals[p + 1]!) << BigInt(g + 1);
+    const m = BigInt(T.mids[p]!) << BigInt(g);
+    for (const x of [v - 1n, v, v + 1n, m - 1n, m, m + 1n]) if (x > 0n) put(sgn(x), false, rng.int(5) === 0, -2 - g);
+  }
+  // the edges: past the largest value (saturation) and below the first midpoint (zero), at every d near them
+  for (let d = -2 - W; d <= 24; d++) for (const a of [1n, 3n, hiA, loA, 1n << BigInt(W - 2)]) put(a, false, false, d);
+  put(12345n, true, false, 0);
+  put(-12345n, false, true, 0);
+  for (let i = 0; i < count; i++) {
+    const bits = 1 + rng.int(W - 1);
+    let acc = 0n;
+    for (let k = 0; k < bits; k += 30) acc = (acc << 30n) | BigInt(rng.int(1 << 30));
+    acc &= mask(bits);
+    if (rng.int(2)) acc = -acc;
+    const d = rng.int(8) === 0 ? rng.int(2 ** D_BITS) - 2 ** (D_BITS - 1) : rng.int(2 * W + 40) - W - 20;
+    put(acc, rng.int(40) === 0, rng.int(3) === 0, d);
+  }
+  const name = 'blk_ccvt';
+  return runBlockBench(
+    `converter -> ${F.name}`,
+    [{ name: `${name}.sv`, text: emitCodebookConverter(name, F, W, true) }],
     name,
     [{ name: 'acc', w: W }, { name: 'nan', w: 1 }, { name: 'relu', w: 1 }, { name: 'd', w: D_BITS }],
     [{ name: 'code', w: 8 }],

@@ -12,7 +12,7 @@ export { DutSession } from './protocol.js';
 export { arbBeat, arbMacSequence, referenceOutputs, sameOut, compareSequence, showOut, showBeat, runMacProperty, type PropReport } from './props.js';
 export { runMutants, MUTANT_BASE, MUTANT_SUITES, type MutantResult, type MutantReport, type MutantOptions } from './mutants.js';
 export { measureThroughput, type ThroughputReport } from './throughput.js';
-export { runBlockBench, decoderBench, multiplierBench, converterBench, residualConverterBench, modeDecoderBench, type Port, type BlockVector, type BlockResult } from './blocks.js';
+export { runBlockBench, decoderBench, multiplierBench, converterBench, residualConverterBench, codebookConverterBench, modeDecoderBench, type Port, type BlockVector, type BlockResult } from './blocks.js';
 export { cosimNetwork, buildLayerModel, runLayerHarness, cosimLayer, type LayerModel, type LayerBuildOptions, type LayerHarnessReport, type OutputSide, type FirstMismatch, type LayerRunStats, type NetworkCosimOptions, type NetworkCosimResult } from './layer.js';
 // the layer engine's generator and golden files, also here for the network co-simulation users
 export {

@@ -41,8 +41,8 @@ function planC(name: string, p: CvtPlan): string[] {
 }
 
 /**
- * The formats of the DPI model, in index order: the core formats (CORE_FORMAT_NAMES; the GG
- * codebooks, which have no RTL yet, are not in it: 32 more tables and their pair products).
+ * The formats of the DPI model, in index order: the core formats (CORE_FORMAT_NAMES; the 32 GG
+ * codebooks are not in it: 32 more tables and their pair products in every check).
  */
 export const DPI_FORMATS: readonly FormatName[] = CORE_FORMAT_NAMES;
 

@@ -3,7 +3,7 @@ import {
   ALL_FORMAT_NAMES, CODEBOOK_NAMES, CORE_FORMAT_NAMES, FORMATS, FORMAT_NAMES, SAMPLE_FORMAT_NAMES, decodeValue, finfo, formatListText, getFormat,
 } from '../../src/format/index.js';
 import { listSuites } from '../../src/golden/index.js';
-import { resolveConfig } from '../../src/rtl/index.js';
+import { RTL_DECODER_KINDS, resolveConfig } from '../../src/rtl/index.js';
 import { DPI_FORMATS } from '../../src/verify-hw/dpi.js';
 import { ESTIMATE_FORMATS } from '../../src/estimate/index.js';
 import { runSqnrSweep } from '../../src/quant/sweep.js';
@@ -80,10 +80,8 @@ describe('format loops are bounded by data (enumerate), not by names', () => {
     expect(finfo('cb-b1-p0').epsneg).toBe(v[j]! - v[j - 1]!);
   });
 
-  it('the RTL generator refuses a codebook operand or output (no table decoder yet): one InputError', () => {
-    for (const o of [{ a: 'cb-b1-p0' }, { a: 'rf8-e3m4', b: 'cb-b2-p1' }, { a: 'rf8-e3m4', outs: ['cb-b1-p0'] }]) {
-      expect(() => resolveConfig(o), JSON.stringify(o)).toThrow(InputError);
-      expect(() => resolveConfig(o)).toThrow(/table decoder kind has no RTL/);
-    }
+  it('the RTL generator has blocks for every decoder kind (the codebooks: test/rtl/codebook.test.ts)', () => {
+    expect([...new Set(ALL_FORMAT_NAMES.map((n) => FORMATS[n].policy.decoder))].every((k) => RTL_DECODER_KINDS.includes(k))).toBe(true);
+    expect(resolveConfig({ a: 'cb-b1-p0', b: 'cb-b2-p1', outs: ['cb-b1-p0'] }).fb.name).toBe('cb-b2-p1');
   });
 });
