@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../sim/paths.js';
-import { CORE_FORMAT_NAMES, FORMATS, FORMAT_NAMES, RF8_MODES, SPEC_VERSION, residualTables, sqrt2FloorBig, decode, decodeValue, encodeFromBits, formatTables, getFormat, type Format, type FormatName } from '../format/index.js';
+import { CORE_FORMAT_NAMES, SAMPLE_FORMAT_NAMES, FORMATS, FORMAT_NAMES, RF8_MODES, SPEC_VERSION, residualTables, sqrt2FloorBig, decode, decodeValue, encodeFromBits, formatTables, getFormat, type Format, type FormatName } from '../format/index.js';
 import { accWidth } from '../arith/index.js';
 import { Rng } from '../util/rng.js';
 import { InputError } from '../util/errors.js';
@@ -115,6 +115,7 @@ export function listSuites(): SuiteDef[] {
   add({ name: 'mac-e3m4-e3m4-n1-1m', kind: 'mac', committed: false, count: 1_000_000, description: '1e6 random MAC beats, N = 1', dot: dotInfo('rf8-e3m4', 'rf8-e3m4', 1, rf8) });
   add({ name: 'mac-e3m4-e3m4-n8-1m', kind: 'mac', committed: false, count: 1_000_000, description: '1e6 random MAC beats, N = 8', dot: dotInfo('rf8-e3m4', 'rf8-e3m4', 8, ['rf8-e3m4']) });
   addResidualSuites(add);
+  addSampleSuites(add);
   // committed: counterexample suites of the mutation campaigns (src/mcy): inputs in golden/cex/<name>.json
   const cexDir = join(packageRoot(), 'golden', 'cex');
   if (existsSync(cexDir))
@@ -151,6 +152,25 @@ function addResidualSuites(add: (d: Omit<SuiteDef, 'seed'>) => void): void {
         if (f !== 'rf8-e3m4') add({ name: `cvt-${short(f)}-${sw}`, kind: 'cvt', committed: false, count: 0, description: `output conversions of the ${f} x ${w} accumulator into ${outs.join(', ')}`, dot: dotInfo(f, w, 1, outs) });
       } else add({ name: `cvt-${sw}-${sw}`, kind: 'cvt', committed: false, count: 0, description: `output conversions of the ${w} x ${w} accumulator into ${outs.join(', ')}`, dot: dotInfo(w, w, 1, outs) });
     }
+  }
+}
+
+/**
+ * The representatives of the format families outside the core (`enumerate: 'sample'`: the GG
+ * codebook cb-b1-p0), appended last so the order and bytes above stay: on demand, the exhaustive
+ * products of the format with itself and with rf8-e3m4 (both orders), converted into the format,
+ * rf8-e3m4 and binary32, and the conversions of its own accumulator. The other 31 codebooks have
+ * no suites (the same blocks with other constants; `rf8 gen` makes one for any pair).
+ */
+function addSampleSuites(add: (d: Omit<SuiteDef, 'seed'>) => void): void {
+  for (const f of SAMPLE_FORMAT_NAMES) {
+    if (FORMATS[f].enumerate !== 'sample') continue;
+    const s = short(f);
+    const outs = [f, 'rf8-e3m4'];
+    add({ name: `prod-${s}-${s}`, kind: 'prod', committed: false, count: 65536, description: `exhaustive products ${f} x ${f} (all 65536 code pairs), converted to ${outs.join(', ')} and binary32 at per-line scales`, dot: dotInfo(f, f, 1, outs) });
+    add({ name: `cvt-${s}-${s}`, kind: 'cvt', committed: false, count: 0, description: `output conversions of the ${f} x ${f} accumulator into ${outs.join(', ')}: every code, its midpoints one LSB either side, saturation, underflow, ReLU, NaN, random`, dot: dotInfo(f, f, 1, outs) });
+    add({ name: `prod-${s}-e3m4`, kind: 'prod', committed: false, count: 65536, description: `exhaustive products ${f} x rf8-e3m4, converted to ${outs.join(', ')} and binary32`, dot: dotInfo(f, 'rf8-e3m4', 1, outs) });
+    add({ name: `prod-e3m4-${s}`, kind: 'prod', committed: false, count: 65536, description: `exhaustive products rf8-e3m4 x ${f}, converted to ${outs.join(', ')} and binary32`, dot: dotInfo('rf8-e3m4', f, 1, outs) });
   }
 }
 

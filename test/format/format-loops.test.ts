@@ -52,10 +52,10 @@ describe('format loops are bounded by data (enumerate), not by names', () => {
     expect(msg.length).toBeLessThan(400);
   });
 
-  it('golden suites, the cosim rf8 set, the DPI model and estimates take the core formats; the sweep only when asked', () => {
+  it('golden suites take the core formats and the sample codebook; the cosim rf8 set, the DPI model and estimates the core; the sweep codebooks only when asked', () => {
     const names = listSuites().map((d) => d.name);
-    expect(names.filter((n) => n.includes('cb'))).toEqual([]);
-    for (const d of listSuites()) if (d.dot) for (const f of [d.dot.a, d.dot.b]) expect(CORE_FORMAT_NAMES, d.name).toContain(f);
+    expect(names.filter((n) => n.includes('cb'))).toEqual(['prod-cbb1p0-cbb1p0', 'cvt-cbb1p0-cbb1p0', 'prod-cbb1p0-e3m4', 'prod-e3m4-cbb1p0']);
+    for (const d of listSuites()) if (d.dot) for (const f of [d.dot.a, d.dot.b, ...d.dot.outs]) expect(SAMPLE_FORMAT_NAMES, d.name).toContain(f.split(':')[0]);
     for (const s of exhaustiveRf8Suites()) expect(names, s).toContain(s);
     expect([...DPI_FORMATS]).toEqual([...CORE_FORMAT_NAMES]);
     expect(ESTIMATE_FORMATS.filter((f) => f !== 'rf8-multi')).toEqual([...CORE_FORMAT_NAMES]);
