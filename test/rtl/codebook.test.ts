@@ -38,7 +38,7 @@ const ok = haveTools('iverilog', 'vvp');
 
 describe.skipIf(!ok)('codebook blocks under Icarus against the reference', () => {
   it('decoder: all 256 codes of two codebooks (the widest sh and the sample one)', { timeout: 120_000 }, async () => {
-    for (const name of ['cb-b0.3-p1', 'cb-b1-p0']) {
+    for (const name of ['cb-b0.3-p3', 'cb-b1-p0']) {
       expect(hwInput(name).shBits).toBe(32 - Math.clz32(getFormat(name).shMax));
       const r = await decoderBench(name);
       expect(r.vectors).toBe(256);
@@ -48,7 +48,7 @@ describe.skipIf(!ok)('codebook blocks under Icarus against the reference', () =>
   it('output converter: every value and midpoint +-1 LSB, the zero and saturation edges, random (two codebooks)', { timeout: 120_000 }, async () => {
     for (const [name, W] of [
       ['cb-b1-p0', 43],
-      ['cb-b0.3-p1', 40],
+      ['cb-b0.3-p3', 53],
     ] as const) {
       const r = await codebookConverterBench(name, W, 600, 3);
       expect(r.vectors).toBeGreaterThan(1500);
