@@ -1,4 +1,4 @@
-import { BINARY32, RNE, getFormat, roundMagnitude, type Format, type Layout } from '../format/index.js';
+import { BINARY32, RNE, getFormat, roundMagnitude, roundingMode, type Format, type Layout, type Rounding } from '../format/index.js';
 import { accToBinary32Bits, accToFormat } from '../arith/index.js';
 
 /**
@@ -16,6 +16,8 @@ import { accToBinary32Bits, accToFormat } from '../arith/index.js';
  */
 export interface CvtPlan {
   m: number;
+  /** 2^m. */
+  p2m: number;
   /** Smallest normal exponent (1 - bias); unused when fixedQ. */
   emin: number;
   bias: number;
@@ -53,6 +55,7 @@ function rawPlan(L: Layout, nonsat: boolean): CvtPlan {
   }
   return {
     m: L.m,
+    p2m: 2 ** L.m,
     emin,
     bias: L.bias,
     fixedQ,
@@ -94,7 +97,7 @@ export function planRound(pl: CvtPlan, neg: boolean, M: number, e: number): numb
     n = f > 0.5 ? n0 + 1 : f < 0.5 ? n0 : n0 + (n0 % 2);
   }
   if (n === 0) return pl.zero[neg ? 1 : 0]!;
-  const payload = E === 0 ? n : E * 2 ** pl.m + n - 2 ** pl.m;
+  const payload = E === 0 ? n : (E - 1) * pl.p2m + n; // E.(n - 2^m)
   if (payload > pl.maxPayload) return pl.over[neg ? 1 : 0]!;
   return pl.pattern ? pl.pattern[(neg ? pl.maxPayload + 1 : 0) + payload]! : neg ? payload + pl.signValue : payload;
 }
@@ -126,16 +129,29 @@ export function planFor(L: Layout, nonsat = false): CvtPlan | null {
   return ok ? pl : null;
 }
 
-/** accToFormat for an accumulator held as an exact double (|acc| < 2^53). */
-export function makeFormatConverter(fo: Format | string): (acc: number, nan: boolean, T: number, Xo: number, relu: boolean) => number {
+/**
+ * accToFormat for an accumulator held as an exact double (|acc| < 2^53), in rounding `rounding`
+ * (default: the format's). RNE on a layout with a plan takes the plan; every other case (the
+ * residual rf8's greedy and nearest, RTZ) calls the reference rounding itself: |acc| is already
+ * an exact M < 2^53, so roundMagnitude (which hands the residual kind to roundResidual) gets
+ * exactly what accToFormat would pass it after its BigInt reduction, with no BigInt.
+ */
+export function makeFormatConverter(fo: Format | string, rounding?: Rounding): (acc: number, nan: boolean, T: number, Xo: number, relu: boolean) => number {
   const f = getFormat(fo as Format);
-  const pl = planFor(f, false);
-  const nanCode = accToFormat(0n, true, 0, f, 0, false);
-  if (!pl) return (acc, nan, T, Xo, relu) => accToFormat(BigInt(acc), nan, T, f, Xo, relu);
+  const rd = rounding ?? f.policy.defaultRounding;
+  const nanCode = accToFormat(0n, true, 0, f, 0, false, rd); // throws (InputError) for a rounding the format lacks
+  const pl = rd === 'rne' ? planFor(f, false) : null;
+  if (pl)
+    return (acc, nan, T, Xo, relu) => {
+      if (nan) return nanCode;
+      if (acc === 0 || (relu && acc < 0)) return 0;
+      return acc < 0 ? planRound(pl, true, -acc, T - Xo) : planRound(pl, false, acc, T - Xo);
+    };
+  const mode = roundingMode(rd);
   return (acc, nan, T, Xo, relu) => {
     if (nan) return nanCode;
     if (acc === 0 || (relu && acc < 0)) return 0;
-    return acc < 0 ? planRound(pl, true, -acc, T - Xo) : planRound(pl, false, acc, T - Xo);
+    return acc < 0 ? roundMagnitude(f, true, -acc, T - Xo, mode, 0, 8, false) : roundMagnitude(f, false, acc, T - Xo, mode, 0, 8, false);
   };
 }
 
