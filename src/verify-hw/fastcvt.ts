@@ -33,6 +33,7 @@ export interface CvtPlan {
 }
 
 const TWO32 = 4294967296;
+const TWO53 = 9007199254740992;
 const POW = new Float64Array(2200);
 for (let i = 0; i < 2200; i++) POW[i] = 2 ** (i - 1100);
 const pow2 = (k: number): number => POW[k + 1100]!;
@@ -130,7 +131,7 @@ export function planFor(L: Layout, nonsat = false): CvtPlan | null {
 }
 
 /**
- * accToFormat for an accumulator held as an exact double (|acc| < 2^53), in rounding `rounding`
+ * accToFormat for an accumulator held as an exact integer double, in rounding `rounding`
  * (default: the format's). RNE on a layout with a plan takes the plan; every other case (the
  * residual rf8's greedy and nearest, RTZ) calls the reference rounding itself: |acc| is already
  * an exact M < 2^53, so roundMagnitude (which hands the residual kind to roundResidual) gets
@@ -151,7 +152,10 @@ export function makeFormatConverter(fo: Format | string, rounding?: Rounding): (
   return (acc, nan, T, Xo, relu) => {
     if (nan) return nanCode;
     if (acc === 0 || (relu && acc < 0)) return 0;
-    return acc < 0 ? roundMagnitude(f, true, -acc, T - Xo, mode, 0, 8, false) : roundMagnitude(f, false, acc, T - Xo, mode, 0, 8, false);
+    const mag = acc < 0 ? -acc : acc;
+    // roundMagnitude takes M < 2^53 (an integer double beyond it goes through the BigInt reference)
+    if (mag >= TWO53) return accToFormat(BigInt(acc), false, T, f, Xo, relu, rd);
+    return roundMagnitude(f, acc < 0, mag, T - Xo, mode, 0, 8, false);
   };
 }
 
