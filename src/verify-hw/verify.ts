@@ -132,49 +132,57 @@ const HASH = 35;
 
 /**
  * The fields of one line, found in one pass over its bytes with a local cursor (no strings, no
- * allocation): start and end offset of each space-separated field, its value read as hex (exact
- * below 2^53; '-' digits count as 0) and whether it holds a '-'. Module state, overwritten per line.
+ * allocation): start and end offset of each space-separated field and its value read as hex
+ * (exact below 2^53; a '-' counts as a 0 digit). Module state, overwritten per line.
  */
 const MAXF = 16;
 const FS = new Int32Array(MAXF);
 const FE = new Int32Array(MAXF);
 const FV = new Float64Array(MAXF);
-const FD = new Uint8Array(MAXF);
-/** After scanLine: offset of the line's '\n', and of its first character that is neither hex, '-', space nor CR (-1: none). */
+/** The character classes of scanLine: a hex digit's value, or one of these. */
+const C_DASH = 16;
+const C_SEP = 17; // space, CR
+const C_NL = 18;
+const C_OTHER = 19;
+const CLS = new Uint8Array(256).fill(C_OTHER);
+for (let c = 0; c < 256; c++) if (HEX[c]! >= 0) CLS[c] = HEX[c]!;
+CLS[DASH] = C_DASH;
+CLS[SP] = CLS[CR] = C_SEP;
+CLS[NL] = C_NL;
+/** After scanLine: offset of the line's '\n'; bit i set when field i holds a '-'; offset of the first character that is neither hex, '-', space nor CR (-1: none). */
 let LINE_END = 0;
+let DASHES = 0;
 let BAD_AT = -1;
 
 /** Scan the line at p (it ends with '\n' before `to`); returns the number of fields. */
 function scanLine(buf: Uint8Array, p: number, to: number): number {
   let n = 0;
+  let dashes = 0;
   let badAt = -1;
   while (p < to) {
-    let c = buf[p]!;
-    if (c === NL) break;
-    let d = HEX[c]!;
-    if (d < 0 && c !== DASH) {
-      if (c !== SP && c !== CR && badAt < 0) badAt = p;
+    let k = CLS[buf[p]!]!;
+    if (k === C_NL) break;
+    if (k >= C_SEP) {
+      if (k === C_OTHER && badAt < 0) badAt = p;
       p++;
       continue;
     }
     const s = p;
     let v = 0;
-    let dash = 0;
     do {
-      if (d >= 0) v = v * 16 + d;
-      else (v *= 16), (dash = 1);
-      c = buf[++p]!;
-      d = HEX[c]!;
-    } while (d >= 0 || c === DASH);
+      if (k < C_DASH) v = v * 16 + k;
+      else (v *= 16), (dashes |= n < 31 ? 1 << n : 0);
+      k = CLS[buf[++p]!]!;
+    } while (k <= C_DASH);
     if (n < MAXF) {
       FS[n] = s;
       FE[n] = p;
       FV[n] = v;
-      FD[n] = dash;
     }
     n++;
   }
   LINE_END = p;
+  DASHES = dashes;
   BAD_AT = badAt;
   return n;
 }
@@ -290,7 +298,7 @@ export class Verifier {
     const next = LINE_END + 1;
     if (BAD_AT >= 0) this.bad(ls, to, ln, `not hex: '${String.fromCharCode(buf[BAD_AT]!)}'`);
     if (n < 8) this.bad(ls, to, ln, 'too few fields (8 input fields needed)');
-    for (let i = 0; i < 8; i++) if (FD[i]) this.bad(ls, to, ln, `${INPUT_FIELDS[i]}: not hex`);
+    if (DASHES & 0xff) this.bad(ls, to, ln, `${INPUT_FIELDS[31 - Math.clz32(DASHES & -DASHES)]}: not hex`);
     const N = this.N;
     if (FE[6]! - FS[6]! !== 2 * N) this.bad(ls, to, ln, `a: expected ${2 * N} hex digits`);
     if (FE[7]! - FS[7]! !== 2 * N) this.bad(ls, to, ln, `b: expected ${2 * N} hex digits`);
@@ -337,7 +345,7 @@ export class Verifier {
     let bad = 0;
     for (let i = 8; i < n && i < 11; i++) {
       if (absent(buf, i)) continue;
-      if (FD[i]) this.bad(ls, to, ln, `${RESULT_FIELDS[i - 8]}: not hex`);
+      if (DASHES & (1 << i)) this.bad(ls, to, ln, `${RESULT_FIELDS[i - 8]}: not hex`);
       const v = FV[i]!; // exact when W <= 53; on the BigInt path the accumulator is read from the bytes
       if (i === 8) {
         this.checked++;

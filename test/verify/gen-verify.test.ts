@@ -209,6 +209,26 @@ describe('rf8 verify', () => {
     expect(r.first[0]!.line).toBe(i + 1);
     expect(r.first[0]!.fields).toEqual(['rf8:nearest']);
   });
+  it('a malformed line: one error naming the file, the line and the field', async () => {
+    const head = text(d).split('\n').filter((l) => l.startsWith('#')).join('\n');
+    const good = '3 00 00 00 000000000 3 0000 0000 000000000 0 00000000 0000';
+    for (const [line, msg] of [
+      ['3 00 00 00 000000000 3 0000', /line 2: too few fields/],
+      ['3 00 0x 00 000000000 3 0000 0000', /line 2: not hex: 'x'/],
+      ['3 00 -- 00 000000000 3 0000 0000', /line 2: xb: not hex/],
+      ['3 00 00 00 000000000 7 0000 0000', /line 2: mask: more than 2 lanes/],
+      ['3 00 00 00 000000000 3 000 0000', /line 2: a: expected 4 hex digits/],
+      ['3 00 00 00 000000000 3 0000 0000 000000000 01 00000000 0000', /line 2: flags: expected one hex digit/],
+      ['3 00 00 00 000000000 3 0000 0000 00-000000 0 00000000 0000', /line 2: acc: not hex/],
+      ['3 00 00 00 000000000 3 0000 0000 000000000 0 00000000 000', /line 2: out: expected 4 hex digits/],
+      [good + ' 00', /line 2: trailing characters/],
+    ] as const) {
+      const f = join(tmp, 'malformed.txt');
+      writeFileSync(f, `${head}\n${good}\n${line}\n`);
+      const lines = head.split('\n').length;
+      await expect(verifyFile(f), line).rejects.toThrow(new RegExp(`malformed\\.txt.*${msg.source.replace('line 2', `line ${lines + 2}`)}`));
+    }
+  });
   it('rf8 gen keeps an output rounding (rf8:nearest) in the suite header', () => {
     const g = customSuite({ a: 'rf8', b: 'rf8-e3m4', outs: ['rf8:nearest', 'rf8'], count: 10, levels: ['random'], seed: 1 });
     expect(g.dot!.outs).toEqual(['rf8:nearest', 'rf8']);
