@@ -374,6 +374,7 @@ function checkDriver(names: FormatName[]): string {
  *   rf8_ref_check suite FILE FA FB W N F32 OUT...   recompute every expected field of a DUT suite (OUT: F or F:MODE);
  *                                         prints 'ok LINES' or the first differing line
  *   rf8_ref_check encode FILE F MODE NONSAT R       an encode suite (f32 X code, SR: f32 X u code)
+ *   rf8_ref_check cvt FILE                lines 'F MODE ACC NAN T XO RELU' (decimal): one output code per line
  * Format indices: ${names.map((n, i) => `${i} ${n}`).join(', ')}. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -411,6 +412,16 @@ int main(int argc, char** argv) {
   if (argc >= 3 && !strcmp(argv[1], "decode")) {
     int f = atoi(argv[2]);
     for (int c = 0; c < 256; c++) printf("%d %d %d %d\\n", rf8_decode_k(f, c), rf8_decode_sh(f, c), rf8_decode_sign(f, c), rf8_decode_nan(f, c));
+    return 0;
+  }
+  if (argc >= 3 && !strcmp(argv[1], "cvt")) {
+    FILE* fp = fopen(argv[2], "r"); char line[256];
+    if (!fp) return 2;
+    while (fgets(line, sizeof line, fp)) {
+      int f, mode, nan, T, Xo, relu; long long acc;
+      if (sscanf(line, "%d %d %lld %d %d %d %d", &f, &mode, &acc, &nan, &T, &Xo, &relu) != 7) return 2;
+      printf("%d\\n", rf8_acc_to_format_r(f, acc, nan, T, Xo, relu, mode));
+    }
     return 0;
   }
   if (argc >= 7 && !strcmp(argv[1], "encode")) {
@@ -470,7 +481,7 @@ int main(int argc, char** argv) {
     printf("ok %ld\\n", n);
     return 0;
   }
-  fprintf(stderr, "usage: rf8_ref_check products | decode F | suite FILE FA FB W N F32 OUT... | encode FILE F MODE NONSAT R\\n");
+  fprintf(stderr, "usage: rf8_ref_check products | decode F | suite FILE FA FB W N F32 OUT... | encode FILE F MODE NONSAT R | cvt FILE\\n");
   return 2;
 }
 `;

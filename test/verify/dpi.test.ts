@@ -3,8 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FORMATS, formatTables } from '../../src/format/index.js';
-import { productTable } from '../../src/arith/index.js';
+import { FORMATS, formatTables, getFormat } from '../../src/format/index.js';
+import { accToFormat, productTable } from '../../src/arith/index.js';
+import { Rng } from '../../src/util/rng.js';
 import { parseOut } from '../../src/rtl/index.js';
 import { customSuite, generateSuite, listSuites, suitePath } from '../../src/golden/index.js';
 import { dpiIndex, dpiRounding, writeDpi } from '../../src/verify-hw/dpi.js';
@@ -101,6 +102,38 @@ describe.skipIf(!cc)('the DPI-C reference model is the TS reference bit for bit'
       const lines = text.split('\n').filter((l) => l && !l.startsWith('#')).length;
       expect(run('encode', suitePath(d), String(dpiIndex(e.fmt)), String(dpiRounding(e.rounding)), e.overflow === 'nonsat' ? '1' : '0', r).trim(), d.name).toBe(`ok ${lines}`);
     }
+  });
+  it('output conversions into every format and rounding (rf8 greedy and nearest included) at every output scale, ReLU both ways, accumulators of 1 to 64 bits', () => {
+    const rng = new Rng(13);
+    const rows: string[] = [];
+    const want: number[] = [];
+    for (const n of names) {
+      const f = getFormat(n);
+      for (const rd of f.policy.roundings.filter((r) => r !== 'sr')) {
+        const accs: bigint[] = [];
+        for (let bits = 1; bits <= 63; bits++) for (let j = 0; j < 3; j++) accs.push((1n << BigInt(bits - 1)) + BigInt(Math.floor(rng.float() * 2 ** Math.min(bits - 1, 52))));
+        accs.push((1n << 63n) - 1n);
+        for (let Xo = -128; Xo <= 127; Xo++)
+          for (let j = 0; j < 6; j++) {
+            const a = accs[rng.int(accs.length)]!;
+            const acc = j & 1 ? -a : a;
+            const T = f.tmin + rng.int(120) - 60 + (j < 2 ? -40 : 0);
+            const relu = j === 3;
+            rows.push(`${dpiIndex(n)} ${dpiRounding(rd)} ${acc} 0 ${T} ${Xo} ${relu ? 1 : 0}`);
+            want.push(accToFormat(acc, false, T, f, Xo, relu, rd));
+          }
+        rows.push(`${dpiIndex(n)} ${dpiRounding(rd)} 5 1 0 0 0`);
+        want.push(accToFormat(5n, true, 0, f, 0, false, rd));
+        rows.push(`${dpiIndex(n)} ${dpiRounding(rd)} -9223372036854775807 0 -70 3 0`);
+        want.push(accToFormat(-(2n ** 63n) + 1n, false, -70, f, 3, false, rd));
+      }
+    }
+    const file = join(dir, 'cvt.txt');
+    writeFileSync(file, rows.join('\n') + '\n');
+    const got = run('cvt', file).trim().split('\n').map(Number);
+    expect(got.length).toBe(want.length);
+    const bad = got.findIndex((g, i) => g !== want[i]);
+    if (bad >= 0) expect(`${rows[bad]} -> ${got[bad]}`).toBe(`${rows[bad]} -> ${want[bad]}`);
   });
   it('generated suites for other pairs, lane counts, widths and outputs (W = 64, rf8 nearest)', () => {
     for (const o of [
