@@ -145,6 +145,11 @@ describe('rf8 verify', () => {
     const cli = await rf8Async(['verify', bad]);
     expect(cli.code).toBe(1);
     expect(cli.stdout).toMatch(/first mismatch in .*line \d+: acc/);
+    // --json on a failed check: exit 1 and one JSON document (the report), not a second error object
+    const cj = await rf8Async(['verify', bad, '--json']);
+    expect(cj.code).toBe(1);
+    const doc = JSON.parse(cj.stdout);
+    expect(doc.pass).toBe(false);
   });
   it('the minimal format: inputs only on beats without last, "-" for outputs the design lacks', async () => {
     const lines = text(d)
