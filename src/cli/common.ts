@@ -6,8 +6,14 @@ export interface CommonArgs {
 }
 
 /** Print a result: one JSON document on stdout with --json, else the human text. */
+/** Whether this process has printed its one JSON document (then an error after it is not printed as a second one). */
+export let jsonEmitted = false;
+
 export function emit(args: CommonArgs, json: unknown, text: () => string): void {
-  if (args.json) process.stdout.write(JSON.stringify(json, jsonReplacer, 2) + '\n');
+  if (args.json) {
+    process.stdout.write(JSON.stringify(json, jsonReplacer, 2) + '\n');
+    jsonEmitted = true;
+  }
   else {
     const t = text();
     process.stdout.write(t.endsWith('\n') ? t : t + '\n');

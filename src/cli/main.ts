@@ -3,7 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { commands } from './commands/index.js';
 import { InputError, CheckFailed } from '../util/errors.js';
 import { PEER_GROUPS, installCommand, type PeerGroup } from '../util/peer.js';
-import { numberOption, protectValues, stringOption, unmark, wantsJson, jsonReplacer } from './common.js';
+import { numberOption, protectValues, stringOption, unmark, wantsJson, jsonReplacer, jsonEmitted } from './common.js';
 
 /**
  * The `rf8` command line. Each command lives in its own file under ./commands and is listed in
@@ -40,7 +40,9 @@ export async function main(argv: string[]): Promise<void> {
     const code = exitCodeFor(err);
     process.exitCode = code;
     const msg = usageMessage(firstLine(unmark(err instanceof Error ? err.message : String(err))));
-    if (wantsJson(argv)) process.stdout.write(JSON.stringify({ error: { exitCode: code, kind: code === 2 ? 'InputError' : err instanceof Error ? err.name : 'Error', message: msg } }, jsonReplacer) + '\n');
+    // --json: one document on stdout. A failed check (exit 1) has printed its report, which says
+    // what failed; only an error before any report is printed as the JSON error object.
+    if (wantsJson(argv) && !jsonEmitted) process.stdout.write(JSON.stringify({ error: { exitCode: code, kind: code === 2 ? 'InputError' : err instanceof Error ? err.name : 'Error', message: msg } }, jsonReplacer) + '\n');
     process.stderr.write(`rf8: ${msg}\n`);
     if (process.env.RF8_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
   }

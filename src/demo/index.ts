@@ -381,8 +381,8 @@ export function reportMarkdown(r: DemoReport): string {
   L.push(`| what | value |`, `|---|---|`);
   L.push(`| float test accuracy (after training) | ${pct(r.float.testAcc)} |`);
   L.push(`| float test accuracy (after DeepShape beta_t ${r.deepshape.betaTarget}, gamma ${r.deepshape.gamma}) | ${pct(r.float.afterDeepShapeTestAcc)} |`);
-  L.push(`| RF8 test accuracy (bit-exact layer reference, ${r.rf8.images} images) | ${pct(r.rf8.testAcc)} |`);
-  L.push(`| RF8 weight code entropy | ${r.rf8.bitsPerWeightEntropy.toFixed(3)} bits/weight |`);
+  L.push(`| GG float-mode test accuracy (rf8kit's rf8-e* formats; bit-exact layer reference, ${r.rf8.images} images) | ${pct(r.rf8.testAcc)} |`);
+  L.push(`| GG float-mode weight code entropy | ${r.rf8.bitsPerWeightEntropy.toFixed(3)} bits/weight |`);
   L.push(`| uniform + Exp-Golomb at <= 0.5 point drop | ${r.compression.bitsPerParam === null ? 'no step met the target' : `${r.compression.bitsPerParam.toFixed(3)} bits/param (${(r.compression.reductionVsFp32! * 100).toFixed(1)}% below fp32, ${((r.compression.zeroFrac ?? 0) * 100).toFixed(1)}% zeros, test ${pct(r.compression.testAcc)})`} |`);
   if (hw) {
     L.push(`| co-simulation vectors (every output of every layer, ${hw.images} images, ${hw.lanes} lanes) | ${hw.vectors} |`);
@@ -393,7 +393,7 @@ export function reportMarkdown(r: DemoReport): string {
     if (hw.firstMismatch) L.push(`| first mismatch | ${hw.firstMismatch.message} |`);
   }
   L.push('');
-  L.push(`## RF8 layers`, '', `| layer | rows x cols | mode | weight SQNR (dB) |`, `|---|---|---|---|`);
+  L.push(`## GG float-mode layers (rf8kit's formats; the authors' RF8 is the next section)`, '', `| layer | rows x cols | mode | weight SQNR (dB) |`, `|---|---|---|---|`);
   for (const l of r.rf8.layers) L.push(`| ${l.name} | ${l.rows} x ${l.cols} | ${l.format} | ${l.sqnrDb.toFixed(2)} |`);
   if (r.authorsRf8) L.push('', authorsRf8Markdown(r.authorsRf8).trimEnd());
   const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');

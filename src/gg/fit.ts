@@ -70,6 +70,17 @@ export interface FitOptions {
   maxIter?: number;
   /** How many of the largest magnitudes to keep in `top` (default 16). */
   topK?: number;
+  /**
+   * Working memory for the MLE's cached logs, at least `data.length` doubles (default: a new
+   * array per call). Callers fitting several big tensors, or one tensor twice, pass one buffer
+   * to keep the peak memory at one copy; its contents are overwritten, the result never keeps it.
+   */
+  scratch?: Float64Array;
+  /**
+   * Fit only the finite values with |x| > above (default: every finite value): the others are
+   * left out as if absent (not counted in n, zeros or excluded). A slab without a copy.
+   */
+  above?: number;
 }
 
 type Data = Float32Array | Float64Array | ArrayLike<number>;
@@ -149,7 +160,7 @@ class TopK {
   }
 }
 
-function firstPass(data: Data, logs: Float64Array | null, topK: number): Pass1 {
+function firstPass(data: Data, logs: Float64Array | null, topK: number, above: number): Pass1 {
   let n = 0;
   let nan = 0;
   let posInf = 0;
@@ -172,6 +183,7 @@ function firstPass(data: Data, logs: Float64Array | null, topK: number): Pass1 {
       else negInf++;
       continue;
     }
+    if ((x < 0 ? -x : x) <= above) continue;
     n++;
     if (x === 0) {
       zeros++;
@@ -196,7 +208,7 @@ function firstPass(data: Data, logs: Float64Array | null, topK: number): Pass1 {
     sumSq = 0;
     for (let i = 0; i < len; i++) {
       const x = data[i]!;
-      if (x - x !== 0) continue;
+      if (x - x !== 0 || Math.abs(x) <= above) continue;
       const y = x / maxAbs;
       sum += y;
       sumAbs += Math.abs(y);
@@ -211,12 +223,12 @@ function firstPass(data: Data, logs: Float64Array | null, topK: number): Pass1 {
 }
 
 /** sum over nonzero finite |x| of (|x| / alpha)^beta, one pass. */
-function sumPowScaled(data: Data, alpha: number, beta: number): number {
+function sumPowScaled(data: Data, alpha: number, beta: number, above = 0): number {
   let s = 0;
   const la = Math.log(alpha);
   for (let i = 0, len = data.length; i < len; i++) {
     const x = data[i]!;
-    if (x - x !== 0 || x === 0) continue;
+    if (x - x !== 0 || x === 0 || Math.abs(x) <= above) continue;
     s += Math.exp(beta * (Math.log(x < 0 ? -x : x) - la));
   }
   return s;
@@ -237,10 +249,13 @@ export function ggLoglik(data: Data, alpha: number, beta: number): number {
 export function fitGG(data: Data, opts: FitOptions = {}): GGFit {
   const method = opts.method ?? 'mle';
   if (method !== 'mle' && method !== 'moments') throw new InputError(`fitGG: unknown method '${String(method)}'`);
-  const logs = method === 'mle' ? new Float64Array(data.length) : null;
+  if (opts.scratch !== undefined && !(opts.scratch instanceof Float64Array && opts.scratch.length >= data.length)) throw new RangeError(`fitGG: scratch must be a Float64Array of at least ${data.length} values`);
+  const logs = method === 'mle' ? (opts.scratch ?? new Float64Array(data.length)) : null;
   const topK = opts.topK ?? 16;
   if (!Number.isInteger(topK) || topK < 0) throw new RangeError(`fitGG: topK must be a non-negative integer, got ${topK}`);
-  const p = firstPass(data, logs, topK);
+  const above = opts.above ?? -1;
+  if (!(above === -1 || above >= 0)) throw new RangeError(`fitGG: above must be >= 0, got ${String(opts.above)}`);
+  const p = firstPass(data, logs, topK, above);
   const excluded = p.nan + p.posInf + p.negInf;
   const warnings: string[] = [];
   if (excluded > 0) warnings.push(`${excluded} non-finite value(s) excluded (${p.nan} NaN, ${p.posInf} +Inf, ${p.negInf} -Inf)`);
@@ -285,7 +300,7 @@ export function fitGG(data: Data, opts: FitOptions = {}): GGFit {
       degenerate = true;
       warnings.push(`moment estimate of beta clamped to ${beta}`);
     }
-    const ll = Number.isFinite(alpha) && alpha > 0 ? p.n * (Math.log(beta) - Math.LN2 - Math.log(alpha) - lnGamma(1 / beta)) - sumPowScaled(data, alpha, beta) : NaN;
+    const ll = Number.isFinite(alpha) && alpha > 0 ? p.n * (Math.log(beta) - Math.LN2 - Math.log(alpha) - lnGamma(1 / beta)) - sumPowScaled(data, alpha, beta, Math.max(0, above)) : NaN;
     return { ...base, alpha, beta, loglik: ll, iterations: 0, passes: 2, converged: true, degenerate, warnings };
   }
 

@@ -37,8 +37,16 @@ export function ggKsBinned(data: ArrayLike<number>, alpha: number, beta: number,
     const d = ggKsDistance(data as Float32Array, alpha, beta);
     return { ks: d, lo: d, hi: d, error: 0, n, bins: 0 };
   }
+  const { edges, Fe } = ggKsEdges(alpha, beta, B);
+  return ksBinnedAt(data, edges, Fe, n);
+}
+
+/**
+ * The B - 1 interior edges x_k = Q(k/B) of GG(alpha, beta) (ascending; x_{B/2} = 0, by symmetry
+ * only half computed) and Fe[k] = F(x_k) (Fe[0] = 0, Fe[B] = 1).
+ */
+export function ggKsEdges(alpha: number, beta: number, B = 4096): { edges: Float64Array; Fe: Float64Array } {
   if (!Number.isInteger(B) || B < 2 || B % 2 !== 0) throw new RangeError(`ggKsBinned: bins must be an even integer >= 2: ${B}`);
-  // interior edges x_1..x_{B-1}; x_{B/2} = 0 (the law is symmetric about 0)
   const edges = new Float64Array(B - 1);
   const Fe = new Float64Array(B + 1);
   Fe[0] = 0;
@@ -51,20 +59,28 @@ export function ggKsBinned(data: ArrayLike<number>, alpha: number, beta: number,
   }
   edges[half - 1] = 0;
   for (let k = 1; k < B; k++) Fe[k] = ggCdf(edges[k - 1]!, alpha, beta);
-  // counts per bin [x_k, x_{k+1}), by binary search over the edges
+  return { edges, Fe };
+}
+
+/**
+ * The certified KS interval (module comment) of the finite values of `data` (n of them) against
+ * any continuous nondecreasing F, given ascending interior edges and Fe[k] = F(x_k) (Fe[0] = 0,
+ * Fe[B] = 1, B = edges.length + 1). The error bound is half the largest F-mass of a bin.
+ * `above` >= 0: only the values with |v| > above count (n must be their number).
+ */
+export function ksBinnedAt(data: ArrayLike<number>, edges: Float64Array, Fe: Float64Array, n: number, above = -1): KsEstimate {
+  const B = edges.length + 1;
+  if (Fe.length !== B + 1) throw new RangeError(`ksBinnedAt: Fe must have edges.length + 2 entries: ${Fe.length}`);
+  // counts per bin [x_k, x_{k+1}) (bin index = number of edges <= v)
   const counts = new Float64Array(B);
   const E = edges;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    if (v - v !== 0) continue;
-    let lo = 0;
-    let hi = B - 1; // bin index = number of edges <= v
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (E[mid]! <= v) lo = mid + 1;
-      else hi = mid;
+  if (data instanceof Float32Array) countF32(data, E, counts, above);
+  else {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i]!;
+      if (v - v !== 0 || Math.abs(v) <= above) continue;
+      counts[binOf(E, v)]!++;
     }
-    counts[lo]!++;
   }
   let cum = 0;
   const C = new Float64Array(B + 1); // C_k = #{values < x_k} / n
@@ -80,4 +96,44 @@ export function ggKsBinned(data: ArrayLike<number>, alpha: number, beta: number,
     dHi = Math.max(dHi, C[k + 1]! - Fe[k]!, Fe[k + 1]! - C[k]!);
   }
   return { ks: (dLo + dHi) / 2, lo: dLo, hi: dHi, error: (dHi - dLo) / 2, n, bins: B };
+}
+
+/** Number of edges <= v (binary search over the ascending edges). */
+function binOf(E: Float64Array, v: number): number {
+  let lo = 0;
+  let hi = E.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (E[mid]! <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/**
+ * The bin counts of a Float32Array, exactly as binOf would give them, without a binary search
+ * per value: the values sharing the top 16 bits of their float32 pattern form an interval, so a
+ * table over the 65,536 prefixes gives the bin of the interval's lowest value, and a value's bin
+ * is found from there by stepping over the (usually zero) edges inside the interval.
+ */
+function countF32(data: Float32Array, E: Float64Array, counts: Float64Array, above: number): void {
+  const start = new Uint32Array(65536);
+  for (let p = 0; p < 65536; p++) {
+    // lowest value with this prefix: +: the pattern with low bits 0; -: with low bits all 1
+    u32[0] = p < 0x8000 ? p << 16 : ((p << 16) | 0xffff) >>> 0;
+    const lo = f32[0]!;
+    start[p] = lo - lo === 0 ? binOf(E, lo) : 0; // NaN / Inf prefixes are not used for finite values
+  }
+  const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
+  const last = E.length;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v - v !== 0 || Math.abs(v) <= above) continue;
+    let k = start[bits[i]! >>> 16]!;
+    while (k < last && E[k]! <= v) k++;
+    counts[k]!++;
+  }
 }

@@ -29,6 +29,7 @@ import { gammaPDiff, gammaQ, lnGamma as lnGammaOf } from './special.js';
 import { ggAbsCdf } from './dist.js';
 import { fitGG, type GGFit } from './fit.js';
 import { kolmogorovPValue, ksDistanceSorted } from './gof.js';
+import { ggKsEdges, ksBinnedAt } from './ks-binned.js';
 import { InputError } from '../util/errors.js';
 
 type Data = Float32Array | Float64Array | ArrayLike<number>;
@@ -40,6 +41,15 @@ export interface SparseFitOptions {
   zeroTol?: number;
   /** 'auto' (default): detect a coarse grid; 'off': always the continuous fit. */
   grid?: 'auto' | 'off';
+  /**
+   * `fitGG(data, { method: 'mle' })` if the caller has it: reused as the slab's continuous fit
+   * when the slab is all of `data` (no spike, no non-finite value), instead of fitting it again.
+   */
+  mle?: GGFit;
+  /** Slabs of more values than this get the binned KS (src/gg/ks-binned.ts; default 65536). */
+  ksExactBelow?: number;
+  /** Working memory for the slab's MLE (FitOptions.scratch). */
+  scratch?: Float64Array;
 }
 
 export interface SlabFit {
@@ -48,8 +58,13 @@ export interface SlabFit {
   beta: number;
   /** Log-likelihood of the slab values (continuous density, or cell probabilities on a grid). */
   loglik: number;
-  /** KS distance to the fitted law on the slab's support (grid: over magnitude cells). */
+  /**
+   * KS distance to the fitted law on the slab's support (grid: over magnitude cells). Slabs of
+   * more than `ksExactBelow` values (continuous): the binned estimate, |ks - D| <= ksError.
+   */
   ks: number;
+  /** Bound on |ks - D|: 0 when exact. */
+  ksError: number;
   ksPValue: number;
   converged: boolean;
 }
@@ -119,17 +134,22 @@ function nelderMead2(f: (a: number, b: number) => number, x0: [number, number], 
   return { x: pts[i]!, f: vals[i]!, converged: false };
 }
 
-/** Cell counts of magnitudes on a grid: counts[j] = #{|x| = j step}, or null if not a grid. */
-function gridCells(slab: Float64Array, step: number, maxLevels: number): Float64Array | null {
+/** Cell counts of the slab's magnitudes (finite |x| > above) on a grid: counts[j] = #{|x| = j step}, or null if not a grid. */
+function gridCells(data: Data, above: number, step: number, maxLevels: number): Float64Array | null {
   let top = 0;
-  for (let i = 0; i < slab.length; i++) {
-    const r = Math.abs(slab[i]!) / step;
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]!;
+    if (!(x - x === 0 && Math.abs(x) > above)) continue;
+    const r = Math.abs(x) / step;
     const j = Math.round(r);
     if (Math.abs(r - j) > 1e-6 * j || j > maxLevels) return null;
     if (j > top) top = j;
   }
   const counts = new Float64Array(top + 1);
-  for (let i = 0; i < slab.length; i++) counts[Math.round(Math.abs(slab[i]!) / step)]!++;
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]!;
+    if (x - x === 0 && Math.abs(x) > above) counts[Math.round(Math.abs(x) / step)]!++;
+  }
   return counts;
 }
 
@@ -165,11 +185,8 @@ export function fitSparseGG(data: Data, opts: SparseFitOptions = {}): SparseGGFi
     const x = data[i]!;
     if (x - x === 0 && Math.abs(x) > threshold) slabN++;
   }
-  const slab = new Float64Array(slabN);
-  for (let i = 0, k = 0; i < data.length; i++) {
-    const x = data[i]!;
-    if (x - x === 0 && Math.abs(x) > threshold) slab[k++] = x;
-  }
+  // the slab is not copied: its loops take the finite values of `data` with |x| > threshold
+  const inSlab = (x: number): boolean => x - x === 0 && Math.abs(x) > threshold;
   const count = n - slabN;
   const fraction = count / n;
   const stderr = Math.sqrt((fraction * (1 - fraction)) / n);
@@ -177,41 +194,67 @@ export function fitSparseGG(data: Data, opts: SparseFitOptions = {}): SparseGGFi
   const base = { n, excluded: bad, exactZeros, spike, grid: null, method: 'continuous' as const, warnings };
   if (slabN === 0) return { ...base, slab: null, degenerate: true, reason: 'every value is zero: the spike is the whole tensor, there is no slab to fit' };
 
-  // distinct magnitudes: fewer than 3 leave the shape unidentifiable
+  // distinct magnitudes: fewer than 3 leave the shape unidentifiable (one pass, no sort)
   let levels = 0;
   {
-    const mags = Float64Array.from(slab, Math.abs).sort();
-    for (let i = 0; i < mags.length && levels < 3; i++) if (i === 0 || mags[i] !== mags[i - 1]) levels++;
+    let m0 = NaN;
+    let m1 = NaN;
+    for (let i = 0; i < data.length && levels < 3; i++) {
+      const x = data[i]!;
+      if (!inSlab(x)) continue;
+      const m = Math.abs(x);
+      if (levels === 0) [m0, levels] = [m, 1];
+      else if (m !== m0 && (levels === 1 || m !== m1)) {
+        if (levels === 1) m1 = m;
+        levels++;
+      }
+    }
   }
   if (levels < 3) {
     const what = slabN === 1 ? 'one nonzero value' : `${levels} distinct nonzero magnitude(s) (a ${2 * levels}-level grid${count ? ' plus zeros' : ''})`;
     return { ...base, slab: null, degenerate: true, reason: `${what}: the GG shape is not identifiable (at least 3 distinct magnitudes are needed)` };
   }
 
-  const cont = fitGG(slab, { method: 'mle' });
+  const cont = slabN === data.length && opts.mle ? opts.mle : fitGG(data, { method: 'mle', above: threshold, ...(opts.scratch ? { scratch: opts.scratch } : {}) });
   let rms = 0;
   let minAbs = Infinity;
-  for (let i = 0; i < slabN; i++) {
-    const a = Math.abs(slab[i]!);
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]!;
+    if (!inSlab(x)) continue;
+    const a = Math.abs(x);
     rms += a * a;
     if (a < minAbs) minAbs = a;
   }
   rms = Math.sqrt(rms / slabN);
-  const cells = opts.grid === 'off' || minAbs < 0.01 * rms ? null : gridCells(slab, minAbs, 1 << 14);
+  const cells = opts.grid === 'off' || minAbs < 0.01 * rms ? null : gridCells(data, threshold, minAbs, 1 << 14);
   if (cells === null) {
     // continuous slab: KS against the law conditioned on |X| > threshold
     const pt = threshold > 0 ? ggAbsCdf(threshold, cont.alpha, cont.beta) : 0;
-    const sorted = Float64Array.from(slab).sort();
     const cdf = (x: number) => {
       const c = (ggAbsCdf(Math.abs(x), cont.alpha, cont.beta) - pt) / (1 - pt);
       return x < 0 ? 0.5 - 0.5 * c : 0.5 + 0.5 * c;
     };
-    const ks = ksDistanceSorted(sorted, cdf);
+    let ks: number;
+    let ksError = 0;
+    if (slabN <= (opts.ksExactBelow ?? 65536)) {
+      const sorted = new Float64Array(slabN);
+      for (let i = 0, k = 0; i < data.length; i++) if (inSlab(data[i]!)) sorted[k++] = data[i]!;
+      ks = ksDistanceSorted(sorted.sort(), cdf);
+    }
+    else {
+      // binned: the GG's quantile edges, the conditioned law's cdf at them (inside the
+      // spike's (-threshold, threshold) it is flat at 1/2, which the certified bound allows)
+      const { edges, Fe } = ggKsEdges(cont.alpha, cont.beta);
+      for (let k = 1; k < Fe.length - 1; k++) Fe[k] = Math.abs(edges[k - 1]!) <= threshold ? 0.5 : cdf(edges[k - 1]!);
+      const e = ksBinnedAt(data, edges, Fe, slabN, threshold);
+      ks = e.ks;
+      ksError = e.error;
+    }
     const ll = cont.loglik - (pt > 0 ? slabN * Math.log1p(-pt) : 0);
     if (cont.degenerate) warnings.push(...cont.warnings);
     return {
       ...base,
-      slab: { n: slabN, alpha: cont.alpha, beta: cont.beta, loglik: ll, ks, ksPValue: kolmogorovPValue(slabN, ks), converged: cont.converged },
+      slab: { n: slabN, alpha: cont.alpha, beta: cont.beta, loglik: ll, ks, ksError, ksPValue: kolmogorovPValue(slabN, ks), converged: cont.converged },
       degenerate: cont.degenerate,
       ...(cont.degenerate ? { reason: cont.warnings.join('; ') } : {}),
     };
@@ -267,7 +310,7 @@ export function fitSparseGG(data: Data, opts: SparseFitOptions = {}): SparseGGFi
     spike: { ...spike, pi0 },
     grid: { step, levels: J },
     method: 'grid',
-    slab: { n: slabN, alpha, beta, loglik: -nm.f, ks, ksPValue: kolmogorovPValue(slabN, ks), converged: nm.converged },
+    slab: { n: slabN, alpha, beta, loglik: -nm.f, ks, ksError: 0, ksPValue: kolmogorovPValue(slabN, ks), converged: nm.converged },
     degenerate: false,
   };
 }

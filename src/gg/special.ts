@@ -2,12 +2,17 @@
  * Special functions used by the GG statistics, all from the @stdlib packages (ports of the
  * Boost / Cephes implementations), wrapped with the argument order used in this module:
  * regularized lower / upper incomplete gamma P(a, x), Q(a, x) and the inverse of P.
+ * The packages are bundled into ./vendor/stdlib-special.ts by scripts/vendor-stdlib.mjs (the
+ * same code, so that installing rf8kit does not install ~200 @stdlib packages); the bundle is
+ * untyped, so its five functions get their signatures here.
  */
-import gammaincRaw from '@stdlib/math-base-special-gammainc';
-import gammaincinvRaw from '@stdlib/math-base-special-gammaincinv';
-import gammalnRaw from '@stdlib/math-base-special-gammaln';
-import digammaRaw from '@stdlib/math-base-special-digamma';
-import trigammaRaw from '@stdlib/math-base-special-trigamma';
+import * as vendor from './vendor/stdlib-special.js';
+
+const gammaincRaw = vendor.gammainc as (x: number, a: number, regularized: boolean, upper: boolean) => number;
+const gammaincinvRaw = vendor.gammaincinv as (p: number, a: number, upper: boolean) => number;
+const gammalnRaw = vendor.gammaln as (x: number) => number;
+const digammaRaw = vendor.digamma as (x: number) => number;
+const trigammaRaw = vendor.trigamma as (x: number) => number;
 
 /** Regularized lower incomplete gamma P(a, x) = gamma(a, x) / Gamma(a). */
 export function gammaP(a: number, x: number): number {

@@ -738,7 +738,7 @@ export function customSuite(o: GenOptions): SuiteDef {
   const sorted: GenLevel[] = (['edge', 'exhaustive', 'random'] as GenLevel[]).filter((l) => order.includes(l));
   const count = o.count ?? 10000;
   if (!Number.isSafeInteger(count) || count < 0) throw new InputError(`--count: not a non-negative integer: ${count}`);
-  const dot: DotSuiteInfo = { a: cfg.fa.name, b: cfg.fb.name, outs: cfg.outs.map((f) => f.name), f32: cfg.f32, W: cfg.W, lanes: cfg.lanes, ...(cfg.multi ? { modes: cfg.modesA.modes.map((f) => f.name) } : {}) };
+  const dot: DotSuiteInfo = { a: cfg.fa.name, b: cfg.fb.name, outs: [...cfg.outLabels], f32: cfg.f32, W: cfg.W, lanes: cfg.lanes, ...(cfg.multi ? { modes: cfg.modesA.modes.map((f) => f.name) } : {}) };
   const name = `gen-${cfg.id}-${sorted.join('+')}${sorted.includes('random') ? `-c${count}` : ''}`;
   const seed = o.seed === undefined ? seedOf(name) : o.seed >>> 0;
   return { name, kind: 'gen', committed: false, description: `rf8 gen: ${sorted.join(', ')} (${cfg.id})`, seed, count: sorted.includes('random') ? count : 0, dot, levels: sorted };

@@ -87,7 +87,12 @@ export interface QuantizeFileAsyncOptions extends Omit<QuantizeFileOptions, 'qua
    * is the same bytes as the sequential quantizeWeightsFile with the same quantizer.
    */
   quantizeAsync: (info: TensorInfo, granularity: ScaleGranularity) => Promise<Rf8Codes>;
-  /** Tensors in flight at most (default 2): bounds the memory to about `window` tensors. */
+  /**
+   * How many of the largest tensors may be in flight (default 2): the tensors started and not yet
+   * written hold fewer than (window + 1) x (the largest quantized tensor's values), so `window`
+   * large tensors run at once with any number of small ones between them, and the memory stays
+   * about `window` tensors.
+   */
   window?: number;
 }
 
@@ -95,21 +100,26 @@ export interface QuantizeFileAsyncOptions extends Omit<QuantizeFileOptions, 'qua
 export async function quantizeWeightsFileAsync(opts: QuantizeFileAsyncOptions): Promise<QuantizeFileSummary> {
   const { src, infos, decisions, w, summary } = begin(opts);
   const window = Math.max(1, opts.window ?? 2);
+  const size = infos.map((info, k) => (decisions[k]!.kind === 'rf8' ? info.numel : 0));
+  const budget = (window + 1) * size.reduce((a, b) => Math.max(a, b), 1) - 1;
   const pending = new Map<number, Promise<Rf8Codes>>();
   let next = 0;
-  const launch = (upTo: number): void => {
-    for (; next < infos.length && next < upTo; next++) {
+  let held = 0; // values of the tensors started and not yet written
+  const launch = (): void => {
+    for (; next < infos.length; next++) {
       const d = decisions[next]!;
       if (d.kind !== 'rf8') continue;
+      if (held > 0 && held + size[next]! > budget) break;
       const p = opts.quantizeAsync(infos[next]!, d.granularity);
       p.catch(() => undefined); // rejections are rethrown in file order below
       pending.set(next, p);
+      held += size[next]!;
     }
   };
   try {
     try {
       for (let k = 0; k < infos.length; k++) {
-        launch(k + window);
+        launch();
         const info = infos[k]!;
         const d = decisions[k]!;
         if (d.kind === 'skip') summary.skipped++;
@@ -124,6 +134,7 @@ export async function quantizeWeightsFileAsync(opts: QuantizeFileAsyncOptions): 
             const codes = await pending.get(k)!;
             pending.delete(k);
             w.writeRf8(info.name, codes);
+            held -= size[k]!;
             summary.quantized++;
           }
         }

@@ -171,19 +171,33 @@ export function quantizeTensor(data: Float32Array | Float64Array, shape: number[
     criterion,
     ...(fits ? { fits } : {}),
   };
-  const deq = dequantizeTensor(q);
+  // the error, decoded a segment at a time into one small buffer (the same values and the same
+  // order of summation as decoding the whole tensor first, without a tensor-sized copy)
   let s = 0;
   let e = 0;
   let nf = 0;
-  for (let i = 0; i < n; i++) {
-    const x = data[i]!;
-    if (x - x !== 0) {
-      nf++;
-      continue;
+  const seg = 1 << 16;
+  const buf = new Float32Array(Math.min(n, seg));
+  const oneScale = q.scales.length === 1 || q.rows <= 1;
+  const span = oneScale ? n : q.cols;
+  for (let r0 = 0; r0 < n; r0 += span) {
+    const X = oneScale ? (q.scales[0] ?? 0) : q.scales[r0 / span]!;
+    const end = Math.min(n, r0 + span);
+    for (let a = r0; a < end; a += seg) {
+      const b = Math.min(end, a + seg);
+      const deq = buf.subarray(0, b - a);
+      decodeArray(q.format, codes.subarray(a, b), X, deq);
+      for (let i = a; i < b; i++) {
+        const x = data[i]!;
+        if (x - x !== 0) {
+          nf++;
+          continue;
+        }
+        const d = x - deq[i - a]!;
+        s += x * x;
+        e += d * d;
+      }
     }
-    const d = x - deq[i]!;
-    s += x * x;
-    e += d * d;
   }
   q.nonFinite = nf;
   q.mse = n - nf > 0 ? e / (n - nf) : NaN;

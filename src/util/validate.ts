@@ -70,15 +70,19 @@ export function checkBeat(a: ArrayLike<number>, b: ArrayLike<number>, lanes: num
   const max = lanes === 32 ? 0xffffffff : 2 ** lanes - 1;
   if (mask !== undefined && (typeof mask !== 'number' || !Number.isInteger(mask) || mask < 0 || mask > max)) throw bad(`${fn}: validMask`, `not an integer in [0, ${max}] (${lanes} lanes)`, mask);
   const m = mask ?? max;
-  for (const [arg, v] of [['a', a], ['b', b]] as const) {
-    if (v === null || typeof v !== 'object' || typeof (v as ArrayLike<number>).length !== 'number') throw bad(`${fn}: ${arg}`, `not an array of codes`, v);
-    const n = v.length;
-    if (n > lanes) throw new InputError(`${fn}: ${arg}: ${n} lanes given, the engine has ${lanes}`);
-    if (n < lanes && m >>> n !== 0) throw new InputError(`${fn}: ${arg}: lane ${n} is enabled by the valid mask (0x${m.toString(16)}) but missing: ${n} of ${lanes} lanes given`);
-    for (let i = 0; i < n; i++) {
-      const c = v[i];
-      if (typeof c !== 'number' || (c & 0xff) !== c) throw bad(`${fn}: ${arg}[${i}]`, 'not a code in 0..255', c);
-    }
+  // one call per operand (no tuple array: this runs on every MAC step)
+  checkLanes(a, 'a', lanes, m, fn);
+  checkLanes(b, 'b', lanes, m, fn);
+}
+
+function checkLanes(v: ArrayLike<number>, arg: string, lanes: number, m: number, fn: string): void {
+  if (v === null || typeof v !== 'object' || typeof (v as ArrayLike<number>).length !== 'number') throw bad(`${fn}: ${arg}`, `not an array of codes`, v);
+  const n = v.length;
+  if (n > lanes) throw new InputError(`${fn}: ${arg}: ${n} lanes given, the engine has ${lanes}`);
+  if (n < lanes && m >>> n !== 0) throw new InputError(`${fn}: ${arg}: lane ${n} is enabled by the valid mask (0x${m.toString(16)}) but missing: ${n} of ${lanes} lanes given`);
+  for (let i = 0; i < n; i++) {
+    const c = v[i];
+    if (typeof c !== 'number' || (c & 0xff) !== c) throw bad(`${fn}: ${arg}[${i}]`, 'not a code in 0..255', c);
   }
 }
 

@@ -1,4 +1,4 @@
-import { BINARY32, RNE, getFormat, roundMagnitude, type Format, type Layout } from '../format/index.js';
+import { BINARY32, RNE, getFormat, roundMagnitude, roundingMode, type Format, type Layout, type Rounding } from '../format/index.js';
 import { accToBinary32Bits, accToFormat } from '../arith/index.js';
 
 /**
@@ -16,6 +16,8 @@ import { accToBinary32Bits, accToFormat } from '../arith/index.js';
  */
 export interface CvtPlan {
   m: number;
+  /** 2^m. */
+  p2m: number;
   /** Smallest normal exponent (1 - bias); unused when fixedQ. */
   emin: number;
   bias: number;
@@ -31,6 +33,7 @@ export interface CvtPlan {
 }
 
 const TWO32 = 4294967296;
+const TWO53 = 9007199254740992;
 const POW = new Float64Array(2200);
 for (let i = 0; i < 2200; i++) POW[i] = 2 ** (i - 1100);
 const pow2 = (k: number): number => POW[k + 1100]!;
@@ -53,6 +56,7 @@ function rawPlan(L: Layout, nonsat: boolean): CvtPlan {
   }
   return {
     m: L.m,
+    p2m: 2 ** L.m,
     emin,
     bias: L.bias,
     fixedQ,
@@ -94,7 +98,7 @@ export function planRound(pl: CvtPlan, neg: boolean, M: number, e: number): numb
     n = f > 0.5 ? n0 + 1 : f < 0.5 ? n0 : n0 + (n0 % 2);
   }
   if (n === 0) return pl.zero[neg ? 1 : 0]!;
-  const payload = E === 0 ? n : E * 2 ** pl.m + n - 2 ** pl.m;
+  const payload = E === 0 ? n : (E - 1) * pl.p2m + n; // E.(n - 2^m)
   if (payload > pl.maxPayload) return pl.over[neg ? 1 : 0]!;
   return pl.pattern ? pl.pattern[(neg ? pl.maxPayload + 1 : 0) + payload]! : neg ? payload + pl.signValue : payload;
 }
@@ -126,16 +130,32 @@ export function planFor(L: Layout, nonsat = false): CvtPlan | null {
   return ok ? pl : null;
 }
 
-/** accToFormat for an accumulator held as an exact double (|acc| < 2^53). */
-export function makeFormatConverter(fo: Format | string): (acc: number, nan: boolean, T: number, Xo: number, relu: boolean) => number {
+/**
+ * accToFormat for an accumulator held as an exact integer double, in rounding `rounding`
+ * (default: the format's). RNE on a layout with a plan takes the plan; every other case (the
+ * residual rf8's greedy and nearest, RTZ) calls the reference rounding itself: |acc| is already
+ * an exact M < 2^53, so roundMagnitude (which hands the residual kind to roundResidual) gets
+ * exactly what accToFormat would pass it after its BigInt reduction, with no BigInt.
+ */
+export function makeFormatConverter(fo: Format | string, rounding?: Rounding): (acc: number, nan: boolean, T: number, Xo: number, relu: boolean) => number {
   const f = getFormat(fo as Format);
-  const pl = planFor(f, false);
-  const nanCode = accToFormat(0n, true, 0, f, 0, false);
-  if (!pl) return (acc, nan, T, Xo, relu) => accToFormat(BigInt(acc), nan, T, f, Xo, relu);
+  const rd = rounding ?? f.policy.defaultRounding;
+  const nanCode = accToFormat(0n, true, 0, f, 0, false, rd); // throws (InputError) for a rounding the format lacks
+  const pl = rd === 'rne' ? planFor(f, false) : null;
+  if (pl)
+    return (acc, nan, T, Xo, relu) => {
+      if (nan) return nanCode;
+      if (acc === 0 || (relu && acc < 0)) return 0;
+      return acc < 0 ? planRound(pl, true, -acc, T - Xo) : planRound(pl, false, acc, T - Xo);
+    };
+  const mode = roundingMode(rd);
   return (acc, nan, T, Xo, relu) => {
     if (nan) return nanCode;
     if (acc === 0 || (relu && acc < 0)) return 0;
-    return acc < 0 ? planRound(pl, true, -acc, T - Xo) : planRound(pl, false, acc, T - Xo);
+    const mag = acc < 0 ? -acc : acc;
+    // roundMagnitude takes M < 2^53 (an integer double beyond it goes through the BigInt reference)
+    if (mag >= TWO53) return accToFormat(BigInt(acc), false, T, f, Xo, relu, rd);
+    return roundMagnitude(f, acc < 0, mag, T - Xo, mode, 0, 8, false);
   };
 }
 

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { getFormat, type Format } from '../format/index.js';
+import { getFormat, type Format, type Rounding } from '../format/index.js';
 import { makeF32Converter, makeFormatConverter } from './fastcvt.js';
 import { Mac, ModeMac, accToBinary32Bits, accToFormat } from '../arith/index.js';
 import { resolveConfig, type RtlConfig, type RtlOptions } from '../rtl/index.js';
@@ -125,36 +125,70 @@ const HEX = new Int8Array(256).fill(-1);
 for (let i = 0; i < 10; i++) HEX[48 + i] = i;
 for (let i = 0; i < 6; i++) HEX[97 + i] = HEX[65 + i] = 10 + i;
 const SP = 32;
-/** The parse cursor (module state: no per-line allocation, no tuples). */
-let P = 0;
-function hexField(buf: Uint8Array): number {
-  let v = 0;
-  let d: number;
-  while ((d = HEX[buf[P]!]!) >= 0) {
-    v = v * 16 + d;
-    P++;
-  }
-  return v;
-}
-/** 2N hex digits, lane N-1 first, into out[0..N); returns the digits read. */
-function lanesField(buf: Uint8Array, out: Uint8Array, N: number): number {
-  const p0 = P;
-  while (HEX[buf[P]!]! >= 0) P++;
-  if (P - p0 !== 2 * N) return P - p0;
-  for (let i = 0; i < N; i++) out[N - 1 - i] = (HEX[buf[p0 + 2 * i]!]! << 4) | HEX[buf[p0 + 2 * i + 1]!]!;
-  return 2 * N;
-}
-function skipSp(buf: Uint8Array): number {
-  while (buf[P] === SP) P++;
-  return buf[P]!;
-}
-function isData(c: number, p: number, to: number): boolean {
-  return p < to && c !== NL && c !== CR;
-}
 const DASH = 45;
 const NL = 10;
 const CR = 13;
 const HASH = 35;
+
+/**
+ * The fields of one line, found in one pass over its bytes with a local cursor (no strings, no
+ * allocation): start and end offset of each space-separated field and its value read as hex
+ * (exact below 2^53; a '-' counts as a 0 digit). Module state, overwritten per line.
+ */
+const MAXF = 16;
+const FS = new Int32Array(MAXF);
+const FE = new Int32Array(MAXF);
+const FV = new Float64Array(MAXF);
+/** The character classes of scanLine: a hex digit's value, or one of these. */
+const C_DASH = 16;
+const C_SEP = 17; // space, CR
+const C_NL = 18;
+const C_OTHER = 19;
+const CLS = new Uint8Array(256).fill(C_OTHER);
+for (let c = 0; c < 256; c++) if (HEX[c]! >= 0) CLS[c] = HEX[c]!;
+CLS[DASH] = C_DASH;
+CLS[SP] = CLS[CR] = C_SEP;
+CLS[NL] = C_NL;
+/** After scanLine: offset of the line's '\n'; bit i set when field i holds a '-'; offset of the first character that is neither hex, '-', space nor CR (-1: none). */
+let LINE_END = 0;
+let DASHES = 0;
+let BAD_AT = -1;
+
+/** Scan the line at p (it ends with '\n' before `to`); returns the number of fields. */
+function scanLine(buf: Uint8Array, p: number, to: number): number {
+  let n = 0;
+  let dashes = 0;
+  let badAt = -1;
+  while (p < to) {
+    let k = CLS[buf[p]!]!;
+    if (k === C_NL) break;
+    if (k >= C_SEP) {
+      if (k === C_OTHER && badAt < 0) badAt = p;
+      p++;
+      continue;
+    }
+    const s = p;
+    let v = 0;
+    do {
+      if (k < C_DASH) v = v * 16 + k;
+      else (v *= 16), (dashes |= n < 31 ? 1 << n : 0);
+      k = CLS[buf[++p]!]!;
+    } while (k <= C_DASH);
+    if (n < MAXF) {
+      FS[n] = s;
+      FE[n] = p;
+      FV[n] = v;
+    }
+    n++;
+  }
+  LINE_END = p;
+  DASHES = dashes;
+  BAD_AT = badAt;
+  return n;
+}
+
+/** Field i is the single '-' (not checked). */
+const absent = (buf: Uint8Array, i: number): boolean => FE[i]! - FS[i]! === 1 && buf[FS[i]!] === DASH;
 
 /** A mismatching line and the reference outputs after it. */
 export interface BadLine {
@@ -174,8 +208,11 @@ export class Verifier {
   private readonly K: number;
   private readonly W: number;
   private readonly outs: Format[];
+  /** The rounding of each output (the format's default, or the one its label names: rf8:nearest). */
+  private readonly rounds: readonly Rounding[];
   private readonly tBase: number;
   private readonly la: Uint8Array;
+  private readonly maskMax: number;
   private readonly lb: Uint8Array;
   private readonly cvt: ((acc: number, nan: boolean, T: number, Xo: number, relu: boolean) => number)[];
   private readonly cvtF32: (acc: number, nan: boolean, T: number) => number;
@@ -211,8 +248,10 @@ export class Verifier {
     this.tBase = cfg.modesA.t + cfg.modesB.t;
     this.fast = cfg.W <= 53;
     this.la = new Uint8Array(this.N);
+    this.maskMax = 2 ** this.N - 1;
     this.lb = new Uint8Array(this.N);
-    this.cvt = this.outs.map((f) => makeFormatConverter(f));
+    this.rounds = cfg.outRoundings;
+    this.cvt = this.outs.map((f, k) => makeFormatConverter(f, this.rounds[k]));
     this.cvtF32 = makeF32Converter();
     this.two = 2 ** cfg.W;
     this.half = 2 ** (cfg.W - 1);
@@ -237,180 +276,106 @@ export class Verifier {
    * lines before `from` in the file. Returns the lines consumed.
    */
   chunk(buf: Uint8Array, from: number, to: number, lineBase: number): number {
-    P = from;
+    let p = from;
     let ln = lineBase;
     this.cur = buf;
-    while (P < to) {
+    while (p < to) {
       ln++;
-      const c = buf[P]!;
+      const c = buf[p]!;
       if (c === HASH || c === NL || c === CR) {
-        const nl = buf.indexOf(NL, P);
-        P = nl < 0 ? to : nl + 1;
+        const nl = buf.indexOf(NL, p);
+        p = nl < 0 || nl >= to ? to : nl + 1;
         continue;
       }
-      this.line(buf, to, ln);
+      p = this.line(buf, p, to, ln);
     }
     return ln - lineBase;
   }
 
-  /** One vector line at P; leaves P at the next line. */
-  private line(buf: Uint8Array, to: number, ln: number): void {
-    const ls = P;
+  /** One vector line starting at ls: the reference step, then the result fields (lines with `last`). Returns the next line's start. */
+  private line(buf: Uint8Array, ls: number, to: number, ln: number): number {
+    const n = scanLine(buf, ls, to);
+    const next = LINE_END + 1;
+    if (BAD_AT >= 0) this.bad(ls, to, ln, `not hex: '${String.fromCharCode(buf[BAD_AT]!)}'`);
+    if (n < 8) this.bad(ls, to, ln, 'too few fields (8 input fields needed)');
+    if (DASHES & 0xff) this.bad(ls, to, ln, `${INPUT_FIELDS[31 - Math.clz32(DASHES & -DASHES)]}: not hex`);
     const N = this.N;
-    const ctl = hexField(buf);
-    if (P === ls) this.bad(ls, to, ln, 'ctl: not hex');
-    this.sp(buf, ls, to, ln);
-    const xa = sx(hexField(buf));
-    this.sp(buf, ls, to, ln);
-    const xb = sx(hexField(buf));
-    this.sp(buf, ls, to, ln);
-    const xo = sx(hexField(buf));
-    this.sp(buf, ls, to, ln);
-    const initStart = P;
-    const init = hexField(buf);
-    const initEnd = P;
-    this.sp(buf, ls, to, ln);
-    const mask = hexField(buf);
-    this.sp(buf, ls, to, ln);
-    if (lanesField(buf, this.la, N) !== 2 * N) this.bad(ls, to, ln, `a: expected ${2 * N} hex digits`);
-    this.sp(buf, ls, to, ln);
-    if (lanesField(buf, this.lb, N) !== 2 * N) this.bad(ls, to, ln, `b: expected ${2 * N} hex digits`);
+    if (FE[6]! - FS[6]! !== 2 * N) this.bad(ls, to, ln, `a: expected ${2 * N} hex digits`);
+    if (FE[7]! - FS[7]! !== 2 * N) this.bad(ls, to, ln, `b: expected ${2 * N} hex digits`);
+    if (FV[5]! > this.maskMax) this.bad(ls, to, ln, `mask: more than ${N} lanes`);
+    const ctl = FV[0]!;
+    // lanes: 2N digits, lane N-1 first
+    const la = this.la;
+    const lb = this.lb;
+    for (let i = 0, pa = FS[6]!, pb = FS[7]!; i < N; i++, pa += 2, pb += 2) {
+      la[N - 1 - i] = (HEX[buf[pa]!]! << 4) | HEX[buf[pa + 1]!]!;
+      lb[N - 1 - i] = (HEX[buf[pb]!]! << 4) | HEX[buf[pb + 1]!]!;
+    }
     // the reference step
     if (ctl & 1) {
-      const ib = this.fast ? BigInt(init >= this.half ? init - this.two : init) : this.bigField(buf, initStart, initEnd);
+      const init = FV[4]!;
+      const ib = this.fast ? BigInt(init >= this.half ? init - this.two : init) : this.bigField(buf, FS[4]!, FE[4]!);
       if (this.multi) (this.mac as ModeMac).clear(ib, (ctl >> 3) & 3, (ctl >> 5) & 3);
       else this.mac.clear(ib);
     }
-    this.mac.step(this.la, this.lb, mask);
-    if ((ctl & 2) === 0) {
-      const nl = buf.indexOf(NL, P);
-      P = nl < 0 || nl >= to ? to : nl + 1;
-      this.lines++;
-      return;
-    }
-    if (this.fast) this.resultsFast(buf, to, ln, ls, ctl, xa, xb, xo);
-    else this.resultsBig(buf, to, ln, ls, ctl, xa, xb, xo);
-  }
-
-  private resultsFast(buf: Uint8Array, to: number, ln: number, ls: number, ctl: number, xa: number, xb: number, xo: number): void {
-    this.outputs++;
-    const T = this.tBase + xa + xb;
-    const relu = (ctl & 4) !== 0;
-    const mac = this.mac;
-    const nan = mac.nan;
-    const ovf = mac.ovf;
-    // Mac keeps an exact double when it can (its `exact` mode); read it without a BigInt round trip
-    const accN = this.numAcc ? (mac as unknown as { accN: number }).accN : Number(mac.acc);
-    let bad = 0;
-    let c = skipSp(buf);
-    if (c === DASH) P++;
-    else if (isData(c, P, to)) {
-      const v = hexField(buf);
-      this.checked++;
-      if ((v >= this.half ? v - this.two : v) !== accN) (bad |= 1), this.mAcc++;
-    }
-    c = skipSp(buf);
-    if (c === DASH) P++;
-    else if (isData(c, P, to)) {
-      const fl = HEX[c]!;
-      if (fl < 0) this.bad(ls, to, ln, 'flags: not hex');
-      P++;
-      this.checked += 2;
-      if ((fl & 1) !== (nan ? 1 : 0)) (bad |= 2), this.mNan++;
-      if ((fl & 2) !== (ovf ? 2 : 0)) (bad |= 4), this.mOvf++;
-    }
-    c = skipSp(buf);
-    if (c === DASH) P++;
-    else if (isData(c, P, to)) {
-      const v = hexField(buf);
-      if (this.cfg.f32) {
-        this.checked++;
-        if (v !== this.cvtF32(accN, nan, T)) (bad |= 8), this.mF32++;
-      }
-    }
-    c = skipSp(buf);
-    if (c === DASH && buf[P + 1] !== DASH) P++;
-    else if (isData(c, P, to)) {
-      const K = this.K;
-      const p0 = P;
-      while (HEX[buf[P]!]! >= 0 || buf[P] === DASH) P++;
-      if (P - p0 !== 2 * K) this.bad(ls, to, ln, `out: expected ${2 * K} hex digits`);
-      for (let k = 0; k < K; k++) {
-        const j = p0 + 2 * (K - 1 - k);
-        if (buf[j] === DASH) continue;
-        const got = (HEX[buf[j]!]! << 4) | HEX[buf[j + 1]!]!;
-        this.checked++;
-        if (got !== this.cvt[k]!(accN, nan, T, xo, relu)) {
-          bad |= 16 << k;
-          this.mCode[k]!++;
-        }
-      }
-    }
-    this.endLine(buf, to, ln, ls, bad, T, xo, relu);
-  }
-
-  private resultsBig(buf: Uint8Array, to: number, ln: number, ls: number, ctl: number, xa: number, xb: number, xo: number): void {
-    this.outputs++;
-    const T = this.tBase + xa + xb;
-    const relu = (ctl & 4) !== 0;
-    const mac = this.mac;
-    const nan = mac.nan;
-    const ovf = mac.ovf;
-    const acc = mac.acc;
-    let bad = 0;
-    let c = skipSp(buf);
-    if (c === DASH) P++;
-    else if (isData(c, P, to)) {
-      const s0 = P;
-      hexField(buf);
-      this.checked++;
-      if (this.bigField(buf, s0, P) !== acc) (bad |= 1), this.mAcc++;
-    }
-    c = skipSp(buf);
-    if (c === DASH) P++;
-    else if (isData(c, P, to)) {
-      const fl = HEX[c]!;
-      if (fl < 0) this.bad(ls, to, ln, 'flags: not hex');
-      P++;
-      this.checked += 2;
-      if ((fl & 1) !== (nan ? 1 : 0)) (bad |= 2), this.mNan++;
-      if ((fl & 2) !== (ovf ? 2 : 0)) (bad |= 4), this.mOvf++;
-    }
-    c = skipSp(buf);
-    if (c === DASH) P++;
-    else if (isData(c, P, to)) {
-      const v = hexField(buf);
-      if (this.cfg.f32) {
-        this.checked++;
-        if (v !== accToBinary32Bits(acc, nan, T) >>> 0) (bad |= 8), this.mF32++;
-      }
-    }
-    c = skipSp(buf);
-    if (c === DASH && buf[P + 1] !== DASH) P++;
-    else if (isData(c, P, to)) {
-      const K = this.K;
-      const p0 = P;
-      while (HEX[buf[P]!]! >= 0 || buf[P] === DASH) P++;
-      if (P - p0 !== 2 * K) this.bad(ls, to, ln, `out: expected ${2 * K} hex digits`);
-      for (let k = 0; k < K; k++) {
-        const j = p0 + 2 * (K - 1 - k);
-        if (buf[j] === DASH) continue;
-        const got = (HEX[buf[j]!]! << 4) | HEX[buf[j + 1]!]!;
-        this.checked++;
-        if (got !== accToFormat(acc, nan, T, this.outs[k]!, xo, relu)) {
-          bad |= 16 << k;
-          this.mCode[k]!++;
-        }
-      }
-    }
-    this.endLine(buf, to, ln, ls, bad, T, xo, relu);
-  }
-
-  private endLine(buf: Uint8Array, to: number, ln: number, ls: number, bad: number, T: number, xo: number, relu: boolean): void {
-    while (buf[P] === SP || buf[P] === CR) P++;
-    if (P < to && buf[P] !== NL) this.bad(ls, to, ln, 'trailing characters');
-    P++;
+    this.mac.step(la, lb, FV[5]!);
     this.lines++;
+    if (ctl & 2) this.results(buf, to, ln, ls, n, ctl, sx(FV[1]!), sx(FV[2]!), sx(FV[3]!));
+    return next;
+  }
+
+  /**
+   * The result fields (8: acc, 9: flags, 10: f32, 11: out) of a line with `last`, compared with the
+   * reference: one parser for both accumulator paths. The fast path (W <= 53) holds the
+   * accumulator as an exact double and converts it with the table-driven converters of
+   * fastcvt.ts; the other holds the BigInt and calls the reference conversions. A '-' field, or a
+   * missing trailing one, is not checked; inside `out` a '--' pair is not.
+   */
+  private results(buf: Uint8Array, to: number, ln: number, ls: number, n: number, ctl: number, xa: number, xb: number, xo: number): void {
+    if (n > 12) this.bad(ls, to, ln, 'trailing characters');
+    this.outputs++;
+    const T = this.tBase + xa + xb;
+    const relu = (ctl & 4) !== 0;
+    const mac = this.mac;
+    const nan = mac.nan;
+    const fast = this.fast;
+    // Mac keeps an exact double when it can (its `exact` mode); read it without a BigInt round trip
+    const accN = fast ? (this.numAcc ? (mac as unknown as { accN: number }).accN : Number(mac.acc)) : 0;
+    const accB = fast ? 0n : mac.acc;
+    let bad = 0;
+    for (let i = 8; i < n && i < 11; i++) {
+      if (absent(buf, i)) continue;
+      if (DASHES & (1 << i)) this.bad(ls, to, ln, `${RESULT_FIELDS[i - 8]}: not hex`);
+      const v = FV[i]!; // exact when W <= 53; on the BigInt path the accumulator is read from the bytes
+      if (i === 8) {
+        this.checked++;
+        if (fast ? (v >= this.half ? v - this.two : v) !== accN : this.bigField(buf, FS[8]!, FE[8]!) !== accB) (bad |= 1), this.mAcc++;
+      } else if (i === 9) {
+        if (FE[9]! - FS[9]! !== 1) this.bad(ls, to, ln, 'flags: expected one hex digit');
+        this.checked += 2;
+        if ((v & 1) !== (nan ? 1 : 0)) (bad |= 2), this.mNan++;
+        if ((v & 2) !== (mac.ovf ? 2 : 0)) (bad |= 4), this.mOvf++;
+      } else if (this.cfg.f32) {
+        this.checked++;
+        if (v !== (fast ? this.cvtF32(accN, nan, T) : accToBinary32Bits(accB, nan, T) >>> 0)) (bad |= 8), this.mF32++;
+      }
+    }
+    if (n > 11 && !absent(buf, 11)) {
+      const K = this.K;
+      const p0 = FS[11]!;
+      if (FE[11]! - p0 !== 2 * K) this.bad(ls, to, ln, `out: expected ${2 * K} hex digits`);
+      for (let k = 0; k < K; k++) {
+        const j = p0 + 2 * (K - 1 - k);
+        if (buf[j] === DASH) continue;
+        const got = (HEX[buf[j]!]! << 4) | HEX[buf[j + 1]!]!;
+        if (got < 0) this.bad(ls, to, ln, 'out: not hex');
+        this.checked++;
+        if (got !== (fast ? this.cvt[k]!(accN, nan, T, xo, relu) : accToFormat(accB, nan, T, this.outs[k]!, xo, relu, this.rounds[k]))) {
+          bad |= 16 << k;
+          this.mCode[k]!++;
+        }
+      }
+    }
     if (bad) this.record(buf, to, ln, ls, bad, T, xo, relu);
   }
 
@@ -423,13 +388,8 @@ export class Verifier {
       line: ln,
       text: lineText(buf, ls, to),
       fields: bad,
-      exp: { acc, nan, ovf: this.mac.ovf, f32: this.cfg.f32 ? accToBinary32Bits(acc, nan, T) >>> 0 : 0, codes: this.outs.map((fo) => accToFormat(acc, nan, T, fo, xo, relu)) },
+      exp: { acc, nan, ovf: this.mac.ovf, f32: this.cfg.f32 ? accToBinary32Bits(acc, nan, T) >>> 0 : 0, codes: this.outs.map((fo, k) => accToFormat(acc, nan, T, fo, xo, relu, this.rounds[k])) },
     });
-  }
-
-  private sp(buf: Uint8Array, ls: number, to: number, ln: number): void {
-    if (buf[P] !== SP) this.bad(ls, to, ln, buf[P] === NL || P >= to ? 'too few fields (8 input fields needed)' : `not hex: '${String.fromCharCode(buf[P]!)}'`);
-    while (buf[P] === SP) P++;
   }
 
   private bigField(buf: Uint8Array, s: number, e: number): bigint {
@@ -446,7 +406,7 @@ export class Verifier {
   cur: Uint8Array | null = null;
 
   counts(): FieldCounts {
-    return { acc: this.mAcc, nan: this.mNan, ovf: this.mOvf, f32: this.mF32, codes: Object.fromEntries(this.outs.map((f, k) => [f.name, this.mCode[k]!])) };
+    return { acc: this.mAcc, nan: this.mNan, ovf: this.mOvf, f32: this.mF32, codes: Object.fromEntries(this.cfg.outLabels.map((l, k) => [l, this.mCode[k]!])) };
   }
 }
 
@@ -612,12 +572,14 @@ export function decodeBad(cfg: RtlConfig, bad: BadLine): DecodedMismatch {
     actual: got,
   };
   const dm = decodeMismatch(cfg, m);
-  const names = ['acc', 'nan', 'ovf', 'f32', ...cfg.outs.map((o) => o.name)];
+  const names = ['acc', 'nan', 'ovf', 'f32', ...cfg.outLabels];
   dm.fields = names.filter((_, i) => bad.fields & (1 << i));
   return dm;
 }
 
 const sx = (v: number): number => (v >= 128 ? v - 256 : v);
+const INPUT_FIELDS = ['ctl', 'xa', 'xb', 'xo', 'init', 'mask', 'a', 'b'];
+const RESULT_FIELDS = ['acc', 'flags', 'f32'];
 
 // ----------------------------------------------------------------------------- driver
 
@@ -718,7 +680,7 @@ export async function verifyFile(path: string, o: VerifyOptions = {}): Promise<V
   // line numbers: each part counted from its own start
   let base = lineBase;
   const first: BadLine[] = [];
-  let counts: FieldCounts = { acc: 0, nan: 0, ovf: 0, f32: 0, codes: Object.fromEntries(cfg.outs.map((f) => [f.name, 0])) };
+  let counts: FieldCounts = { acc: 0, nan: 0, ovf: 0, f32: 0, codes: Object.fromEntries(cfg.outLabels.map((l) => [l, 0])) };
   let lines = 0;
   let outputs = 0;
   let checked = 0;

@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatTables, getFormat } from '../../src/format/index.js';
-import { maxProduct, productTable } from '../../src/arith/index.js';
+import { accToFormat, productTable } from '../../src/arith/index.js';
+import { Rng } from '../../src/util/rng.js';
+import { parseOut } from '../../src/rtl/index.js';
 import { customSuite, generateSuite, listSuites, suitePath } from '../../src/golden/index.js';
-import { DPI_FORMATS, dpiIndex, writeDpi } from '../../src/verify-hw/dpi.js';
+import { DPI_FORMATS, dpiIndex, dpiRounding, writeDpi } from '../../src/verify-hw/dpi.js';
 import { toolVersion } from '../../src/sim/tools.js';
+import { ROOT } from '../helpers/cli.js';
 
 // the system C compiler: cc (or gcc; g++ compiling as C where only g++ is installed, as in .ci/run)
 const cc = ((): string[] | null => {
@@ -31,6 +34,21 @@ describe.skipIf(!cc)('the DPI-C reference model is the TS reference bit for bit'
   execFileSync(cc![0]!, [...cc!.slice(1), '-O2', '-Wall', '-Werror', '-o', exe, join(dir, 'rf8_ref_check.c'), join(dir, 'rf8_ref.c'), '-lm']);
   const run = (...a: string[]): string => execFileSync(exe, a, { encoding: 'utf8', maxBuffer: 1 << 26 });
   const names = [...DPI_FORMATS];
+  // an output label (rf8-e3m4, rf8:nearest) as the driver's F:MODE
+  const outArg = (label: string): string => {
+    const o = parseOut(label);
+    return `${dpiIndex(o.fmt)}:${dpiRounding(o.rounding)}`;
+  };
+  const suiteArgs = (file: string, s: { a: string; b: string; W: number; lanes: number; f32: boolean; outs: readonly string[] }): string[] => [
+    'suite',
+    file,
+    String(dpiIndex(s.a)),
+    String(dpiIndex(s.b)),
+    String(s.W),
+    String(s.lanes),
+    s.f32 ? '1' : '0',
+    ...s.outs.map(outArg),
+  ];
 
   it('decode tables of every format', () => {
     for (const n of names) {
@@ -39,51 +57,101 @@ describe.skipIf(!cc)('the DPI-C reference model is the TS reference bit for bit'
       rows.forEach((r, c) => expect(r, `${n} code ${c}`).toBe(`${t.k[c]} ${t.sh[c]} ${t.sign[c]} ${t.nan[c]}`));
     }
   });
-  it('exhaustive products of every format pair whose products fit the model int64 (all 65536 code pairs)', () => {
-    let pairs = 0;
+  it('exhaustive products of every format pair, the authors\' rf8 included (all 65536 code pairs each)', () => {
+    const buf = execFileSync(exe, ['products'], { maxBuffer: 1 << 26 });
+    expect(buf.length).toBe(names.length * names.length * 65536 * 12);
+    const w = new Uint32Array(buf.buffer, buf.byteOffset, buf.length / 4);
+    let r = 0;
     for (const a of names)
       for (const b of names) {
-        if (maxProduct(a, b) >= 1n << 63n) continue; // ocp-e5m2 x ocp-e5m2 (W = 66): beyond the DPI model (docs/verify-your-rtl.md)
-        pairs++;
         const t = productTable(a, b);
-        const rows = run('products', String(dpiIndex(a)), String(dpiIndex(b))).split('\n');
-        for (let i = 0; i < 65536; i++) {
+        let bad = -1;
+        for (let i = 0; i < 65536; i++, r += 3) {
           const p = t[i]!;
-          const want = p !== p ? '0 1' : `${BigInt(p)} 0`;
-          if (rows[i] !== want) expect(rows[i], `${a} x ${b} index ${i}`).toBe(want);
+          // the exact integer |P| (a double: k * 2^sh) in two 32-bit words, compared word by word
+          const ap = Math.abs(p);
+          const hi = Math.floor(ap / 2 ** 32);
+          const ok = p !== p ? w[r] === 1 && w[r + 1] === 0 && w[r + 2] === 0 : w[r] === (p < 0 ? 2 : 0) && w[r + 1] === ap - hi * 2 ** 32 && w[r + 2] === hi;
+          if (!ok && bad < 0) bad = i;
+        }
+        if (bad >= 0) {
+          const q = r - 3 * (65536 - bad);
+          expect(Array.from(w.subarray(q, q + 3)), `${a} x ${b} index ${bad}: P = ${t[bad]}`).toBe('');
         }
       }
-    expect(pairs).toBeGreaterThanOrEqual(names.length * names.length - 1);
+    expect(r).toBe(w.length);
   });
-  it('every committed DUT suite (MAC steps, flags, binary32 and code conversions), recomputed in C', () => {
-    // the DPI conversions are RNE (docs/verify-your-rtl.md): suites with an output of a format without RNE (rf8) are the TS reference's
-    const rne = (f: string): boolean => getFormat(f.split(':')[0]!).policy.roundings.includes('rne') && !f.includes(':');
-    const dut = listSuites().filter((d) => d.committed && d.dot && d.dot.outs.every(rne));
-    expect(dut.length).toBeGreaterThanOrEqual(3);
+  it('every line of every committed DUT suite (MAC steps, flags, binary32 and code conversions, rf8 greedy and nearest), recomputed in C', () => {
+    const dut = listSuites().filter((d) => d.committed && d.dot);
+    expect(dut.map((d) => d.name)).toEqual(expect.arrayContaining(['cvt-e3m4-e3m4', 'cvt-e3m4-rf8', 'mac-e3m4-rf8-n8', 'mac-rf8-rf8-n1']));
     for (const d of dut) {
-      const s = d.dot!;
-      const out = run('suite', suitePath(d), String(dpiIndex(s.a)), String(dpiIndex(s.b)), String(s.W), String(s.lanes), s.f32 ? '1' : '0', ...s.outs.map((o) => String(dpiIndex(o))));
-      expect(out.trim(), d.name).toMatch(/^ok \d+$/);
+      const out = run(...suiteArgs(suitePath(d), d.dot!));
+      const lines = readFileSync(suitePath(d), 'latin1').split('\n').filter((l) => l && !l.startsWith('#')).length;
+      expect(out.trim(), d.name).toBe(`ok ${lines}`);
     }
   });
-  it('every committed saturating RNE encode suite (binary32 -> code at a scale)', () => {
-    const enc = listSuites().filter((d) => d.committed && d.encode && d.encode.rounding === 'rne' && d.encode.overflow === 'sat');
-    expect(enc.length).toBe(names.filter((n) => getFormat(n).policy.roundings.includes('rne')).length);
-    for (const d of enc) expect(run('encode', suitePath(d), String(dpiIndex(d.encode!.fmt))).trim(), d.name).toMatch(/^ok \d+$/);
+  it('every line of every committed encode suite (binary32 -> code at a scale: every format, every rounding, both overflow modes)', () => {
+    const enc = listSuites().filter((d) => d.committed && d.encode);
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'golden', 'manifest.json'), 'utf8')) as { suites: { name: string; kind: string; committed: boolean }[] };
+    expect(enc.map((d) => d.name).sort()).toEqual(manifest.suites.filter((m) => m.kind === 'encode' && m.committed).map((m) => m.name).sort());
+    expect(enc.map((d) => d.name)).toEqual(expect.arrayContaining(['encode-rf8-greedy', 'encode-rf8-nearest', 'encode-e3m4-sr', 'encode-ocpe5m2-rne-nonsat']));
+    for (const d of enc) {
+      const e = d.encode!;
+      const text = readFileSync(suitePath(d), 'latin1');
+      const r = /^# rounding: sr \(r = (\d+)\)/m.exec(text)?.[1] ?? '8';
+      const lines = text.split('\n').filter((l) => l && !l.startsWith('#')).length;
+      expect(run('encode', suitePath(d), String(dpiIndex(e.fmt)), String(dpiRounding(e.rounding)), e.overflow === 'nonsat' ? '1' : '0', r).trim(), d.name).toBe(`ok ${lines}`);
+    }
   });
-  it('generated suites for other pairs, lane counts, widths and outputs', () => {
+  it('output conversions into every format and rounding (rf8 greedy and nearest included) at every output scale, ReLU both ways, accumulators of 1 to 64 bits', () => {
+    const rng = new Rng(13);
+    const rows: string[] = [];
+    const want: number[] = [];
+    for (const n of names) {
+      const f = getFormat(n);
+      for (const rd of f.policy.roundings.filter((r) => r !== 'sr')) {
+        const accs: bigint[] = [];
+        for (let bits = 1; bits <= 63; bits++) for (let j = 0; j < 3; j++) accs.push((1n << BigInt(bits - 1)) + BigInt(Math.floor(rng.float() * 2 ** Math.min(bits - 1, 52))));
+        accs.push((1n << 63n) - 1n);
+        for (let Xo = -128; Xo <= 127; Xo++)
+          for (let j = 0; j < 6; j++) {
+            const a = accs[rng.int(accs.length)]!;
+            const acc = j & 1 ? -a : a;
+            const T = f.tmin + rng.int(120) - 60 + (j < 2 ? -40 : 0);
+            const relu = j === 3;
+            rows.push(`${dpiIndex(n)} ${dpiRounding(rd)} ${acc} 0 ${T} ${Xo} ${relu ? 1 : 0}`);
+            want.push(accToFormat(acc, false, T, f, Xo, relu, rd));
+          }
+        rows.push(`${dpiIndex(n)} ${dpiRounding(rd)} 5 1 0 0 0`);
+        want.push(accToFormat(5n, true, 0, f, 0, false, rd));
+        rows.push(`${dpiIndex(n)} ${dpiRounding(rd)} -9223372036854775807 0 -70 3 0`);
+        want.push(accToFormat(-(2n ** 63n) + 1n, false, -70, f, 3, false, rd));
+      }
+    }
+    const file = join(dir, 'cvt.txt');
+    writeFileSync(file, rows.join('\n') + '\n');
+    const got = run('cvt', file).trim().split('\n').map(Number);
+    expect(got.length).toBe(want.length);
+    const bad = got.findIndex((g, i) => g !== want[i]);
+    if (bad >= 0) expect(`${rows[bad]} -> ${got[bad]}`).toBe(`${rows[bad]} -> ${want[bad]}`);
+  });
+  it('generated suites for other pairs, lane counts, widths and outputs (W = 64, rf8 nearest)', () => {
     for (const o of [
       { a: 'ocp-e5m2', b: 'int8', lanes: 3, W: 30, outs: ['ocp-e4m3', 'int8'] },
       { a: 'rf8-e2m5', b: 'rf8-e4m3', lanes: 8, outs: ['rf8-e2m5', 'ocp-e5m2', 'int8'] },
       { a: 'ocp-e4m3', b: 'ocp-e4m3', lanes: 2, outs: ['rf8-e3m4'] },
+      { a: 'ocp-e5m2', b: 'rf8', lanes: 4, outs: ['rf8', 'rf8:nearest', 'ocp-e5m2'] },
+      { a: 'rf8', b: 'int8', lanes: 2, W: 30, outs: ['rf8:nearest', 'rf8-e2m5'] },
     ]) {
-      const d = customSuite({ ...o, levels: ['edge', 'random'], count: 3000, seed: 2 });
+      const d = customSuite({ ...o, levels: ['edge', 'random'], count: 2000, seed: 2 });
       let t = '';
       generateSuite(d, (c) => (t += c));
       const f = join(dir, `${d.name}.txt`);
       writeFileSync(f, t);
       const s = d.dot!;
-      expect(run('suite', f, String(dpiIndex(s.a)), String(dpiIndex(s.b)), String(s.W), String(s.lanes), '1', ...s.outs.map((x) => String(dpiIndex(getFormat(x))))).trim(), d.name).toMatch(/^ok \d+$/);
+      expect(s.outs).toEqual(o.outs);
+      if (o.b === 'rf8' && o.a === 'ocp-e5m2') expect(s.W).toBe(64);
+      expect(run(...suiteArgs(f, s)).trim(), d.name).toMatch(/^ok \d+$/);
     }
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAMPLE_FORMAT_NAMES, getFormat } from '../../src/format/index.js';
 import { accToBinary32Bits, accToFormat } from '../../src/arith/index.js';
-import { customSuite, generateSuite, lineShape, parseLine } from '../../src/golden/index.js';
+import { customSuite, generateSuite, lineShape, listSuites, parseLine, suitePath } from '../../src/golden/index.js';
 import { makeF32Converter, makeFormatConverter, planFor } from '../../src/verify-hw/fastcvt.js';
 import { memLayout, packWord, fullCheck } from '../../src/verify-hw/mem.js';
 import { mergeReports, resultOf, verifyFile } from '../../src/verify-hw/verify.js';
@@ -29,7 +29,8 @@ describe('table-driven conversions (fastcvt) are the reference bit for bit', () 
       // a plan is RNE binade rounding: every layout with RNE has one, the residual rf8 (greedy / nearest) and the codebooks (nearest) none
       if (f.policy.roundings.includes('rne')) expect(planFor(f), name).not.toBeNull();
       else expect(planFor(f), name).toBeNull();
-      const cv = makeFormatConverter(f);
+      const cvs = f.policy.roundings.filter((r) => r !== 'sr').map((r) => ({ r, cv: makeFormatConverter(f, r) }));
+      expect(() => makeFormatConverter(f, 'sr')).toThrow(/rounding 'sr' is not available/);
       for (let i = 0; i < 20000; i++) {
         const bits = 1 + rng.int(52);
         let a = Math.floor(rng.float() * 2 ** bits);
@@ -39,7 +40,7 @@ describe('table-driven conversions (fastcvt) are the reference bit for bit', () 
         const xo = rng.int(256) - 128;
         const relu = rng.int(3) === 0;
         const nan = rng.int(50) === 0;
-        expect(cv(a, nan, T, xo, relu)).toBe(accToFormat(BigInt(a), nan, T, f, xo, relu));
+        for (const { r, cv } of cvs) if (cv(a, nan, T, xo, relu) !== accToFormat(BigInt(a), nan, T, f, xo, relu, r)) expect(cv(a, nan, T, xo, relu), `${name} ${r} ${a} ${T} ${xo}`).toBe(accToFormat(BigInt(a), nan, T, f, xo, relu, r));
         if (name === 'rf8-e3m4') expect(f32(a, nan, T)).toBe(accToBinary32Bits(BigInt(a), nan, T) >>> 0);
       }
     }
@@ -144,6 +145,11 @@ describe('rf8 verify', () => {
     const cli = await rf8Async(['verify', bad]);
     expect(cli.code).toBe(1);
     expect(cli.stdout).toMatch(/first mismatch in .*line \d+: acc/);
+    // --json on a failed check: exit 1 and one JSON document (the report), not a second error object
+    const cj = await rf8Async(['verify', bad, '--json']);
+    expect(cj.code).toBe(1);
+    const doc = JSON.parse(cj.stdout);
+    expect(doc.pass).toBe(false);
   });
   it('the minimal format: inputs only on beats without last, "-" for outputs the design lacks', async () => {
     const lines = text(d)
@@ -185,6 +191,53 @@ describe('rf8 verify', () => {
       expect(bad.mismatches.acc, dm.name).toBe(1);
       expect(bad.first[0]!.line).toBe(i + 1);
     }
+  });
+  it('every committed DUT suite verifies, the rf8 ones (greedy and nearest outputs) on the fast path; a wrong rf8:nearest code counts under its label', async () => {
+    const dut = listSuites().filter((x) => x.committed && x.dot);
+    expect(dut.map((x) => x.name)).toEqual(expect.arrayContaining(['cvt-e3m4-rf8', 'mac-e3m4-rf8-n8', 'mac-rf8-rf8-n1']));
+    for (const x of dut) {
+      const r = await verifyFile(suitePath(x));
+      expect(r.pass, x.name).toBe(true);
+      expect(r.path, x.name).toBe('fast');
+    }
+    const src = suitePath(dut.find((x) => x.name === 'cvt-e3m4-rf8')!);
+    const lines = readFileSync(src, 'latin1').split('\n');
+    const i = lines.findIndex((l) => l && !l.startsWith('#') && parseInt(l.split(' ')[0]!, 16) & 2 && l.split(' ')[11] !== '000000');
+    const t = lines[i]!.split(' ');
+    // out: rf8-e3m4 rf8:nearest rf8 (output K-1 first): flip a bit of the middle code
+    t[11] = t[11]!.slice(0, 2) + ((parseInt(t[11]!.slice(2, 4), 16) ^ 1) & 0xff).toString(16).padStart(2, '0') + t[11]!.slice(4);
+    lines[i] = t.join(' ');
+    const bad = join(tmp, 'rf8-nearest-bad.txt');
+    writeFileSync(bad, lines.join('\n'));
+    const r = await verifyFile(bad);
+    expect(r.mismatches.codes).toEqual({ rf8: 0, 'rf8:nearest': 1, 'rf8-e3m4': 0 });
+    expect(r.first[0]!.line).toBe(i + 1);
+    expect(r.first[0]!.fields).toEqual(['rf8:nearest']);
+  });
+  it('a malformed line: one error naming the file, the line and the field', async () => {
+    const head = text(d).split('\n').filter((l) => l.startsWith('#')).join('\n');
+    const good = '3 00 00 00 000000000 3 0000 0000 000000000 0 00000000 0000';
+    for (const [line, msg] of [
+      ['3 00 00 00 000000000 3 0000', /line 2: too few fields/],
+      ['3 00 0x 00 000000000 3 0000 0000', /line 2: not hex: 'x'/],
+      ['3 00 -- 00 000000000 3 0000 0000', /line 2: xb: not hex/],
+      ['3 00 00 00 000000000 7 0000 0000', /line 2: mask: more than 2 lanes/],
+      ['3 00 00 00 000000000 3 000 0000', /line 2: a: expected 4 hex digits/],
+      ['3 00 00 00 000000000 3 0000 0000 000000000 01 00000000 0000', /line 2: flags: expected one hex digit/],
+      ['3 00 00 00 000000000 3 0000 0000 00-000000 0 00000000 0000', /line 2: acc: not hex/],
+      ['3 00 00 00 000000000 3 0000 0000 000000000 0 00000000 000', /line 2: out: expected 4 hex digits/],
+      [good + ' 00', /line 2: trailing characters/],
+    ] as const) {
+      const f = join(tmp, 'malformed.txt');
+      writeFileSync(f, `${head}\n${good}\n${line}\n`);
+      const lines = head.split('\n').length;
+      await expect(verifyFile(f), line).rejects.toThrow(new RegExp(`malformed\\.txt.*${msg.source.replace('line 2', `line ${lines + 2}`)}`));
+    }
+  });
+  it('rf8 gen keeps an output rounding (rf8:nearest) in the suite header', () => {
+    const g = customSuite({ a: 'rf8', b: 'rf8-e3m4', outs: ['rf8:nearest', 'rf8'], count: 10, levels: ['random'], seed: 1 });
+    expect(g.dot!.outs).toEqual(['rf8:nearest', 'rf8']);
+    expect(text(g)).toMatch(/^# outs: rf8:nearest rf8$/m);
   });
   it('rf8 gen | rf8 verify - (stdin) and --jobs 2 agree', async () => {
     const g = await rf8Async(['gen', '-a', 'ocp-e5m2', '--outs', 'ocp-e4m3', '--lanes', '4', '--count', '5000']);

@@ -90,14 +90,14 @@ export const demoCommand: CommandModule<object, Args> = {
     emit(args, r, () =>
       [
         `float test accuracy  ${(r.float.testAcc * 100).toFixed(2)}%  (after DeepShape ${(r.float.afterDeepShapeTestAcc * 100).toFixed(2)}%)`,
-        `RF8 test accuracy    ${(r.rf8.testAcc * 100).toFixed(2)}%  (bit-exact layer reference, ${r.rf8.images} images; rf8kit's best float mode)`,
+        `GG float modes       ${(r.rf8.testAcc * 100).toFixed(2)}%  (rf8kit's rf8-e* formats, auto per row; bit-exact layer reference, ${r.rf8.images} images)`,
         ...(r.authorsRf8
           ? [
               `authors' RF8         ${(r.authorsRf8.layerRef.testAcc * 100).toFixed(2)}%  (rf8 weights x ${r.authorsRf8.layerRef.activations}, layer reference${r.authorsRf8.layerRef.hardware ? `; RTL ${r.authorsRf8.layerRef.hardware.mismatches} mismatches of ${r.authorsRf8.layerRef.hardware.vectors}` : ''})` +
                 (r.authorsRf8.weightOnly ? `; weights only, float activations ${(r.authorsRf8.weightOnly.testAcc * 100).toFixed(2)}%` : ''),
             ]
           : []),
-        `bits/param           ${r.compression.bitsPerParam === null ? '-' : r.compression.bitsPerParam.toFixed(3)} (uniform + Exp-Golomb, <= 0.5 pt drop); RF8 codes ${r.rf8.bitsPerWeightEntropy.toFixed(2)} bits/weight entropy`,
+        `bits/param           ${r.compression.bitsPerParam === null ? '-' : r.compression.bitsPerParam.toFixed(3)} (uniform + Exp-Golomb, <= 0.5 pt drop); float-mode codes ${r.rf8.bitsPerWeightEntropy.toFixed(2)} bits/weight entropy`,
         `co-simulation        ${hw.vectors} outputs compared, ${hw.mismatches} mismatches; RTL accuracy ${((hw.rtlAccuracy ?? 0) * 100).toFixed(2)}% = reference ${((hw.refAccuracy ?? 0) * 100).toFixed(2)}%`,
         `stages               ${r.stages.map((s) => `${s.name} ${s.status === 'ok' ? `${s.seconds.toFixed(1)}s` : s.status}`).join(', ')}`,
         `report               ${join(args.out, 'report.md')} (total ${r.totalSeconds.toFixed(1)} s)`,

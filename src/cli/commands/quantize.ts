@@ -89,7 +89,7 @@ export const quantizeCommand: CommandModule<object, Args> = {
       .option('out', { type: 'string', demandOption: true, describe: 'output RF8 safetensors file (docs/io.md: U8 codes, I8 scales <name>.rf8_scale, format per tensor in __metadata__)' })
       .option('tensor', { type: 'string', describe: 'quantize only this tensor (the others are left out of the output)' })
       .option('bound', { type: 'boolean', default: true, describe: 'report the Lloyd-Max bound of the fitted GG law' })
-      .option('jobs', { type: 'number', describe: 'worker threads, one tensor each (default: the cores for files of >= 4M values, else 1 = the main thread); the output file does not depend on it' }) as never,
+      .option('jobs', { type: 'number', describe: 'threads (default: the cores for files of >= 4M values, else 1 = the main thread alone): N - 1 worker threads quantize one tensor each while the main thread writes; the output file does not depend on it' }) as never,
   handler: async (args) => {
     const format = args.format === 'auto' ? 'auto' : getFormat(args.format).name;
     if (args.modes !== undefined && format !== 'auto') throw new InputError(`--modes lists the candidates of --format auto, not of --format ${format}`);
@@ -158,12 +158,18 @@ export const quantizeCommand: CommandModule<object, Args> = {
         },
       });
     } else {
-      const pool = new TensorPool(jobs);
+      // jobs - 1 workers quantize while this thread reads the kept tensors and writes the output:
+      // a quantization holds its tensor, the codes and the scale search's work arrays (about
+      // 4x the tensor's float32 bytes at its peak), so one big tensor per worker, and the main
+      // thread's share of the work is small (on 2 cores the 2.1 GB file of scripts/io-bigfile.sh
+      // then stays under 600 MB)
+      const workers = Math.max(1, jobs - 1);
+      const pool = new TensorPool(workers);
       const done = new Map<string, TensorQuantReport>();
       try {
         summary = await quantizeWeightsFileAsync({
           ...common,
-          window: jobs,
+          window: workers,
           quantizeAsync: async (info, granularity) => {
             const r = (await pool.run({ kind: 'quantize', path: args.file, info, granularity, ...o })) as { kind: 'quantize'; report: TensorQuantReport; codes: Rf8Codes };
             done.set(info.name, r.report);
