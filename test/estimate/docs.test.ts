@@ -22,7 +22,7 @@ import {
   type EstimateTable as Table,
 } from '../../src/estimate/index.js';
 import { accWidth, accWidthModes, modeSet } from '../../src/arith/index.js';
-import { RF8_MODES, type FormatName } from '../../src/format/index.js';
+import { GG_MODES, type FormatName } from '../../src/format/index.js';
 
 // Every number in the generated block of docs/estimates.md is either a tool measurement (LUTs,
 // FFs, Fmax...: reproducible, see flow.test.ts) or derived from them; this test recomputes every
@@ -79,7 +79,7 @@ for (const device of [...DEVICE_NAMES, 'hx8k pipe=6', ...DEVICE_NAMES.map((d) =>
         const f = r[0]!;
         const n = Number(r[1]);
         const ops = estimateOperands(parseEstimateFormat(f));
-        const exactW = f === 'rf8-multi' ? accWidthModes(modeSet(RF8_MODES), modeSet(RF8_MODES), 4096, n).W : accWidth(ops!.a, ops!.b, 4096, n).W;
+        const exactW = f === 'gg-multi' ? accWidthModes(modeSet(GG_MODES), modeSet(GG_MODES), 4096, n).W : accWidth(ops!.a, ops!.b, 4096, n).W;
         if (get(r, 'W') !== '–') expect(Number(get(r, 'W'))).toBe(exactW);
         if (get(r, 'Fmax MHz (median)') === '–') continue;
         const fmax = Number(get(r, 'Fmax MHz (median)'));
@@ -309,7 +309,7 @@ describe('docs/estimates.md prose claims', () => {
       const ps: number[] = [];
       for (const d of devices) {
         const t = hwOf(d)!;
-        for (const n of lanes) if (has(t, 'rf8-multi', n) && has(t, g, n)) ps.push(pctOf(t, 'rf8-multi', g, n));
+        for (const n of lanes) if (has(t, 'gg-multi', n) && has(t, g, n)) ps.push(pctOf(t, 'gg-multi', g, n));
       }
       return [Math.min(...ps), Math.max(...ps)];
     };
@@ -319,21 +319,21 @@ describe('docs/estimates.md prose claims', () => {
     expect(range('ocp-e4m3', ['hx8k'])).toEqual([11, 31]);
     expect(prose).toContain('**costs 31-61 %\nmore LUTs than the single-mode RF8 e3m4 engine and 6-31 % more than OCP E4M3**');
     expect(prose).toContain('(HX8K: +37 to +59 % and +11 to +31 % at N = 1, 4, 8; N = 16 does not fit the HX8K)');
-    expect(cell(hw, 'rf8-multi', 16, 'critical path')).toMatch(/^does not fit/);
+    expect(cell(hw, 'gg-multi', 16, 'critical path')).toMatch(/^does not fit/);
     // "about the same Fmax": within 6 % of e3m4 where both are placed
-    for (const n of [1, 4, 8]) expect(Math.abs(num(hw, 'rf8-multi', n, 'Fmax MHz (median)') / num(hw, 'rf8-e3m4', n, 'Fmax MHz (median)') - 1)).toBeLessThan(0.06);
+    for (const n of [1, 4, 8]) expect(Math.abs(num(hw, 'gg-multi', n, 'Fmax MHz (median)') / num(hw, 'rf8-e3m4', n, 'Fmax MHz (median)') - 1)).toBeLessThan(0.06);
     // widths stated: product 41 / W 53 (e3m4: 23 / 35), 6x6 multiplier; UP5K: one SB_MAC16 per lane
-    const { info } = engineDesign({ format: 'rf8-multi', lanes: 1 });
+    const { info } = engineDesign({ format: 'gg-multi', lanes: 1 });
     expect(info.W).toBe(53);
-    expect(num(hw, 'rf8-multi', 1, 'W')).toBe(53);
+    expect(num(hw, 'gg-multi', 1, 'W')).toBe(53);
     const up = hwOf('up5k')!;
-    for (const n of lanes) if (has(up, 'rf8-multi', n)) expect([num(up, 'rf8-multi', n, 'DSP'), num(up, 'rf8-e3m4', n, 'DSP')]).toEqual([n, 0]);
+    for (const n of lanes) if (has(up, 'gg-multi', n)) expect([num(up, 'gg-multi', n, 'DSP'), num(up, 'rf8-e3m4', n, 'DSP')]).toEqual([n, 0]);
     // SQNR: +4.5 dB at beta 2 (42.08 vs 37.55), e3m4's SQNR at beta 0.5
     const sq = (f: string, beta: number) => Number(cell(qt, f, undefined, `SQNR dB beta=${beta}`).split(' ')[0]);
     expect(prose).toContain('(42.08 against 37.55 dB)');
-    expect([sq('rf8-multi', 2), sq('rf8-e3m4', 2)]).toEqual([42.08, 37.55]);
-    expect((sq('rf8-multi', 2) - sq('rf8-e3m4', 2)).toFixed(1)).toBe('4.5');
-    expect(sq('rf8-multi', 0.5)).toBe(sq('rf8-e3m4', 0.5));
+    expect([sq('gg-multi', 2), sq('rf8-e3m4', 2)]).toEqual([42.08, 37.55]);
+    expect((sq('gg-multi', 2) - sq('rf8-e3m4', 2)).toFixed(1)).toBe('4.5');
+    expect(sq('gg-multi', 0.5)).toBe(sq('rf8-e3m4', 0.5));
   });
   it('the pipelined converters (hx8k pipe=6 block): Fmax 2.08x to 2.54x, 35-40 MHz, +367..764 FFs, LUTs -10..+1 %', () => {
     const b6 = extractMarkdownSection(DOC, 'hx8k pipe=6')!;
@@ -488,11 +488,11 @@ describe('docs/estimates.md prose claims on the checkpoints', () => {
     expect(rate(f, 'int8', 'Huffman bits').toFixed(1)).toBe('3.7');
     expect(rate(f, 'int8', 'SQNR dB').toFixed(1)).toBe('40.0');
     expect(rate(f, 'rf8-e3m4', 'SQNR dB').toFixed(1)).toBe('37.5');
-    expect(rate(f, 'rf8-multi', 'SQNR dB').toFixed(1)).toBe('42.6');
-    expect(rate(f, 'rf8-multi', 'Huffman bits').toFixed(1)).toBe('3.9');
+    expect(rate(f, 'gg-multi', 'SQNR dB').toFixed(1)).toBe('42.6');
+    expect(rate(f, 'gg-multi', 'Huffman bits').toFixed(1)).toBe('3.9');
     expect(rate(f, 'ocp-e4m3', 'Huffman bits')).toBeGreaterThan(7);
     const rt = tablesOf(f).find((t) => t.header.includes('Exp-Golomb bits'))!;
-    expect(rt.rows.find((r) => r[0]!.startsWith('rf8-multi'))![0]).toBe('rf8-multi (rf8-e2m5)');
+    expect(rt.rows.find((r) => r[0]!.startsWith('gg-multi'))![0]).toBe('gg-multi (rf8-e2m5)');
     const mt = tablesOf(f).find((t) => t.header.includes('compute bound'))!;
     const row = mt.rows.find((r) => r[0] === 'rf8-e3m4' && r[1] === '4')!;
     expect([row[col(mt, 'B=1 raw')], row[col(mt, 'B=1 coded')]]).toEqual(['72.2', '122']);
