@@ -594,6 +594,14 @@ describe('docs/estimates.md: what the multiplier-free product buys (rf8-weights 
     expect([Math.min(...mine), Math.max(...mine), Math.min(...base), Math.max(...base)].map(Math.round)).toEqual([44, 50, 54, 61]);
     expect(flat).toContain('the datapath alone clocks lower (44-50 MHz against 54-61 MHz)');
     expect(flat).toContain(`int8/rf8 at N = 8: ${hw.rows.find((r) => r[0] === 'int8/rf8' && r[1] === '8')![col(hw, 'MAC/s per 1k LUTs')]} against ${hw.rows.find((r) => r[0] === 'int8' && r[1] === '8')![col(hw, 'MAC/s per 1k LUTs')]}`);
+    // UP5K: int8/rf8 against int8, Fmax and MAC/s per 1k LUTs as stated
+    if (blocks.includes('up5k')) {
+      const u = tablesOf('up5k').hw;
+      const s = (f: string, n: number, c: string) => u.rows.find((r) => r[0] === f && r[1] === String(n))![col(u, c)]!;
+      const fm = 'Fmax MHz (median)', ml = 'MAC/s per 1k LUTs';
+      expect(flat).toContain(`Fmax (${s('int8/rf8', 1, fm)} / ${s('int8/rf8', 8, fm)} against ${s('int8', 1, fm)} / ${s('int8', 8, fm)} MHz) and ${s('int8/rf8', 1, ml)} / ${s('int8/rf8', 8, ml)} MAC/s per 1k LUTs against ${s('int8', 1, ml)} / ${s('int8', 8, ml)}`);
+      expect(Math.abs(Number(s('int8/rf8', 8, fm)) / Number(s('int8', 8, fm)) - 1)).toBeLessThan(0.03); // "the same Fmax"
+    }
     // the flip-flops over every block: 3-34 % more than the baseline
     const ffAll: number[] = [];
     for (const d of blocks) {
