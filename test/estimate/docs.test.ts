@@ -601,6 +601,12 @@ describe('docs/estimates.md: what the multiplier-free product buys (rf8-weights 
       const fm = 'Fmax MHz (median)', ml = 'MAC/s per 1k LUTs';
       expect(flat).toContain(`Fmax (${s('int8/rf8', 1, fm)} / ${s('int8/rf8', 8, fm)} against ${s('int8', 1, fm)} / ${s('int8', 8, fm)} MHz) and ${s('int8/rf8', 1, ml)} / ${s('int8/rf8', 8, ml)} MAC/s per 1k LUTs against ${s('int8', 1, ml)} / ${s('int8', 8, ml)}`);
       expect(Math.abs(Number(s('int8/rf8', 8, fm)) / Number(s('int8', 8, fm)) - 1)).toBeLessThan(0.03); // "the same Fmax"
+      const ud = tablesOf('up5k').dp;
+      if (ud) {
+        const t = (f: string, n: number, c: string) => ud.rows.find((r) => r[0] === f && r[1] === String(n))![col(ud, c)]!;
+        const pc = (n: number) => pctText(Number(t('int8/rf8', n, 'LUTs')), Number(t('int8', n, 'LUTs'))).replace(' %', '');
+        expect(flat).toContain(`The MAC datapath alone shows the trade more: ${t('int8/rf8', 1, 'LUTs')} / ${t('int8/rf8', 8, 'LUTs')} LUTs against ${t('int8', 1, 'LUTs')} / ${t('int8', 8, 'LUTs')} (${pc(1)} % / ${pc(8)} %), ${t('int8/rf8', 1, fm)} / ${t('int8/rf8', 8, fm)} MHz against ${t('int8', 1, fm)} / ${t('int8', 8, fm)} MHz.`);
+      }
     }
     // the flip-flops over every block: 3-34 % more than the baseline
     const ffAll: number[] = [];
