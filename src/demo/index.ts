@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic.js';
 import { CheckFailed } from '../util/errors.js';
 import { Stages, type StageRecord } from './stages.js';
-import { RF8_MODES, type FormatName } from '../format/traits.js';
+import { GG_MODES, type FormatName } from '../format/traits.js';
 import type { EstimateReport } from '../estimate/sweep.js';
 import type { EstimateFormat } from '../estimate/configs.js';
 import { estimateMarkdown } from './estimate-md.js';
@@ -415,11 +415,11 @@ export function reportMarkdown(r: DemoReport): string {
 
 /**
  * The engine(s) to estimate: the formats the co-simulated layers run (weights and activations).
- * One format: that engine; several RF8 modes: the multi-mode RF8 unit; otherwise each format.
+ * One format: that engine; several GG float modes: the multi-mode GG float unit (gg-multi); otherwise each format.
  */
 export function demoEngineFormats(layers: readonly { wFormat: FormatName; xFormat: FormatName }[]): EstimateFormat[] {
   const used = [...new Set(layers.flatMap((l) => [l.wFormat, l.xFormat]))];
   if (used.length === 1) return used;
-  if (used.every((f) => RF8_MODES.includes(f))) return ['rf8-multi'];
+  if (used.every((f) => GG_MODES.includes(f))) return ['gg-multi']; // GG_MULTI of src/estimate/configs (type-checked; not imported so the estimate code loads only when run)
   return used;
 }

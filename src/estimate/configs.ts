@@ -3,37 +3,56 @@
  * width (src/arith accWidth, chosen by the generator), N lanes, a pipeline depth; the RTL of
  * each comes from src/rtl `generateRtl` (never written here).
  */
-import { CORE_FORMAT_NAMES, RF8_MODES, getFormat, type FormatName } from '../format/index.js';
+import { CORE_FORMAT_NAMES, GG_MODES, getFormat, type FormatName } from '../format/index.js';
 import { generateRtl, moduleNames, type RtlOptions } from '../rtl/index.js';
 import { InputError } from '../util/errors.js';
 import { sha256, type DesignInput } from './flow.js';
 
 /**
- * A format choice of the estimate: one of the family (both operands), the multi-mode unit of the
- * GG float modes, or a pair `A/B`: activations A on operand a, weights B on operand b (e.g.
- * `int8/rf8`: rf8 weights, whose product is a shift-and-add, with int8 activations).
+ * The multi-mode unit of rf8kit's three GG float modes (rf8-e2m5, rf8-e3m4, rf8-e4m3 on both
+ * operands, picked per dot product; `rf8 rtl --modes gg-modes`). Not the authors' `rf8`.
  */
-export type EstimateFormat = FormatName | 'rf8-multi' | `${FormatName}/${FormatName}`;
+export const GG_MULTI = 'gg-multi';
+
+/**
+ * Old names of the estimate labels, accepted on input: `rf8-multi` (deprecated: `rf8` is the
+ * authors' residual format, the multi-mode unit is made of rf8kit's GG float modes) and the
+ * shorthand `multi`. Data, so the CLI can say which name it mapped.
+ */
+export const ESTIMATE_FORMAT_ALIASES: Readonly<Record<string, { to: typeof GG_MULTI; deprecated: boolean }>> = Object.freeze({
+  'rf8-multi': { to: GG_MULTI, deprecated: true },
+  multi: { to: GG_MULTI, deprecated: false },
+});
+
+/**
+ * A format choice of the estimate: one of the family (both operands), the multi-mode unit of the
+ * GG float modes (`gg-multi`), or a pair `A/B`: activations A on operand a, weights B on operand b
+ * (e.g. `int8/rf8`: rf8 weights, whose product is a shift-and-add, with int8 activations).
+ */
+export type EstimateFormat = FormatName | typeof GG_MULTI | `${FormatName}/${FormatName}`;
 
 /** The operand formats of an estimate format (a pair's A and B; a single format on both sides). */
 export function estimateOperands(f: EstimateFormat): { a: FormatName; b: FormatName } | null {
-  if (f === 'rf8-multi') return null;
+  if (f === GG_MULTI) return null;
   const i = f.indexOf('/');
   return i < 0 ? { a: f as FormatName, b: f as FormatName } : { a: f.slice(0, i) as FormatName, b: f.slice(i + 1) as FormatName };
 }
 
-/** The default sweep (issue 7): RF8 e3m4, the multi-mode RF8 unit, OCP E4M3, OCP E5M2, INT8. */
-export const DEFAULT_FORMATS: readonly EstimateFormat[] = Object.freeze(['rf8-e3m4', 'rf8-multi', 'ocp-e4m3', 'ocp-e5m2', 'int8'] as EstimateFormat[]);
+/** The default sweep (issue 7): RF8 e3m4, the multi-mode GG float unit, OCP E4M3, OCP E5M2, INT8. */
+export const DEFAULT_FORMATS: readonly EstimateFormat[] = Object.freeze(['rf8-e3m4', GG_MULTI, 'ocp-e4m3', 'ocp-e5m2', 'int8'] as EstimateFormat[]);
 export const DEFAULT_LANES: readonly number[] = Object.freeze([1, 4, 8, 16]);
 /** Dot-product length the exact accumulator width is sized for (the generator's default). */
 export const DEFAULT_NMAX = 4096;
 
 /** The formats an estimate takes: the core ones (CORE_FORMAT_NAMES; no codebook estimates yet) and the multi-mode unit. */
-export const ESTIMATE_FORMATS: readonly EstimateFormat[] = Object.freeze([...CORE_FORMAT_NAMES, 'rf8-multi'] as EstimateFormat[]);
+export const ESTIMATE_FORMATS: readonly EstimateFormat[] = Object.freeze([...CORE_FORMAT_NAMES, GG_MULTI] as EstimateFormat[]);
 
+/** An estimate format by name: a family format, `gg-multi` (or an alias of it), or a pair `A/B`. */
 export function parseEstimateFormat(s: string): EstimateFormat {
   const t = s.trim();
-  if (t === 'rf8-multi' || t === 'multi') return 'rf8-multi';
+  if (t === GG_MULTI) return GG_MULTI;
+  const alias = Object.hasOwn(ESTIMATE_FORMAT_ALIASES, t) ? ESTIMATE_FORMAT_ALIASES[t] : undefined;
+  if (alias) return alias.to;
   const i = t.indexOf('/');
   if (i >= 0) {
     const a = getFormat(t.slice(0, i).trim()).name;
@@ -82,10 +101,10 @@ export function engineDesign(spec: EngineSpec, variant: Variant = 'engine'): { d
   const nmax = spec.nmax ?? DEFAULT_NMAX;
   if (!Number.isInteger(spec.lanes) || spec.lanes < 1 || spec.lanes > 32) throw new InputError(`lanes must be in 1..32: ${spec.lanes}`);
   let opts: RtlOptions;
-  if (spec.format === 'rf8-multi') {
-    // every rf8 mode on both operands (src/rtl `modes`); the same outputs as the rf8-e3m4 row
-    // (one rf8-e3m4 converter + binary32), so the difference is the operand side
-    opts = { modes: RF8_MODES, outs: ['rf8-e3m4'], lanes: spec.lanes, pipe, nmax };
+  if (spec.format === GG_MULTI) {
+    // every GG float mode on both operands (src/rtl `modes`); the same outputs as the rf8-e3m4
+    // row (one rf8-e3m4 converter + binary32), so the difference is the operand side
+    opts = { modes: GG_MODES, outs: ['rf8-e3m4'], lanes: spec.lanes, pipe, nmax };
   } else {
     // a pair A/B: the activation format A is the output format (hidden layers), as F is for F/F
     const ops = estimateOperands(spec.format)!;

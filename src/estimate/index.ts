@@ -14,7 +14,7 @@ export {
   type SourceFile, type DesignInput, type FlowOptions, type SynthResult, type SeedResult, type PnrResult, type FlowResult,
 } from './flow.js';
 export {
-  parseEstimateFormat, estimateOperands, engineDesign, DEFAULT_FORMATS, DEFAULT_LANES, DEFAULT_NMAX, ESTIMATE_FORMATS,
+  parseEstimateFormat, estimateOperands, engineDesign, DEFAULT_FORMATS, DEFAULT_LANES, DEFAULT_NMAX, ESTIMATE_FORMATS, GG_MULTI, ESTIMATE_FORMAT_ALIASES,
   type EstimateFormat, type EngineSpec, type EngineInfo, type Variant,
 } from './configs.js';
 export { rateQuality, ggQuality, type RateQuality, type GGQualityRow, type GGQualityOptions } from './quality.js';

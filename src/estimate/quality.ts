@@ -8,11 +8,11 @@ import { sampleGG } from '../gg/index.js';
 import { quantizeTensor, codeStreamStats } from '../quant/index.js';
 import type { FormatName } from '../format/index.js';
 import { Rng } from '../util/rng.js';
-import { estimateOperands, type EstimateFormat } from './configs.js';
+import { GG_MULTI, estimateOperands, type EstimateFormat } from './configs.js';
 
 export interface RateQuality {
   format: EstimateFormat;
-  /** The format a multi-mode quantizer picked (rf8-multi), else the format itself. */
+  /** The format a multi-mode quantizer picked (gg-multi), else the format itself. */
   chosen: FormatName | string;
   sqnrDb: number;
   /** Bits per weight: zero-order entropy (bound), Huffman (a real code), Exp-Golomb (no table). */
@@ -27,7 +27,7 @@ export interface GGQualityRow extends RateQuality {
 }
 
 /** The weight format of an estimate format: a pair A/B quantizes its weights in B. */
-const quantFormat = (f: EstimateFormat): FormatName | 'auto' => (f === 'rf8-multi' ? 'auto' : (estimateOperands(f)!.b));
+const quantFormat = (f: EstimateFormat): FormatName | 'auto' => (f === GG_MULTI ? 'auto' : (estimateOperands(f)!.b));
 
 /** Quantize one tensor in a format and measure SQNR and bits per weight. */
 export function rateQuality(data: Float32Array, shape: number[], f: EstimateFormat, perRow = false): RateQuality {

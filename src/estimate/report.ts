@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { sha256 } from './flow.js';
 import { lineChart, renderSvg, type TopLevelSpec } from '../util/plot.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import type { EstimateFormat } from './configs.js';
+import { GG_MULTI, type EstimateFormat } from './configs.js';
 import type { ConfigResult, EstimateReport } from './sweep.js';
 
 export const fmtNum = (x: number | undefined, digits = 1): string => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
@@ -94,7 +94,7 @@ export function qualityTable(rep: EstimateReport): Table {
   const header = ['format', ...betas.map((b) => `SQNR dB beta=${b}`), ...betas.map((b) => `Huffman bits beta=${b}`)];
   const rows = formats.map((f) => {
     const q = (b: number) => rep.quality.find((x) => x.format === f && x.beta === b)!;
-    return [f, ...betas.map((b) => q(b).sqnrDb.toFixed(2) + (f === 'rf8-multi' ? ` (${q(b).chosen.replace('rf8-', '')})` : '')), ...betas.map((b) => q(b).huffmanBits.toFixed(3))];
+    return [f, ...betas.map((b) => q(b).sqnrDb.toFixed(2) + (f === GG_MULTI ? ` (${q(b).chosen.replace('rf8-', '')})` : '')), ...betas.map((b) => q(b).huffmanBits.toFixed(3))];
   });
   return { header, rows };
 }
@@ -102,7 +102,7 @@ export function qualityTable(rep: EstimateReport): Table {
 export function rateTable(rep: EstimateReport): Table {
   return {
     header: ['format', 'SQNR dB', 'entropy bits', 'Huffman bits', 'Exp-Golomb bits'],
-    rows: rep.rates.rows.map((r) => [r.format + (r.format === 'rf8-multi' ? ` (${r.chosen})` : ''), r.sqnrDb.toFixed(2), r.entropyBits.toFixed(3), r.huffmanBits.toFixed(3), r.egBits.toFixed(3)]),
+    rows: rep.rates.rows.map((r) => [r.format + (r.format === GG_MULTI ? ` (${r.chosen})` : ''), r.sqnrDb.toFixed(2), r.entropyBits.toFixed(3), r.huffmanBits.toFixed(3), r.egBits.toFixed(3)]),
   };
 }
 
@@ -192,10 +192,10 @@ export function verdict(rep: EstimateReport, format: EstimateFormat = 'rf8-e3m4'
   return lines;
 }
 
-/** RF8 e3m4 against INT8 and OCP E4M3; with the multi-mode unit measured, it against RF8 e3m4 and the same two. */
+/** RF8 e3m4 against INT8 and OCP E4M3; with the multi-mode GG float unit measured, it against RF8 e3m4 and the same two. */
 export function allVerdicts(rep: EstimateReport): string[] {
   const out = verdict(rep);
-  if (rep.configs.some((c) => c.format === 'rf8-multi' && c.resources)) out.push(...verdict(rep, 'rf8-multi', ['rf8-e3m4', 'int8', 'ocp-e4m3']));
+  if (rep.configs.some((c) => c.format === GG_MULTI && c.resources)) out.push(...verdict(rep, GG_MULTI, ['rf8-e3m4', 'int8', 'ocp-e4m3']));
   // pairs A/B (e.g. rf8 weights with A activations): against A/A, and the residual pair against every single-format engine measured
   for (const f of [...new Set(rep.configs.filter((c) => c.resources && c.format.includes('/')).map((c) => c.format))]) {
     const a = f.slice(0, f.indexOf('/')) as EstimateFormat;

@@ -82,7 +82,7 @@ describe('README hardware numbers come from docs/estimates.md', () => {
     const pm = readme.match(/8-lane rf8-e3m4 engine runs at ([\d.]+) MHz\s+\(([\d.]+ M) MAC\/s\)/);
     expect(pm).not.toBeNull();
     expect([pm![1], pm![2]]).toEqual([r5[10], r5[12]]);
-    const multi = row('rf8-multi', 8);
+    const multi = row('gg-multi', 8);
     const mm = readme.match(/takes (\d+) LUTs at ([\d.]+) MHz \((\d+)%\s+more than rf8-e3m4: its shared grid needs W = (\d+)\)/);
     expect(mm).not.toBeNull();
     expect([mm![1], mm![2], mm![4]]).toEqual([multi[4], multi[10], multi[3]]);

@@ -32,7 +32,7 @@ describe('rf8 estimate: bad input', () => {
 describe.runIf(runLive)('rf8 estimate on the installed tools', () => {
   it('one small configuration: table, JSON, plots, markdown; the second run comes from the cache', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rf8est-cli-'));
-    const args = ['estimate', '--formats', 'int8,rf8-multi', '--lanes', '1', '--seeds', '1', '--no-datapath', '--cache-dir', join(dir, 'cache'), '--bandwidth', '2'];
+    const args = ['estimate', '--formats', 'int8,gg-multi', '--lanes', '1', '--seeds', '1', '--no-datapath', '--cache-dir', join(dir, 'cache'), '--bandwidth', '2'];
     const r = rf8([...args, '--json', '--plot', join(dir, 'plots'), '--markdown', join(dir, 'est.md')], undefined, { timeoutMs: 600_000 });
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
@@ -46,7 +46,7 @@ describe.runIf(runLive)('rf8 estimate on the installed tools', () => {
     expect(c.critical.from).toMatch(/^u_dut\b/);
     expect(c.critical.to).toMatch(/^u_dut\b/);
     expect(c.macPerSecondPer1kLuts).toBeCloseTo(c.macPerSecond / (c.resources.luts / 1000), 0);
-    expect(j.configs.find((x: { format: string }) => x.format === 'rf8-multi').status).toBe('ok');
+    expect(j.configs.find((x: { format: string }) => x.format === 'gg-multi').status).toBe('ok');
     expect(j.toolRuns).toBe(6); // synthesis, place and route, timing per configuration
     // models: MNIST MLP inferences/s and char-LM tokens/s at 2 bytes/cycle
     expect(j.models.map((m: { unit: string }) => m.unit)).toEqual(['inference', 'token']);
@@ -65,19 +65,25 @@ describe.runIf(runLive)('rf8 estimate on the installed tools', () => {
     expect(again.code, again.stderr).toBe(0);
     const j2 = JSON.parse(again.stdout);
     expect(j2.toolRuns).toBe(6);
-    for (const f of ['int8', 'rf8-multi']) {
+    for (const f of ['int8', 'gg-multi']) {
       const a = j.configs.find((x: { format: string }) => x.format === f);
       const b = j2.configs.find((x: { format: string }) => x.format === f);
       expect([b.resources, b.fmaxMHz, b.placedCells, b.critical], f).toEqual([a.resources, a.fmaxMHz, a.placedCells, a.critical]);
     }
     expect(j2.rtlFingerprint).toBe(j.rtlFingerprint);
-    // third run: everything cached, same numbers, text table on stdout
-    const t = rf8(args);
+    // third run, with the deprecated name of the multi-mode unit: mapped to gg-multi with a note,
+    // everything cached (the label is not part of the cache key), same numbers, text table on stdout
+    const t = rf8(args.map((a) => (a === 'int8,gg-multi' ? 'int8,rf8-multi' : a)));
     expect(t.code, t.stderr).toBe(0);
+    expect(t.stderr).toMatch(/--formats 'rf8-multi' is deprecated, use 'gg-multi'/);
+    expect(t.stdout).toMatch(/^gg-multi\s+1\s+53\s+/m);
+    expect(t.stdout).not.toContain('rf8-multi');
     expect(t.stdout).toMatch(/0 tool runs/);
     expect(t.stdout).toContain(c.fmaxMHz.toFixed(1));
     expect(t.stdout).toMatch(/int8\s+1\s+28\s+/);
     expect(existsSync(join(dir, 'cache'))).toBe(true);
     rmSync(dir, { recursive: true, force: true });
-  });
+    // two cold flows of two engines: about 40 s on an idle 2-core machine, minutes on a loaded one
+    // (each tool call already allows 600 s)
+  }, 900_000);
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ggQuality, rateQuality, modelRates, engineDesign, DEFAULT_FORMATS } from '../../src/estimate/index.js';
+import { ggQuality, rateQuality, modelRates, engineDesign, parseEstimateFormat, synthKey, getDevice, DEFAULT_FORMATS } from '../../src/estimate/index.js';
 import { accWidth } from '../../src/arith/index.js';
-import { RF8_MODES } from '../../src/format/index.js';
+import { GG_MODES } from '../../src/format/index.js';
 import { sampleGG } from '../../src/gg/index.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -13,11 +13,11 @@ describe('SQNR and rate on GG weights', () => {
     expect(ggQuality(['rf8-e3m4'], { n: 8192, seed: 6, betas: [1] })[0]!.sqnrDb).not.toBe(a[0]!.sqnrDb);
   });
   it('the multi-mode unit is the best rf8 mode per tensor', () => {
-    const rows = ggQuality(['rf8-multi', ...RF8_MODES], { n: 16384, seed: 9, betas: [0.5, 2] });
+    const rows = ggQuality(['gg-multi', ...GG_MODES], { n: 16384, seed: 9, betas: [0.5, 2] });
     for (const beta of [0.5, 2]) {
       const r = rows.filter((x) => x.beta === beta);
-      const multi = r.find((x) => x.format === 'rf8-multi')!;
-      const best = Math.max(...r.filter((x) => x.format !== 'rf8-multi').map((x) => x.sqnrDb));
+      const multi = r.find((x) => x.format === 'gg-multi')!;
+      const best = Math.max(...r.filter((x) => x.format !== 'gg-multi').map((x) => x.sqnrDb));
       expect(multi.sqnrDb).toBeCloseTo(best, 9);
       expect(r.find((x) => x.format === multi.chosen)!.sqnrDb).toBeCloseTo(multi.sqnrDb, 9);
     }
@@ -42,7 +42,7 @@ describe('SQNR and rate on GG weights', () => {
 describe('configurations come from the generator with the exact accumulator width', () => {
   it('W = accWidth of src/arith for every single-format default, across lanes', () => {
     for (const f of DEFAULT_FORMATS) {
-      if (f === 'rf8-multi') continue;
+      if (f === 'gg-multi') continue;
       for (const n of [1, 16]) {
         const { info, design } = engineDesign({ format: f, lanes: n });
         expect(info.W).toBe(accWidth(f, f, 4096, n).W);
@@ -54,13 +54,27 @@ describe('configurations come from the generator with the exact accumulator widt
     }
   });
   it('the multi-mode unit: every rf8 mode on both operands, exact W over the mode pairs, the rf8-e3m4 row\'s outputs', () => {
-    const { design, info } = engineDesign({ format: 'rf8-multi', lanes: 4 });
-    expect(info.format).toBe('rf8-multi');
+    const { design, info } = engineDesign({ format: 'gg-multi', lanes: 4 });
+    expect(info.format).toBe('gg-multi');
     expect(info.W).toBe(53);
     const top = design.sources.find((s) => s.name === `${info.top}.sv`)!.text;
     expect(top).toMatch(/in_mode_a/);
     expect(top).toMatch(/in_mode_b/);
     expect(info.converters).toEqual(engineDesign({ format: 'rf8-e3m4', lanes: 4 }).info.converters);
     expect(design.sources.filter((s) => /_dec_a_m\d\.sv$/.test(s.name))).toHaveLength(3);
+  });
+  it("the label is gg-multi; its old names map to it; the label is not a tool input (cache keys unchanged)", () => {
+    for (const s of ['gg-multi', 'rf8-multi', 'multi', ' rf8-multi ']) expect(parseEstimateFormat(s)).toBe('gg-multi');
+    expect(DEFAULT_FORMATS).toContain('gg-multi');
+    expect(DEFAULT_FORMATS).not.toContain('rf8-multi');
+    const { design } = engineDesign({ format: 'gg-multi', lanes: 1 });
+    expect(design.name).toBe('gg-multi-n1-p2');
+    // the design's label (what the old name changed) does not enter the synthesis key: the cached
+    // tool results of the rf8-multi runs serve gg-multi
+    for (const d of ['hx8k', 'ecp5'] as const) {
+      const dev = getDevice(d);
+      expect(synthKey({ ...design, name: 'rf8-multi-n1-p2' }, dev, 'yosys x')).toBe(synthKey(design, dev, 'yosys x'));
+    }
+    for (const s of design.sources) expect(s.text).not.toMatch(/gg-multi|gg_multi/);
   });
 });

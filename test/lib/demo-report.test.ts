@@ -11,7 +11,7 @@ import type { EstimateReport } from '../../src/estimate/sweep.js';
 describe('demo estimate', () => {
   it('estimates the engine of the co-simulated layers', () => {
     expect(demoEngineFormats([{ wFormat: 'rf8-e2m5', xFormat: 'rf8-e2m5' }, { wFormat: 'rf8-e2m5', xFormat: 'rf8-e2m5' }])).toEqual(['rf8-e2m5']);
-    expect(demoEngineFormats([{ wFormat: 'rf8-e2m5', xFormat: 'rf8-e3m4' }])).toEqual(['rf8-multi']);
+    expect(demoEngineFormats([{ wFormat: 'rf8-e2m5', xFormat: 'rf8-e3m4' }])).toEqual(['gg-multi']);
     expect(demoEngineFormats([{ wFormat: 'int8', xFormat: 'ocp-e4m3' }])).toEqual(['int8', 'ocp-e4m3']);
   });
 

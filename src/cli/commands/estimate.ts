@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import cliProgress from 'cli-progress';
-import { DEFAULT_FORMATS, DEFAULT_LANES, ESTIMATE_FORMATS, parseEstimateFormat } from '../../estimate/configs.js';
+import { DEFAULT_FORMATS, DEFAULT_LANES, ESTIMATE_FORMATS, ESTIMATE_FORMAT_ALIASES, GG_MULTI, parseEstimateFormat } from '../../estimate/configs.js';
 import { DEVICE_NAMES, getDevice, type DeviceName } from '../../estimate/devices.js';
 import { runSweep } from '../../estimate/sweep.js';
 import { reportText, allVerdicts, writePlots, compare, markdownSection, upsertMarkdown, reportFingerprint, sectionId } from '../../estimate/report.js';
@@ -39,7 +39,7 @@ export const estimateCommand: CommandModule<object, Args> = {
   describe: 'FPGA resources, Fmax and throughput of the generated engines (yosys + nextpnr-ice40), RF8 vs INT8 / OCP FP8',
   builder: (y) =>
     y
-      .option('formats', { type: 'array', string: true, describe: `formats (${ESTIMATE_FORMATS.join(', ')}, or a pair A/B: activations A x weights B, e.g. int8/rf8); default ${DEFAULT_FORMATS.join(',')}` })
+      .option('formats', { type: 'array', string: true, describe: `formats (${ESTIMATE_FORMATS.join(', ')}, or a pair A/B: activations A x weights B, e.g. int8/rf8; ${GG_MULTI} = the multi-mode unit of the GG float modes, old name rf8-multi); default ${DEFAULT_FORMATS.join(',')}` })
       .option('lanes', { type: 'array', string: true, describe: `lane counts N; default ${DEFAULT_LANES.join(',')}` })
       .option('device', { type: 'string', default: 'hx8k', choices: DEVICE_NAMES, describe: 'target device (Fmax: iCE40 only)' })
       .option('model', { type: 'string', describe: 'weight file / checkpoint for the throughput model and bits/weight (default: MNIST MLP + char-LM shapes, GG rate)' })
@@ -56,7 +56,11 @@ export const estimateCommand: CommandModule<object, Args> = {
       .option('seed', { type: 'number', default: 7, describe: 'seed of the GG samples' })
       .option('tag', { type: 'string', describe: "name of this run's markdown block beside the device (e.g. rf8-weights)" }) as never,
   handler: async (args) => {
-    const formats = list(args.formats).map(parseEstimateFormat);
+    const formats = list(args.formats).map((s) => {
+      const alias = Object.hasOwn(ESTIMATE_FORMAT_ALIASES, s) ? ESTIMATE_FORMAT_ALIASES[s] : undefined;
+      if (alias?.deprecated) log(`rf8 estimate: --formats '${s}' is deprecated, use '${alias.to}' (rf8kit's GG float modes; 'rf8' is the authors' residual format)`);
+      return parseEstimateFormat(s);
+    });
     const lanes = list(args.lanes).map((s) => parseIntStrict(s, '--lanes', 1, 32));
     const device = getDevice(args.device).name as DeviceName;
     const seeds = list(args.seeds).map((s) => parseIntStrict(s, '--seeds', 0, 2 ** 31));
@@ -105,6 +109,6 @@ export const estimateCommand: CommandModule<object, Args> = {
       for (const e of errors) log(`rf8 estimate: ${e.format} N=${e.lanes}: ${e.reason}`);
       process.exitCode = 1;
     }
-    emit(args, { ...rep, rtlFingerprint: reportFingerprint(rep), comparison: [...compare(rep, 'rf8-e3m4'), ...compare(rep, 'rf8-multi', ['rf8-e3m4', 'int8', 'ocp-e4m3'])], verdict: allVerdicts(rep), plots }, () => reportText(rep));
+    emit(args, { ...rep, rtlFingerprint: reportFingerprint(rep), comparison: [...compare(rep, 'rf8-e3m4'), ...compare(rep, GG_MULTI, ['rf8-e3m4', 'int8', 'ocp-e4m3'])], verdict: allVerdicts(rep), plots }, () => reportText(rep));
   },
 };
