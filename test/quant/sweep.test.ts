@@ -11,7 +11,7 @@ function specTable(): { formats: FormatName[]; rows: { beta: number; values: num
   const lines = text.split('\n');
   const h = lines.findIndex((l) => /^\|\s*beta\s*\|/.test(l));
   expect(h).toBeGreaterThan(0);
-  const names: Record<string, FormatName> = { INT8: 'int8', 'OCP E4M3': 'ocp-e4m3', E5M2: 'ocp-e5m2', 'RF8 e3m4': 'rf8-e3m4', 'RF8 e2m5': 'rf8-e2m5' };
+  const names: Record<string, FormatName> = { INT8: 'int8', 'OCP E4M3': 'ocp-e4m3', E5M2: 'ocp-e5m2', 'GG e3m4': 'rf8-e3m4', 'GG e2m5': 'rf8-e2m5' };
   const cells = (l: string): string[] => l.split('|').slice(1, -1).map((c) => c.trim());
   const formats = cells(lines[h]!).slice(1).map((c) => names[c]!);
   const rows: { beta: number; values: number[] }[] = [];

@@ -36,9 +36,9 @@ const SHORT: Partial<Record<FormatName, string>> = {
   int8: 'INT8',
   'ocp-e4m3': 'OCP E4M3',
   'ocp-e5m2': 'E5M2',
-  'rf8-e3m4': 'RF8 e3m4',
-  'rf8-e2m5': 'RF8 e2m5',
-  'rf8-e4m3': 'RF8 e4m3',
+  'rf8-e3m4': 'GG e3m4',
+  'rf8-e2m5': 'GG e2m5',
+  'rf8-e4m3': 'GG e4m3',
   rf8: 'rf8',
 };
 
