@@ -8,6 +8,7 @@ import { ensureSuite, listSuites, type SuiteDef } from '../golden/index.js';
 import { buildHarness, type BuiltModel, type HarnessSpec } from '../sim/build.js';
 import { suiteArgs, runHarness, type HarnessReport } from '../sim/cosim.js';
 import { dutIoHeader } from '../sim/dutio.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { packageRoot } from '../sim/paths.js';
 import { DutSession } from '../sim/protocol.js';
 import { runMacProperty } from '../sim/props.js';
@@ -72,7 +73,7 @@ export interface MutantOutcome extends Mutation {
   kill?: Kill;
   /** Set by the formal classification of survivors. */
   status?: 'equivalent' | 'counterexample' | 'unclassified';
-  proof?: { method: string; seconds: number; note?: string };
+  proof?: { method: string; seconds: number; scope?: string; note?: string };
 }
 
 export interface RowStats {
@@ -129,11 +130,20 @@ interface RunOut {
 }
 
 /** Run the harness over mutant ids in chunks, `jobs` processes at once. */
-async function runChunks(exe: string, suiteArgv: string[][], ids: number[], jobs: number, onChunk: (n: number) => void): Promise<Map<number, RunOut>> {
+async function runChunks(exe: string, suiteArgv: string[][], ids: number[], jobs: number, onChunk: (n: number) => void, cacheFile?: string): Promise<Map<number, RunOut>> {
   const out = new Map<number, RunOut>();
-  const chunk = Math.max(1, Math.min(50, Math.ceil(ids.length / (jobs * 4))));
+  // resumable: results already in the cache file (same model, same suite files) are taken as they are
+  const cached = new Map<number, RunOut>();
+  if (cacheFile && existsSync(cacheFile)) for (const r of JSON.parse(readFileSync(cacheFile, 'utf8')) as RunOut[]) cached.set(r.id, r);
+  for (const id of ids) if (cached.has(id)) out.set(id, cached.get(id)!);
+  const save = (): void => {
+    if (cacheFile) writeFileAtomic(cacheFile, JSON.stringify([...new Map([...cached, ...out]).values()]));
+  };
+  const todo = ids.filter((id) => !out.has(id));
+  if (todo.length < ids.length) onChunk(ids.length - todo.length);
+  const chunk = Math.max(1, Math.min(50, Math.ceil(todo.length / (jobs * 4))));
   const chunks: number[][] = [];
-  for (let i = 0; i < ids.length; i += chunk) chunks.push(ids.slice(i, i + chunk));
+  for (let i = 0; i < todo.length; i += chunk) chunks.push(todo.slice(i, i + chunk));
   let next = 0;
   const argv = suiteArgv.flat();
   const worker = async (): Promise<void> => {
@@ -152,6 +162,7 @@ async function runChunks(exe: string, suiteArgv: string[][], ids: number[], jobs
         i++;
       }
       for (const id of c) if (!out.has(id)) throw new Error(`mutant harness gave no result for mutant ${id}`);
+      save();
       onChunk(c.length);
     }
   };
@@ -232,10 +243,18 @@ export async function runCampaign(o: CampaignOptions): Promise<{ report: Campaig
   const t1 = Date.now();
   let done = 0;
   log?.(`running ${ids.length} mutants x ${suites.length} suites (${suites.map((s) => s.name).join(', ')}), ${jobs} job(s)`);
-  const res = await runChunks(model.exe, argv, ids, jobs, (n) => {
-    done += n;
-    o.onProgress?.(done, ids.length);
-  });
+  const runKey = createHash('sha256').update(model.hash).update('\0').update(argv.flat().join('\0')).digest('hex').slice(0, 16);
+  const res = await runChunks(
+    model.exe,
+    argv,
+    ids,
+    jobs,
+    (n) => {
+      done += n;
+      o.onProgress?.(done, ids.length);
+    },
+    join(design.dir, `runs-${runKey}.json`),
+  );
   const simSec = (Date.now() - t1) / 1000;
   const byId = new Map(design.mutations.map((m) => [m.id, m]));
   const mutants: MutantOutcome[] = ids.map((id) => {

@@ -42,7 +42,10 @@ export function addCounterexamples(cfg: RtlConfig, seqs: { mutant: number; block
       };
   let beats = 0;
   for (const q of seqs) {
-    f.sequences.push({ config: cfg.id, mutant: q.mutant, block: q.block, mode: q.mode, seed: q.seed, count: q.count, beats: q.beats.map((b) => ({ ...b, init: b.init.toString() })) });
+    const seq = { config: cfg.id, mutant: q.mutant, block: q.block, mode: q.mode, seed: q.seed, count: q.count, beats: q.beats.map((b) => ({ ...b, init: b.init.toString() })) };
+    // a sequence whose first beat does not clear sees the reset state: it goes first in the file (the harness resets before every suite)
+    if (q.beats.length && !q.beats[0]!.first) f.sequences.unshift(seq);
+    else f.sequences.push(seq);
     beats += q.beats.length;
   }
   writeFileAtomic(p, JSON.stringify(f, null, 1) + '\n');
@@ -60,6 +63,8 @@ export interface LoopReport extends CampaignReport {
   /** The kill rate of the suites before this loop's counterexamples (committed suites, on-demand suites, props; earlier cex suites count as committed). */
   before: { killed: number; killRate: number; killedByOriginal: number; killRateOriginal: number };
   equivalent: number;
+  /** Equivalent mutants by method and scope ('correspondence any', 'induction harness', ...). */
+  equivalentBy: { by: string; mutants: number }[];
   counterexamples: number;
   unclassified: number;
   rounds: number;
@@ -126,7 +131,7 @@ export async function mutationLoop(o: LoopOptions): Promise<LoopReport> {
     for (const r of res) {
       const m = byId.get(r.id)!;
       m.status = r.status;
-      m.proof = { method: r.method, seconds: r.seconds, ...(r.note ? { note: r.note } : {}) };
+      m.proof = { method: r.method, seconds: r.seconds, ...(r.scope ? { scope: r.scope } : {}), ...(r.note ? { note: r.note } : {}) };
     }
     if (!cexs.length || !o.update) break;
     const add = addCounterexamples(
@@ -160,6 +165,11 @@ export async function mutationLoop(o: LoopOptions): Promise<LoopReport> {
     ...final,
     before: { killed: killedBefore, killRate: mutants.length ? killedBefore / mutants.length : 1, killedByOriginal, killRateOriginal: mutants.length ? killedByOriginal / mutants.length : 1 },
     equivalent: mutants.filter((m) => !m.killed && m.status === 'equivalent').length,
+    equivalentBy: [...mutants.filter((m) => !m.killed && m.status === 'equivalent').reduce((acc, m) => {
+      const k = `${m.proof?.method ?? '?'} ${m.proof?.scope ?? '?'}`;
+      acc.set(k, (acc.get(k) ?? 0) + 1);
+      return acc;
+    }, new Map<string, number>())].map(([by, n]) => ({ by, mutants: n })),
     counterexamples: classification.filter((r) => r.status === 'counterexample').length,
     unclassified: mutants.filter((m) => !m.killed && m.status !== 'equivalent').length,
     rounds,

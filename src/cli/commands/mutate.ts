@@ -87,9 +87,9 @@ export const mutateCommand: CommandModule<object, Args> = {
         '',
         table(['killed by', 'mutants'], r.byKiller.map((k) => [k.by, k.killed])),
         '',
-        ...r.mutants.filter((m) => !m.killed).map((m) => `survivor ${m.id}: ${m.block} ${m.mode} ${m.cell} ${m.port}[${m.bit}] (${m.src})${m.status ? ` -> ${m.status}${m.proof ? ` (${m.proof.method}, ${m.proof.seconds.toFixed(1)} s${m.proof.note ? `; ${m.proof.note}` : ''})` : ''}` : ''}`),
+        ...r.mutants.filter((m) => !m.killed).map((m) => `survivor ${m.id}: ${m.block} ${m.mode} ${m.cell} ${m.port}[${m.bit}] (${m.src})${m.status ? ` -> ${m.status}${m.proof ? ` (${m.proof.method}${m.proof.scope ? ` ${m.proof.scope}` : ''}, ${m.proof.seconds.toFixed(1)} s${m.proof.note ? `; ${m.proof.note}` : ''})` : ''}` : ''}`),
         loop
-          ? `kill rate before the loop ${loop.before.killed}/${r.total} = ${(100 * loop.before.killRate).toFixed(1)}%; after: killed ${r.killed} + equivalent ${loop.equivalent} + unclassified ${loop.unclassified} = ${r.total}; vectors added: ${loop.vectorsAdded.map((v) => `${v.suite} +${v.sequences} sequences (${v.beats} beats)`).join(', ') || 'none'}`
+          ? `kill rate before the loop ${loop.before.killed}/${r.total} = ${(100 * loop.before.killRate).toFixed(1)}%; after: killed ${r.killed} + equivalent ${loop.equivalent} (${loop.equivalentBy.map((e) => `${e.by} ${e.mutants}`).join(', ') || '-'}) + unclassified ${loop.unclassified} = ${r.total}; vectors added: ${loop.vectorsAdded.map((v) => `${v.suite} +${v.sequences} sequences (${v.beats} beats)`).join(', ') || 'none'}`
           : `kill rate ${r.killed}/${r.total} = ${(100 * r.killRate).toFixed(1)}%`,
         `times: yosys ${r.times.yosysSec.toFixed(1)} s, model build ${r.times.buildSec.toFixed(1)} s, suites ${r.times.simSec.toFixed(1)} s, props ${r.times.propsSec.toFixed(1)} s${loop ? `, classification ${loop.classifySec.toFixed(1)} s` : ''}, total ${r.times.seconds.toFixed(1)} s`,
       ].join('\n'),
