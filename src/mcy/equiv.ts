@@ -24,10 +24,11 @@ const execFileP = promisify(execFile);
  *    and compares what the harness compares: out_valid, in_ready and, when out_valid, the output
  *    fields. The observer miter goes to AIGER (techmap, aigmap); a failing frame is a
  *    counterexample = a beat sequence from reset (lifted to a golden vector by src/mcy/cex.ts).
- * 3. 'pdr' (yosys-abc pdr, IC3: unbounded, finds its own inductive invariant) on the observer
- *    miter with in_valid / out_ready free too: equivalent for every input sequence and stall
- *    pattern (scope 'any').
- * 4. 'pdr' under the harness's drive (scope 'harness'); a difference PDR found with stalls is
+ * 3. 'dprove' (ABC's sequential equivalence checker: forward retiming, latch correspondence by
+ *    induction, fraiging, then its own engines), else 'pdr' (ABC's IC3: unbounded, finds its own
+ *    inductive invariant), on the observer miter with in_valid / out_ready free too: equivalent
+ *    for every input sequence and stall pattern (scope 'any').
+ * 4. 'dprove' / 'pdr' under the harness's drive (scope 'harness'); a difference PDR found with stalls is
  *    never called equivalent; a PDR counterexample deeper than the bounded search re-runs bmc3 to
  *    that depth for its beats.
  * A mutant none of them decides is 'unclassified'. Results are cached per mutant, keyed on
@@ -37,15 +38,16 @@ const execFileP = promisify(execFile);
  */
 
 /** The classification method's version: the cache key of the results (bump when a check changes). */
-export const EQUIV_METHOD = 'v3-abc';
+export const EQUIV_METHOD = 'v4-abc';
 
 export interface EquivResult {
   id: number;
   status: 'equivalent' | 'counterexample' | 'unclassified';
-  method: 'correspondence' | 'bmc' | 'pdr' | 'none';
+  method: 'correspondence' | 'bmc' | 'dprove' | 'pdr' | 'none';
   /** The classification method's version (EQUIV_METHOD) and the timeout per solver call it ran with. */
   version?: string;
   timeoutSec?: number;
+  pdrTimeoutSec?: number;
   /** For an equivalence: 'any' = for every input sequence and stall pattern; 'harness' = under the harness's drive (in_valid = out_ready = 1). */
   scope?: 'any' | 'harness';
   seconds: number;
@@ -137,8 +139,10 @@ export function liftBeats(d: MutationDesign, steps: Map<number, Map<string, bigi
 }
 
 export interface EquivOptions {
-  /** Bounded search depth in cycles (default latency + 8). */
+  /** Bounded search depth in cycles (default latency + 3: one beat after reset and its output, with slack). */
   depth?: number;
+  /** Seconds per PDR call (default timeoutSec). */
+  pdrTimeoutSec?: number;
   /** Seconds per solver call (default 600). */
   timeoutSec?: number;
 }
@@ -154,9 +158,9 @@ export async function classifyMutant(d: MutationDesign, id: number, o: EquivOpti
   if (existsSync(cacheFile)) {
     const c = JSON.parse(readFileSync(cacheFile, 'utf8'), (k, v) => (k === 'init' && typeof v === 'string' ? BigInt(v) : v)) as EquivResult;
     // an undecided result is retried with a longer timeout
-    if (c.status !== 'unclassified' || (c.timeoutSec ?? 0) >= timeoutSec) return c;
+    if (c.status !== 'unclassified' || ((c.timeoutSec ?? 0) >= timeoutSec && (c.pdrTimeoutSec ?? 0) >= (o.pdrTimeoutSec ?? timeoutSec))) return c;
   }
-  const res: EquivResult = { ...(await classifyUncached(d, id, dir, o)), version: EQUIV_METHOD, timeoutSec };
+  const res: EquivResult = { ...(await classifyUncached(d, id, dir, o)), version: EQUIV_METHOD, timeoutSec, pdrTimeoutSec: o.pdrTimeoutSec ?? timeoutSec };
   writeFileAtomic(cacheFile, JSON.stringify(res, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
   return res;
 }
@@ -198,7 +202,8 @@ async function classifyUncached(d: MutationDesign, id: number, dir: string, o: E
   if (/SAT proof finished - no model found: SUCCESS!/.test(r1.log)) return { id, status: 'equivalent', method: 'correspondence', scope: 'any', seconds: secs() };
   // 2.-4. sequential checks on the observer miter, as AIGER through yosys-abc (bmc3, pdr: much faster than sat -seq here)
   const lat = d.g.cfg.latency;
-  const depth = o.depth ?? lat + 8;
+  const depth = o.depth ?? lat + 3;
+  const pdrSec = o.pdrTimeoutSec ?? timeoutSec;
   const obHarness = observer('gold_o', 'dut_gold', d.ports) + observer('gate_o', 'dut_gate', d.ports);
   const obFree = observer('gold_o', 'dut_gold', d.ports, true) + observer('gate_o', 'dut_gate', d.ports, true);
   writeFileSync(join(dir, 'obs.v'), obHarness);
@@ -218,16 +223,22 @@ async function classifyUncached(d: MutationDesign, id: number, dir: string, o: E
   // 3. PDR with in_valid / out_ready free: equivalent for every stall pattern
   const free = await buildAig(dir, 'free', prep('obs-free.v'), timeoutSec);
   runs.push(free.run);
-  const pf = await abc(dir, 'pdr-free', free.aig, `pdr -T ${timeoutSec}`, timeoutSec);
+  // 3a. dprove (ABC's sequential equivalence: forward retiming, latch correspondence by induction, fraiging, then its own engines)
+  const df = await abc(dir, 'dprove-free', free.aig, 'dprove', timeoutSec);
+  runs.push(df);
+  if (df.verdict === 'proven') return { id, status: 'equivalent', method: 'dprove', scope: 'any', seconds: secs() };
+  const pf = await abc(dir, 'pdr-free', free.aig, `pdr -T ${pdrSec}`, pdrSec);
   runs.push(pf);
   if (pf.verdict === 'proven') return { id, status: 'equivalent', method: 'pdr', scope: 'any', seconds: secs() };
-  // 4. PDR under the harness's drive
-  const ph = await abc(dir, 'pdr', harness.aig, `pdr -T ${timeoutSec}`, timeoutSec);
+  // 4. dprove and PDR under the harness's drive
+  const dh = await abc(dir, 'dprove', harness.aig, 'dprove', timeoutSec);
+  runs.push(dh);
+  const ph: AbcResult = dh.verdict === 'proven' ? dh : await abc(dir, 'pdr', harness.aig, `pdr -T ${pdrSec}`, pdrSec);
   runs.push(ph);
   if (ph.verdict === 'proven') {
     // a difference PDR found with stalls is a real one (the suites without stalls cannot see it): not equivalent
     if (pf.verdict === 'cex') return { id, status: 'unclassified', method: 'none', seconds: secs(), note: `equivalent without stalls (PDR), but PDR found a difference with stalls (frame ${pf.frame})` };
-    return { id, status: 'equivalent', method: 'pdr', scope: 'harness', seconds: secs(), note: `with stalls: PDR ${pf.verdict}` };
+    return { id, status: 'equivalent', method: dh.verdict === 'proven' ? 'dprove' : 'pdr', scope: 'harness', seconds: secs(), note: `with stalls: PDR ${pf.verdict}` };
   }
   if (ph.verdict === 'cex') {
     // deeper than the bounded search: search again to that depth for the beats
@@ -287,7 +298,7 @@ async function abc(dir: string, name: string, aig: string, cmd: string, timeoutS
     out = `${x.stdout ?? ''}${x.stderr ?? ''}${x.killed ? '\nTIMEOUT: yosys-abc killed' : ''}`;
   }
   writeFileSync(join(dir, `${name}.log`), `${script}\n${out}\n(wall ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
-  if (/Property proved/i.test(out)) return { verdict: 'proven', log: out };
+  if (/Property proved|Networks are equivalent/i.test(out)) return { verdict: 'proven', log: out };
   const m = /was asserted in frame (\d+)/.exec(out);
   if (m && existsSync(join(dir, cexFile))) return { verdict: 'cex', frame: Number(m[1]), cexFile, log: out };
   return { verdict: 'undecided', log: out };
