@@ -4,7 +4,7 @@ import type { Beat, RtlConfig } from '../rtl/index.js';
 import { getSuite, goldenDir, manifestEntry, readManifest, resetSuiteRegistry, suitePath, writeManifest, writeSuite, type DotSuiteInfo, type FormatName } from './golden-api.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { runCampaign, summarize, type CampaignOptions, type CampaignReport, type MutantOutcome } from './campaign.js';
-import { classifyMutant, type EquivOptions, type EquivResult } from './equiv.js';
+import { cachedClassification, classifyMutant, type EquivOptions, type EquivResult } from './equiv.js';
 import type { MutationDesign } from './design.js';
 
 /**
@@ -78,6 +78,8 @@ export interface LoopOptions extends CampaignOptions {
   update?: boolean;
   maxRounds?: number;
   equiv?: EquivOptions;
+  /** Wall-clock budget of the classification in seconds: survivors not started by then stay unclassified ('not attempted'); the vectors found so far are still written and re-run. */
+  budgetSec?: number;
 }
 
 async function pool<T, R>(xs: T[], jobs: number, f: (x: T) => Promise<R>): Promise<R[]> {
@@ -121,6 +123,11 @@ export async function mutationLoop(o: LoopOptions): Promise<LoopReport> {
     const t1 = Date.now();
     let n = 0;
     const res = await pool(todo, jobs, async (m) => {
+      if (o.budgetSec !== undefined && (Date.now() - t0) / 1000 > o.budgetSec) {
+        const cached = cachedClassification(design, m.id, o.equiv);
+        if (cached) return cached;
+        return { id: m.id, status: 'unclassified', method: 'none', seconds: 0, note: 'not attempted (--budget spent)' } satisfies EquivResult;
+      }
       const r = await classifyMutant(design, m.id, o.equiv);
       o.log?.(`  [${++n}/${todo.length}] mutant ${m.id} (${m.block} ${m.mode}): ${r.status} by ${r.method} in ${r.seconds.toFixed(1)} s`);
       return r;

@@ -38,7 +38,7 @@ const execFileP = promisify(execFile);
  */
 
 /** The classification method's version: the cache key of the results (bump when a check changes). */
-export const EQUIV_METHOD = 'v4-abc';
+export const EQUIV_METHOD = 'v5-abc';
 
 export interface EquivResult {
   id: number;
@@ -147,6 +147,16 @@ export interface EquivOptions {
   timeoutSec?: number;
 }
 
+/** A cached classification of this method (undefined when there is none). */
+export function cachedClassification(d: MutationDesign, id: number, o: EquivOptions = {}): EquivResult | undefined {
+  const f = join(d.dir, 'equiv', String(id), `result-${EQUIV_METHOD}.json`);
+  if (!existsSync(f)) return undefined;
+  const c = JSON.parse(readFileSync(f, 'utf8'), (k, v) => (k === 'init' && typeof v === 'string' ? BigInt(v) : v)) as EquivResult;
+  const t = o.timeoutSec ?? 600;
+  if (c.status !== 'unclassified' || ((c.timeoutSec ?? 0) >= t && (c.pdrTimeoutSec ?? 0) >= (o.pdrTimeoutSec ?? t))) return c;
+  return undefined;
+}
+
 /** Classify one mutant (see the file comment). */
 export async function classifyMutant(d: MutationDesign, id: number, o: EquivOptions = {}): Promise<EquivResult> {
   const dir = join(d.dir, 'equiv', String(id));
@@ -227,7 +237,7 @@ async function classifyUncached(d: MutationDesign, id: number, dir: string, o: E
   const df = await abc(dir, 'dprove-free', free.aig, 'dprove', timeoutSec);
   runs.push(df);
   if (df.verdict === 'proven') return { id, status: 'equivalent', method: 'dprove', scope: 'any', seconds: secs() };
-  const pf = await abc(dir, 'pdr-free', free.aig, `pdr -T ${pdrSec}`, pdrSec);
+  const pf: AbcResult = df.verdict === 'cex' ? df : await abc(dir, 'pdr-free', free.aig, `pdr -T ${pdrSec}`, pdrSec);
   runs.push(pf);
   if (pf.verdict === 'proven') return { id, status: 'equivalent', method: 'pdr', scope: 'any', seconds: secs() };
   // 4. dprove and PDR under the harness's drive
@@ -237,7 +247,7 @@ async function classifyUncached(d: MutationDesign, id: number, dir: string, o: E
   runs.push(ph);
   if (ph.verdict === 'proven') {
     // a difference PDR found with stalls is a real one (the suites without stalls cannot see it): not equivalent
-    if (pf.verdict === 'cex') return { id, status: 'unclassified', method: 'none', seconds: secs(), note: `equivalent without stalls (PDR), but PDR found a difference with stalls (frame ${pf.frame})` };
+    if (pf.verdict === 'cex') return { id, status: 'unclassified', method: 'none', seconds: secs(), note: `not equivalent: equivalent under the campaign harness's drive (no stalls), but differs with stalls (ABC, frame ${pf.frame}); a stalled suite run would kill it` };
     return { id, status: 'equivalent', method: dh.verdict === 'proven' ? 'dprove' : 'pdr', scope: 'harness', seconds: secs(), note: `with stalls: PDR ${pf.verdict}` };
   }
   if (ph.verdict === 'cex') {

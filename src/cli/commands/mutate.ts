@@ -23,6 +23,7 @@ interface Args extends CommonArgs {
   update: boolean;
   timeout: number | string;
   pdrTimeout?: number | string;
+  budget?: number | string;
   layer: boolean;
 }
 
@@ -51,6 +52,7 @@ export const mutateCommand: CommandModule<object, Args> = {
       .option('runs', { default: 200, describe: 'fast-check runs per survivor with --props' })
       .option('classify', { type: 'boolean', default: false, describe: 'classify every survivor with yosys sat: equivalent, or a counterexample' })
       .option('update', { type: 'boolean', default: false, describe: 'with --classify: write counterexamples into golden/ (cex suite + manifest) and re-run until none survives' })
+      .option('budget', { describe: 'with --classify: wall seconds for the classification; survivors not started by then stay unclassified (counterexamples found are still written and re-run)' })
       .option('pdr-timeout', { describe: 'seconds per PDR call with --classify (default: --timeout)' })
       .option('timeout', { default: 900, describe: 'seconds per SAT call with --classify (a timeout leaves the mutant unclassified)' }) as never,
   handler: async (args) => {
@@ -77,7 +79,7 @@ export const mutateCommand: CommandModule<object, Args> = {
       },
     };
     const r: CampaignReport | LoopReport = args.classify
-      ? await mutationLoop({ ...o, update: args.update, equiv: { timeoutSec: parseIntStrict(args.timeout, '--timeout', 1, 86400), ...(args.pdrTimeout !== undefined ? { pdrTimeoutSec: parseIntStrict(args.pdrTimeout, '--pdr-timeout', 1, 86400) } : {}) } })
+      ? await mutationLoop({ ...o, update: args.update, ...(args.budget !== undefined ? { budgetSec: parseIntStrict(args.budget, '--budget', 1, 1e7) } : {}), equiv: { timeoutSec: parseIntStrict(args.timeout, '--timeout', 1, 86400), ...(args.pdrTimeout !== undefined ? { pdrTimeoutSec: parseIntStrict(args.pdrTimeout, '--pdr-timeout', 1, 86400) } : {}) } })
       : (await runCampaign(o)).report;
     const loop = 'before' in r ? (r as LoopReport) : null;
     emit(args, r, () =>
