@@ -102,7 +102,7 @@ export interface CampaignReport {
   byMode: RowStats[];
   byBlockMode: RowStats[];
   byKiller: { by: string; killed: number }[];
-  times: { yosysSec: number; buildSec: number; simSec: number; propsSec: number; seconds: number };
+  times: { yosysSec: number; buildSec: number; simSec: number; stallSec?: number; propsSec: number; seconds: number };
   workDir: string;
   model: string;
   jobs: number;
@@ -117,6 +117,8 @@ export interface CampaignOptions {
   propsRuns?: number;
   /** Include the counterexample suites (default true). */
   cex?: boolean;
+  /** Re-run the MAC suites with random stalls on every suite survivor (default seed 1, p 0.3 / 0.3); false = off. */
+  stall?: { seed: number; pIn: number; pOut: number } | false;
   /** Only these mutant ids (default: all). */
   only?: number[];
   log?: (m: string) => void;
@@ -263,6 +265,34 @@ export async function runCampaign(o: CampaignOptions): Promise<{ report: Campaig
     if (r.killedBy === null) return { ...m, killed: false };
     return { ...m, killed: true, kill: { by: suites[r.killedBy]!.name, line: r.rep?.mismatch?.line, fields: fieldsOf(r.rep?.mismatch?.fields ?? 0) } };
   });
+  // the MAC suites again with random stalls (valid/ready back-pressure) on every survivor: the
+  // handshake and pipeline-enable mutants only show under stalls (the harness's file mode, --stall)
+  const stall = o.stall === false ? null : (o.stall ?? { seed: 1, pIn: 0.3, pOut: 0.3 });
+  const tS = Date.now();
+  if (stall) {
+    const macs = suites.map((d, i) => ({ d, a: argv[i]! })).filter((x) => x.d.kind === 'mac');
+    const surv = mutants.filter((m) => !m.killed);
+    log?.(`stalled runs (--stall ${stall.seed},${stall.pIn},${stall.pOut}) of ${macs.map((x) => x.d.name).join(', ')} on ${surv.length} survivors`);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: jobs }, async () => {
+        while (next < surv.length) {
+          const m = surv[next++]!;
+          for (const x of macs) {
+            const [, bin, ...rest] = x.a;
+            const r = await runHarness(model.exe, [bin!, '--bin', ...rest, '--stall', `${stall.seed},${stall.pIn},${stall.pOut}`, '--fault-sel', String(m.id)]);
+            if (r.code === 2 || !r.report) throw new Error(`mutant harness (stalled ${x.d.name}, mutant ${m.id}): ${r.stderr.trim().split('\n')[0] ?? ''}`);
+            if (!r.report.pass) {
+              m.killed = true;
+              m.kill = { by: `${x.d.name}+stall`, line: r.report.mismatch?.line, fields: fieldsOf(r.report.mismatch?.fields ?? 0) };
+              break;
+            }
+          }
+        }
+      }),
+    );
+  }
+  const stallSec = (Date.now() - tS) / 1000;
   // fast-check on the survivors
   const t2 = Date.now();
   const propsRuns = o.propsRuns ?? 0;
@@ -290,10 +320,10 @@ export async function runCampaign(o: CampaignOptions): Promise<{ report: Campaig
     seed,
     ctrlWidth: design.ctrlWidth,
     blocks: design.blocks,
-    suites: [...suites.map((s) => s.name), ...(propsRuns > 0 ? ['props'] : [])],
+    suites: [...suites.map((s) => s.name), ...(stall ? suites.filter((d) => d.kind === 'mac').map((d) => `${d.name}+stall`) : []), ...(propsRuns > 0 ? ['props'] : [])],
     props: propsRuns > 0 ? { runs: propsRuns, seed } : null,
     mutants,
-    times: { yosysSec: design.yosysSec, buildSec: model.seconds, simSec, propsSec, seconds: (Date.now() - t0) / 1000 },
+    times: { yosysSec: design.yosysSec, buildSec: model.seconds, simSec, stallSec, propsSec, seconds: (Date.now() - t0) / 1000 },
     workDir: design.dir,
     model: model.exe,
     jobs,
