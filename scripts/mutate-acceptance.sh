@@ -6,16 +6,18 @@
 # (/usr/bin/time -v: wall and CPU of each run).
 # Resumable: the suite runs and the classification results are cached per mutant beside the
 # mutation design (.cache/rf8/mcy/<config>/runs-*.json, equiv/<id>/result-<method>.json).
-# Usage: scripts/mutate-acceptance.sh [JOBS] [TIMEOUT]   (sequential configurations; JOBS processes
-# each; TIMEOUT seconds per solver call, default 300)
+# Usage: scripts/mutate-acceptance.sh [JOBS] [TIMEOUT] [PDR_TIMEOUT]   (sequential configurations;
+# JOBS processes each; TIMEOUT seconds per solver call, default 40; PDR_TIMEOUT per PDR call,
+# default 20: the values of the runs in docs/verification.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS="${1:-2}"
-TIMEOUT="${2:-300}"
+TIMEOUT="${2:-40}"
+PDR_TIMEOUT="${3:-20}"
 mkdir -p runs/mcy
 npx tsc -p tsconfig.json
 for N in 1 8; do
-  /usr/bin/time -v node bin/rf8.js mutate -a rf8-e3m4 --lanes "$N" --count 1000 --seed 1 --jobs "$JOBS" --classify --update --timeout "$TIMEOUT" --json \
+  /usr/bin/time -v node bin/rf8.js mutate -a rf8-e3m4 --lanes "$N" --count 1000 --seed 1 --jobs "$JOBS" --classify --update --timeout "$TIMEOUT" --pdr-timeout "$PDR_TIMEOUT" --json \
     > "runs/mcy/mutate-n$N.json" 2> "runs/mcy/mutate-n$N.log" || echo "mutate N=$N: exit $? (see runs/mcy/mutate-n$N.log)"
 done
 /usr/bin/time -v node bin/rf8.js prove --block converter --all --json > runs/mcy/prove-converter.json 2> runs/mcy/prove-converter.log || true

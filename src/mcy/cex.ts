@@ -31,32 +31,56 @@ export function addCounterexamples(cfg: RtlConfig, seqs: { mutant: number; block
   const name = cexSuiteName(cfg);
   const dir = join(goldenDir(), 'cex');
   mkdirSync(dir, { recursive: true });
-  const p = join(dir, `${name}.json`);
-  const f: CexFile = existsSync(p)
-    ? (JSON.parse(readFileSync(p, 'utf8')) as CexFile)
-    : {
-        name,
-        description: `counterexamples of the mutation campaigns (rf8 mutate --classify) on ${cfg.id.replace(/-p\d+-/, '-')}: beats found by yosys sat, expected outputs from the reference`,
-        dot: { a: cfg.fa.name as FormatName, b: cfg.fb.name as FormatName, outs: cfg.outs.map((o) => o.name as FormatName), f32: cfg.f32, W: cfg.W, lanes: cfg.lanes },
-        sequences: [],
-      };
+  const files = new Map<string, CexFile>();
+  const touched = new Set<string>();
+  const load = (n: string): CexFile => {
+    if (files.has(n)) return files.get(n)!;
+    const p = join(dir, `${n}.json`);
+    const f: CexFile = existsSync(p)
+      ? (JSON.parse(readFileSync(p, 'utf8')) as CexFile)
+      : {
+          name: n,
+          description: `counterexamples of the mutation campaigns (rf8 mutate --classify) on ${cfg.id.replace(/-p\d+-/, '-')}${n === name ? '' : ' that start from the reset state (one per file)'}: beats found by the formal classification, expected outputs from the reference`,
+          dot: { a: cfg.fa.name as FormatName, b: cfg.fb.name as FormatName, outs: cfg.outs.map((o) => o.name as FormatName), f32: cfg.f32, W: cfg.W, lanes: cfg.lanes },
+          sequences: [],
+        };
+    files.set(n, f);
+    return f;
+  };
+  const fromReset = (b: { first: boolean }[]): boolean => b.length > 0 && !b[0]!.first;
   let beats = 0;
   for (const q of seqs) {
     const seq = { config: cfg.id, mutant: q.mutant, block: q.block, mode: q.mode, seed: q.seed, count: q.count, beats: q.beats.map((b) => ({ ...b, init: b.init.toString() })) };
-    // a sequence whose first beat does not clear sees the reset state: it goes first in the file (the harness resets before every suite)
-    if (q.beats.length && !q.beats[0]!.first) f.sequences.unshift(seq);
-    else f.sequences.push(seq);
+    if (fromReset(q.beats)) {
+      // a sequence whose first beat does not clear sees the reset state: it goes first in a file (the
+      // harness resets before every suite); one such sequence per file: the main one, then -r1, -r2, ...
+      let k = 0;
+      for (;;) {
+        const n = k === 0 ? name : `${name}-r${k}`;
+        const f = load(n);
+        if (!f.sequences.length || !fromReset(f.sequences[0]!.beats)) {
+          f.sequences.unshift(seq);
+          touched.add(n);
+          break;
+        }
+        k++;
+      }
+    } else {
+      load(name).sequences.push(seq);
+      touched.add(name);
+    }
     beats += q.beats.length;
   }
-  writeFileAtomic(p, JSON.stringify(f, null, 1) + '\n');
+  for (const n of touched) writeFileAtomic(join(dir, `${n}.json`), JSON.stringify(files.get(n)!, null, 1) + '\n');
   resetSuiteRegistry();
-  const d = getSuite(name);
-  const dg = writeSuite(d, suitePath(d));
   const m = readManifest();
-  const entries = (m?.suites ?? []).filter((e) => e.name !== name);
-  entries.push(manifestEntry(d, dg));
+  const entries = (m?.suites ?? []).filter((e) => !touched.has(e.name));
+  for (const n of touched) {
+    const d = getSuite(n);
+    entries.push(manifestEntry(d, writeSuite(d, suitePath(d))));
+  }
   writeManifest(entries);
-  return { name, added: seqs.length, beats };
+  return { name: [...touched].sort().join(', '), added: seqs.length, beats };
 }
 
 export interface LoopReport extends CampaignReport {

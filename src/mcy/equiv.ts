@@ -20,7 +20,8 @@ const execFileP = promisify(execFile);
  *    with the same inputs, both designs give the same outputs and the same next state: by
  *    induction from the common reset state they are equivalent forever (sufficient, not necessary).
  * 2. 'bmc' (yosys-abc bmc3): both designs inside an observer that drives them like the
- *    co-simulation harness (reset in cycle 1, then in_valid = out_ready = 1, every other input free)
+ *    co-simulation harness (reset in cycle 1 with in_valid = 0 and every data input 0, then
+ *    in_valid = out_ready = 1, every other input free)
  *    and compares what the harness compares: out_valid, in_ready and, when out_valid, the output
  *    fields. The observer miter goes to AIGER (techmap, aigmap); a failing frame is a
  *    counterexample = a beat sequence from reset (lifted to a golden vector by src/mcy/cex.ts).
@@ -38,7 +39,7 @@ const execFileP = promisify(execFile);
  */
 
 /** The classification method's version: the cache key of the results (bump when a check changes). */
-export const EQUIV_METHOD = 'v5-abc';
+export const EQUIV_METHOD = 'v6-abc';
 
 export interface EquivResult {
   id: number;
@@ -77,11 +78,13 @@ function observer(name: string, dut: string, ports: PortInfo[], free = false): s
   const conn = ports.filter((p) => p.name !== 'mutsel').map((p) => {
     if (p.name === 'clk') return '.clk(clk)';
     if (p.name === 'rst') return '.rst(~started)';
-    if (!free && (p.name === 'in_valid' || p.name === 'out_ready')) return `.${p.name}(1'b1)`;
+    // the harness's reset: in_valid = 0, out_ready = 1 and every data input 0 (free: anything during reset)
+    if (!free && p.name === 'in_valid') return `.in_valid(started)`;
+    if (!free && p.name === 'out_ready') return `.out_ready(1'b1)`;
     if (p.name === 'out_valid') return '.out_valid(ov)';
     if (p.name === 'in_ready') return '.in_ready(ir)';
     if (p.dir === 'output') return `.${p.name}(w_${p.name})`;
-    return `.${p.name}(${p.name})`;
+    return free ? `.${p.name}(${p.name})` : `.${p.name}(started ? ${p.name} : ${p.width}'d0)`;
   });
   L.push(`  ${dut} u (${conn.join(', ')});`);
   L.push(`  assign od = ov ? {${outs.map((p) => `w_${p.name}`).join(', ')}} : ${ow}'d0;`);
@@ -247,7 +250,7 @@ async function classifyUncached(d: MutationDesign, id: number, dir: string, o: E
   runs.push(ph);
   if (ph.verdict === 'proven') {
     // a difference PDR found with stalls is a real one (the suites without stalls cannot see it): not equivalent
-    if (pf.verdict === 'cex') return { id, status: 'unclassified', method: 'none', seconds: secs(), note: `not equivalent: equivalent under the campaign harness's drive (no stalls), but differs with stalls (ABC, frame ${pf.frame}); a stalled suite run would kill it` };
+    if (pf.verdict === 'cex') return { id, status: 'unclassified', method: 'none', seconds: secs(), note: `not equivalent: equivalent under the campaign harness's drive (its reset, no stalls), but differs with stalls or other inputs during reset (ABC, frame ${pf.frame})` };
     return { id, status: 'equivalent', method: dh.verdict === 'proven' ? 'dprove' : 'pdr', scope: 'harness', seconds: secs(), note: `with stalls: PDR ${pf.verdict}` };
   }
   if (ph.verdict === 'cex') {
