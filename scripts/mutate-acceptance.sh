@@ -2,15 +2,22 @@
 # The full mutation-cover runs of docs/verification.md (issue 15): 1000 mutants of rf8_dot with
 # N = 1 and N = 8 (rf8-e3m4 x rf8-e3m4, pipe 2), every survivor classified formally, counterexamples
 # written into golden/ (cex suites + manifest), repeated until none survives. Then the converter,
-# decoder and multiplier proofs for every format. Results: runs/mcy/*.json, times in the logs.
-# Usage: scripts/mutate-acceptance.sh [JOBS]   (sequential configurations; JOBS processes each)
+# decoder and multiplier proofs for every format. Results: runs/mcy/*.json, times in the logs
+# (/usr/bin/time -v: wall and CPU of each run).
+# Resumable: the suite runs and the classification results are cached per mutant beside the
+# mutation design (.cache/rf8/mcy/<config>/runs-*.json, equiv/<id>/result-<method>.json).
+# Usage: scripts/mutate-acceptance.sh [JOBS] [TIMEOUT] [PDR_TIMEOUT]   (sequential configurations;
+# JOBS processes each; TIMEOUT seconds per solver call, default 40; PDR_TIMEOUT per PDR call,
+# default 20: the values of the runs in docs/verification.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS="${1:-2}"
+TIMEOUT="${2:-40}"
+PDR_TIMEOUT="${3:-20}"
 mkdir -p runs/mcy
 npx tsc -p tsconfig.json
 for N in 1 8; do
-  /usr/bin/time -v node bin/rf8.js mutate -a rf8-e3m4 --lanes "$N" --count 1000 --seed 1 --jobs "$JOBS" --classify --update --json \
+  /usr/bin/time -v node bin/rf8.js mutate -a rf8-e3m4 --lanes "$N" --count 1000 --seed 1 --jobs "$JOBS" --classify --update --timeout "$TIMEOUT" --pdr-timeout "$PDR_TIMEOUT" --json \
     > "runs/mcy/mutate-n$N.json" 2> "runs/mcy/mutate-n$N.log" || echo "mutate N=$N: exit $? (see runs/mcy/mutate-n$N.log)"
 done
 /usr/bin/time -v node bin/rf8.js prove --block converter --all --json > runs/mcy/prove-converter.json 2> runs/mcy/prove-converter.log || true

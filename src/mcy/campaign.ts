@@ -8,6 +8,7 @@ import { ensureSuite, listSuites, type SuiteDef } from '../golden/index.js';
 import { buildHarness, type BuiltModel, type HarnessSpec } from '../sim/build.js';
 import { suiteArgs, runHarness, type HarnessReport } from '../sim/cosim.js';
 import { dutIoHeader } from '../sim/dutio.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { packageRoot } from '../sim/paths.js';
 import { DutSession } from '../sim/protocol.js';
 import { runMacProperty } from '../sim/props.js';
@@ -72,7 +73,7 @@ export interface MutantOutcome extends Mutation {
   kill?: Kill;
   /** Set by the formal classification of survivors. */
   status?: 'equivalent' | 'counterexample' | 'unclassified';
-  proof?: { method: string; seconds: number; note?: string };
+  proof?: { method: string; seconds: number; scope?: string; note?: string };
 }
 
 export interface RowStats {
@@ -101,7 +102,7 @@ export interface CampaignReport {
   byMode: RowStats[];
   byBlockMode: RowStats[];
   byKiller: { by: string; killed: number }[];
-  times: { yosysSec: number; buildSec: number; simSec: number; propsSec: number; seconds: number };
+  times: { yosysSec: number; buildSec: number; simSec: number; stallSec?: number; propsSec: number; seconds: number };
   workDir: string;
   model: string;
   jobs: number;
@@ -116,6 +117,8 @@ export interface CampaignOptions {
   propsRuns?: number;
   /** Include the counterexample suites (default true). */
   cex?: boolean;
+  /** Re-run the MAC suites with random stalls on every suite survivor (default seed 1, p 0.3 / 0.3); false = off. */
+  stall?: { seed: number; pIn: number; pOut: number } | false;
   /** Only these mutant ids (default: all). */
   only?: number[];
   log?: (m: string) => void;
@@ -129,11 +132,20 @@ interface RunOut {
 }
 
 /** Run the harness over mutant ids in chunks, `jobs` processes at once. */
-async function runChunks(exe: string, suiteArgv: string[][], ids: number[], jobs: number, onChunk: (n: number) => void): Promise<Map<number, RunOut>> {
+async function runChunks(exe: string, suiteArgv: string[][], ids: number[], jobs: number, onChunk: (n: number) => void, cacheFile?: string): Promise<Map<number, RunOut>> {
   const out = new Map<number, RunOut>();
-  const chunk = Math.max(1, Math.min(50, Math.ceil(ids.length / (jobs * 4))));
+  // resumable: results already in the cache file (same model, same suite files) are taken as they are
+  const cached = new Map<number, RunOut>();
+  if (cacheFile && existsSync(cacheFile)) for (const r of JSON.parse(readFileSync(cacheFile, 'utf8')) as RunOut[]) cached.set(r.id, r);
+  for (const id of ids) if (cached.has(id)) out.set(id, cached.get(id)!);
+  const save = (): void => {
+    if (cacheFile) writeFileAtomic(cacheFile, JSON.stringify([...new Map([...cached, ...out]).values()]));
+  };
+  const todo = ids.filter((id) => !out.has(id));
+  if (todo.length < ids.length) onChunk(ids.length - todo.length);
+  const chunk = Math.max(1, Math.min(50, Math.ceil(todo.length / (jobs * 4))));
   const chunks: number[][] = [];
-  for (let i = 0; i < ids.length; i += chunk) chunks.push(ids.slice(i, i + chunk));
+  for (let i = 0; i < todo.length; i += chunk) chunks.push(todo.slice(i, i + chunk));
   let next = 0;
   const argv = suiteArgv.flat();
   const worker = async (): Promise<void> => {
@@ -152,6 +164,7 @@ async function runChunks(exe: string, suiteArgv: string[][], ids: number[], jobs
         i++;
       }
       for (const id of c) if (!out.has(id)) throw new Error(`mutant harness gave no result for mutant ${id}`);
+      save();
       onChunk(c.length);
     }
   };
@@ -232,10 +245,18 @@ export async function runCampaign(o: CampaignOptions): Promise<{ report: Campaig
   const t1 = Date.now();
   let done = 0;
   log?.(`running ${ids.length} mutants x ${suites.length} suites (${suites.map((s) => s.name).join(', ')}), ${jobs} job(s)`);
-  const res = await runChunks(model.exe, argv, ids, jobs, (n) => {
-    done += n;
-    o.onProgress?.(done, ids.length);
-  });
+  const runKey = createHash('sha256').update(model.hash).update('\0').update(argv.flat().join('\0')).digest('hex').slice(0, 16);
+  const res = await runChunks(
+    model.exe,
+    argv,
+    ids,
+    jobs,
+    (n) => {
+      done += n;
+      o.onProgress?.(done, ids.length);
+    },
+    join(design.dir, `runs-${runKey}.json`),
+  );
   const simSec = (Date.now() - t1) / 1000;
   const byId = new Map(design.mutations.map((m) => [m.id, m]));
   const mutants: MutantOutcome[] = ids.map((id) => {
@@ -244,6 +265,34 @@ export async function runCampaign(o: CampaignOptions): Promise<{ report: Campaig
     if (r.killedBy === null) return { ...m, killed: false };
     return { ...m, killed: true, kill: { by: suites[r.killedBy]!.name, line: r.rep?.mismatch?.line, fields: fieldsOf(r.rep?.mismatch?.fields ?? 0) } };
   });
+  // the MAC suites again with random stalls (valid/ready back-pressure) on every survivor: the
+  // handshake and pipeline-enable mutants only show under stalls (the harness's file mode, --stall)
+  const stall = o.stall === false ? null : (o.stall ?? { seed: 1, pIn: 0.3, pOut: 0.3 });
+  const tS = Date.now();
+  if (stall) {
+    const macs = suites.map((d, i) => ({ d, a: argv[i]! })).filter((x) => x.d.kind === 'mac');
+    const surv = mutants.filter((m) => !m.killed);
+    log?.(`stalled runs (--stall ${stall.seed},${stall.pIn},${stall.pOut}) of ${macs.map((x) => x.d.name).join(', ')} on ${surv.length} survivors`);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: jobs }, async () => {
+        while (next < surv.length) {
+          const m = surv[next++]!;
+          for (const x of macs) {
+            const [, bin, ...rest] = x.a;
+            const r = await runHarness(model.exe, [bin!, '--bin', ...rest, '--stall', `${stall.seed},${stall.pIn},${stall.pOut}`, '--fault-sel', String(m.id)]);
+            if (r.code === 2 || !r.report) throw new Error(`mutant harness (stalled ${x.d.name}, mutant ${m.id}): ${r.stderr.trim().split('\n')[0] ?? ''}`);
+            if (!r.report.pass) {
+              m.killed = true;
+              m.kill = { by: `${x.d.name}+stall`, line: r.report.mismatch?.line, fields: fieldsOf(r.report.mismatch?.fields ?? 0) };
+              break;
+            }
+          }
+        }
+      }),
+    );
+  }
+  const stallSec = (Date.now() - tS) / 1000;
   // fast-check on the survivors
   const t2 = Date.now();
   const propsRuns = o.propsRuns ?? 0;
@@ -271,10 +320,10 @@ export async function runCampaign(o: CampaignOptions): Promise<{ report: Campaig
     seed,
     ctrlWidth: design.ctrlWidth,
     blocks: design.blocks,
-    suites: [...suites.map((s) => s.name), ...(propsRuns > 0 ? ['props'] : [])],
+    suites: [...suites.map((s) => s.name), ...(stall ? suites.filter((d) => d.kind === 'mac').map((d) => `${d.name}+stall`) : []), ...(propsRuns > 0 ? ['props'] : [])],
     props: propsRuns > 0 ? { runs: propsRuns, seed } : null,
     mutants,
-    times: { yosysSec: design.yosysSec, buildSec: model.seconds, simSec, propsSec, seconds: (Date.now() - t0) / 1000 },
+    times: { yosysSec: design.yosysSec, buildSec: model.seconds, simSec, stallSec, propsSec, seconds: (Date.now() - t0) / 1000 },
     workDir: design.dir,
     model: model.exe,
     jobs,

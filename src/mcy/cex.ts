@@ -4,7 +4,7 @@ import type { Beat, RtlConfig } from '../rtl/index.js';
 import { getSuite, goldenDir, manifestEntry, readManifest, resetSuiteRegistry, suitePath, writeManifest, writeSuite, type DotSuiteInfo, type FormatName } from './golden-api.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { runCampaign, summarize, type CampaignOptions, type CampaignReport, type MutantOutcome } from './campaign.js';
-import { classifyMutant, type EquivOptions, type EquivResult } from './equiv.js';
+import { cachedClassification, classifyMutant, type EquivOptions, type EquivResult } from './equiv.js';
 import type { MutationDesign } from './design.js';
 
 /**
@@ -31,35 +31,64 @@ export function addCounterexamples(cfg: RtlConfig, seqs: { mutant: number; block
   const name = cexSuiteName(cfg);
   const dir = join(goldenDir(), 'cex');
   mkdirSync(dir, { recursive: true });
-  const p = join(dir, `${name}.json`);
-  const f: CexFile = existsSync(p)
-    ? (JSON.parse(readFileSync(p, 'utf8')) as CexFile)
-    : {
-        name,
-        description: `counterexamples of the mutation campaigns (rf8 mutate --classify) on ${cfg.id.replace(/-p\d+-/, '-')}: beats found by yosys sat, expected outputs from the reference`,
-        dot: { a: cfg.fa.name as FormatName, b: cfg.fb.name as FormatName, outs: cfg.outs.map((o) => o.name as FormatName), f32: cfg.f32, W: cfg.W, lanes: cfg.lanes },
-        sequences: [],
-      };
+  const files = new Map<string, CexFile>();
+  const touched = new Set<string>();
+  const load = (n: string): CexFile => {
+    if (files.has(n)) return files.get(n)!;
+    const p = join(dir, `${n}.json`);
+    const f: CexFile = existsSync(p)
+      ? (JSON.parse(readFileSync(p, 'utf8')) as CexFile)
+      : {
+          name: n,
+          description: `counterexamples of the mutation campaigns (rf8 mutate --classify) on ${cfg.id.replace(/-p\d+-/, '-')}${n === name ? '' : ' that start from the reset state (one per file)'}: beats found by the formal classification, expected outputs from the reference`,
+          dot: { a: cfg.fa.name as FormatName, b: cfg.fb.name as FormatName, outs: cfg.outs.map((o) => o.name as FormatName), f32: cfg.f32, W: cfg.W, lanes: cfg.lanes },
+          sequences: [],
+        };
+    files.set(n, f);
+    return f;
+  };
+  const fromReset = (b: { first: boolean }[]): boolean => b.length > 0 && !b[0]!.first;
   let beats = 0;
   for (const q of seqs) {
-    f.sequences.push({ config: cfg.id, mutant: q.mutant, block: q.block, mode: q.mode, seed: q.seed, count: q.count, beats: q.beats.map((b) => ({ ...b, init: b.init.toString() })) });
+    const seq = { config: cfg.id, mutant: q.mutant, block: q.block, mode: q.mode, seed: q.seed, count: q.count, beats: q.beats.map((b) => ({ ...b, init: b.init.toString() })) };
+    if (fromReset(q.beats)) {
+      // a sequence whose first beat does not clear sees the reset state: it goes first in a file (the
+      // harness resets before every suite); one such sequence per file: the main one, then -r1, -r2, ...
+      let k = 0;
+      for (;;) {
+        const n = k === 0 ? name : `${name}-r${k}`;
+        const f = load(n);
+        if (!f.sequences.length || !fromReset(f.sequences[0]!.beats)) {
+          f.sequences.unshift(seq);
+          touched.add(n);
+          break;
+        }
+        k++;
+      }
+    } else {
+      load(name).sequences.push(seq);
+      touched.add(name);
+    }
     beats += q.beats.length;
   }
-  writeFileAtomic(p, JSON.stringify(f, null, 1) + '\n');
+  for (const n of touched) writeFileAtomic(join(dir, `${n}.json`), JSON.stringify(files.get(n)!, null, 1) + '\n');
   resetSuiteRegistry();
-  const d = getSuite(name);
-  const dg = writeSuite(d, suitePath(d));
   const m = readManifest();
-  const entries = (m?.suites ?? []).filter((e) => e.name !== name);
-  entries.push(manifestEntry(d, dg));
+  const entries = (m?.suites ?? []).filter((e) => !touched.has(e.name));
+  for (const n of touched) {
+    const d = getSuite(n);
+    entries.push(manifestEntry(d, writeSuite(d, suitePath(d))));
+  }
   writeManifest(entries);
-  return { name, added: seqs.length, beats };
+  return { name: [...touched].sort().join(', '), added: seqs.length, beats };
 }
 
 export interface LoopReport extends CampaignReport {
   /** The kill rate of the suites before this loop's counterexamples (committed suites, on-demand suites, props; earlier cex suites count as committed). */
   before: { killed: number; killRate: number; killedByOriginal: number; killRateOriginal: number };
   equivalent: number;
+  /** Equivalent mutants by method and scope ('correspondence any', 'induction harness', ...). */
+  equivalentBy: { by: string; mutants: number }[];
   counterexamples: number;
   unclassified: number;
   rounds: number;
@@ -73,6 +102,8 @@ export interface LoopOptions extends CampaignOptions {
   update?: boolean;
   maxRounds?: number;
   equiv?: EquivOptions;
+  /** Wall-clock budget of the classification in seconds: survivors not started by then stay unclassified ('not attempted'); the vectors found so far are still written and re-run. */
+  budgetSec?: number;
 }
 
 async function pool<T, R>(xs: T[], jobs: number, f: (x: T) => Promise<R>): Promise<R[]> {
@@ -116,6 +147,11 @@ export async function mutationLoop(o: LoopOptions): Promise<LoopReport> {
     const t1 = Date.now();
     let n = 0;
     const res = await pool(todo, jobs, async (m) => {
+      if (o.budgetSec !== undefined && (Date.now() - t0) / 1000 > o.budgetSec) {
+        const cached = cachedClassification(design, m.id, o.equiv);
+        if (cached) return cached;
+        return { id: m.id, status: 'unclassified', method: 'none', seconds: 0, note: 'not attempted (--budget spent)' } satisfies EquivResult;
+      }
       const r = await classifyMutant(design, m.id, o.equiv);
       o.log?.(`  [${++n}/${todo.length}] mutant ${m.id} (${m.block} ${m.mode}): ${r.status} by ${r.method} in ${r.seconds.toFixed(1)} s`);
       return r;
@@ -126,7 +162,7 @@ export async function mutationLoop(o: LoopOptions): Promise<LoopReport> {
     for (const r of res) {
       const m = byId.get(r.id)!;
       m.status = r.status;
-      m.proof = { method: r.method, seconds: r.seconds, ...(r.note ? { note: r.note } : {}) };
+      m.proof = { method: r.method, seconds: r.seconds, ...(r.scope ? { scope: r.scope } : {}), ...(r.note ? { note: r.note } : {}) };
     }
     if (!cexs.length || !o.update) break;
     const add = addCounterexamples(
@@ -160,6 +196,11 @@ export async function mutationLoop(o: LoopOptions): Promise<LoopReport> {
     ...final,
     before: { killed: killedBefore, killRate: mutants.length ? killedBefore / mutants.length : 1, killedByOriginal, killRateOriginal: mutants.length ? killedByOriginal / mutants.length : 1 },
     equivalent: mutants.filter((m) => !m.killed && m.status === 'equivalent').length,
+    equivalentBy: [...mutants.filter((m) => !m.killed && m.status === 'equivalent').reduce((acc, m) => {
+      const k = `${m.proof?.method ?? '?'} ${m.proof?.scope ?? '?'}`;
+      acc.set(k, (acc.get(k) ?? 0) + 1);
+      return acc;
+    }, new Map<string, number>())].map(([by, n]) => ({ by, mutants: n })),
     counterexamples: classification.filter((r) => r.status === 'counterexample').length,
     unclassified: mutants.filter((m) => !m.killed && m.status !== 'equivalent').length,
     rounds,

@@ -137,7 +137,8 @@ export async function mutationDesign(o: DesignOptions): Promise<MutationDesign> 
   const done = join(dir, 'design.json');
   if (existsSync(done)) {
     const d = JSON.parse(readFileSync(done, 'utf8')) as Omit<MutationDesign, 'g' | 'verilog' | 'rtlil' | 'designIl' | 'cached'>;
-    return { ...d, g, verilog: readFileSync(join(dir, 'mutated.v'), 'utf8'), rtlil: join(dir, 'mutated.il'), designIl: join(dir, 'design.il'), cached: true };
+    // dir: where the cache is now (design.json keeps the path it was written at; a copied cache moves)
+    return { ...d, dir, g, verilog: readFileSync(join(dir, 'mutated.v'), 'utf8'), rtlil: join(dir, 'mutated.il'), designIl: join(dir, 'design.il'), cached: true };
   }
   mkdirSync(join(dir, 'rtl'), { recursive: true });
   for (const s of g.sources) writeFileSync(join(dir, 'rtl', s.name), s.text);

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { writeFileAtomic } from '../util/atomic.js';
 import { join } from 'node:path';
 import type { Beat } from '../rtl/index.js';
@@ -6,30 +8,49 @@ import { fromTwos } from '../golden/line.js';
 import type { MutationDesign, PortInfo } from './design.js';
 import { runYosys } from './yosys.js';
 
+const execFileP = promisify(execFile);
+
 /**
- * Formal classification of a surviving mutant against the unmutated design (both are the one
- * mutated netlist: mutsel = 0 is the original, mutsel = id the mutant), with yosys `miter -equiv`
- * and `sat`:
+ * Formal classification of a surviving mutant against the unmutated design (gold = the flattened
+ * unmutated design, gate = a copy with the one mutation applied):
  *
- * 1. 'correspondence' (combinational, exact for every state): every flip-flop turned into a
- *    shared input (its Q) and an output (its D) with `expose -evert-dff`; `sat -prove trigger 0`
- *    on the miter proves that from the same state, with the same inputs, both designs give the
- *    same outputs and the same next state: by induction from the common reset state they are
- *    equivalent forever (sufficient, not necessary).
- * 2. 'bmc' (sequential, the harness's observation): the designs inside an observer that drives
- *    them like the co-simulation harness (reset in cycle 1, in_valid = out_ready = 1, the first
- *    beat clears with init 0) and compares what the harness compares: out_valid, in_ready and,
- *    when out_valid, the output fields. `sat -seq K -prove trigger 0`: a model is a
- *    counterexample = a beat sequence (lifted to a golden vector by src/mcy/cex.ts).
- * 3. 'induction': the observer miter with `sat -tempinduct` (k-induction up to K steps): proven
- *    equivalent under the harness's observation.
- * A mutant none of them decides is 'unclassified'.
+ * 1. 'correspondence' (yosys sat, combinational, exact for every state): every flip-flop turned
+ *    into a shared input (its Q) and an output (its D) with `expose -evert-dff`;
+ *    `sat -prove trigger 0` on `miter -equiv` (no -ignore_gold_x) proves that from the same state,
+ *    with the same inputs, both designs give the same outputs and the same next state: by
+ *    induction from the common reset state they are equivalent forever (sufficient, not necessary).
+ * 2. 'bmc' (yosys-abc bmc3): both designs inside an observer that drives them like the
+ *    co-simulation harness (reset in cycle 1 with in_valid = 0 and every data input 0, then
+ *    in_valid = out_ready = 1, every other input free)
+ *    and compares what the harness compares: out_valid, in_ready and, when out_valid, the output
+ *    fields. The observer miter goes to AIGER (techmap, aigmap); a failing frame is a
+ *    counterexample = a beat sequence from reset (lifted to a golden vector by src/mcy/cex.ts).
+ * 3. 'dprove' (ABC's sequential equivalence checker: forward retiming, latch correspondence by
+ *    induction, fraiging, then its own engines), else 'pdr' (ABC's IC3: unbounded, finds its own
+ *    inductive invariant), on the observer miter with in_valid / out_ready free too: equivalent
+ *    for every input sequence and stall pattern (scope 'any').
+ * 4. 'dprove' / 'pdr' under the harness's drive (scope 'harness'); a difference PDR found with stalls is
+ *    never called equivalent; a PDR counterexample deeper than the bounded search re-runs bmc3 to
+ *    that depth for its beats.
+ * A mutant none of them decides is 'unclassified'. Results are cached per mutant, keyed on
+ * EQUIV_METHOD (an undecided one is retried with a longer timeout). Gold and gate cells with the
+ * same inputs are merged (`opt -fast` on the miter) before every check: what is left is the
+ * mutation's fanout cone.
  */
+
+/** The classification method's version: the cache key of the results (bump when a check changes). */
+export const EQUIV_METHOD = 'v6-abc';
 
 export interface EquivResult {
   id: number;
   status: 'equivalent' | 'counterexample' | 'unclassified';
-  method: 'correspondence' | 'bmc' | 'induction' | 'none';
+  method: 'correspondence' | 'bmc' | 'dprove' | 'pdr' | 'none';
+  /** The classification method's version (EQUIV_METHOD) and the timeout per solver call it ran with. */
+  version?: string;
+  timeoutSec?: number;
+  pdrTimeoutSec?: number;
+  /** For an equivalence: 'any' = for every input sequence and stall pattern; 'harness' = under the harness's drive (in_valid = out_ready = 1). */
+  scope?: 'any' | 'harness';
   seconds: number;
   /** The beats of a counterexample (after the reset cycle), and the cycle the outputs differ. */
   beats?: Beat[];
@@ -40,8 +61,10 @@ export interface EquivResult {
 const DRIVEN = new Set(['clk', 'rst', 'in_valid', 'out_ready', 'mutsel']);
 
 /** The observer: drives the DUT like the harness (no stalls) and exposes what the harness compares. */
-function observer(name: string, dut: string, ports: PortInfo[]): string {
-  const ins = ports.filter((p) => p.dir === 'input' && !DRIVEN.has(p.name));
+function observer(name: string, dut: string, ports: PortInfo[], free = false): string {
+  // free: in_valid and out_ready are inputs of the observer (any stall pattern), else tied to 1 as the campaign harness drives them
+  const driven = free ? new Set([...DRIVEN].filter((n) => n !== 'in_valid' && n !== 'out_ready')) : DRIVEN;
+  const ins = ports.filter((p) => p.dir === 'input' && !driven.has(p.name));
   const outs = ports.filter((p) => p.dir === 'output' && p.name !== 'out_valid' && p.name !== 'in_ready');
   const ow = outs.reduce((s, p) => s + p.width, 0);
   const r = (w: number): string => (w > 1 ? `[${w - 1}:0] ` : '');
@@ -55,11 +78,13 @@ function observer(name: string, dut: string, ports: PortInfo[]): string {
   const conn = ports.filter((p) => p.name !== 'mutsel').map((p) => {
     if (p.name === 'clk') return '.clk(clk)';
     if (p.name === 'rst') return '.rst(~started)';
-    if (p.name === 'in_valid' || p.name === 'out_ready') return `.${p.name}(1'b1)`;
+    // the harness's reset: in_valid = 0, out_ready = 1 and every data input 0 (free: anything during reset)
+    if (!free && p.name === 'in_valid') return `.in_valid(started)`;
+    if (!free && p.name === 'out_ready') return `.out_ready(1'b1)`;
     if (p.name === 'out_valid') return '.out_valid(ov)';
     if (p.name === 'in_ready') return '.in_ready(ir)';
     if (p.dir === 'output') return `.${p.name}(w_${p.name})`;
-    return `.${p.name}(${p.name})`;
+    return free ? `.${p.name}(${p.name})` : `.${p.name}(started ? ${p.name} : ${p.width}'d0)`;
   });
   L.push(`  ${dut} u (${conn.join(', ')});`);
   L.push(`  assign od = ov ? {${outs.map((p) => `w_${p.name}`).join(', ')}} : ${ow}'d0;`);
@@ -117,11 +142,22 @@ export function liftBeats(d: MutationDesign, steps: Map<number, Map<string, bigi
 }
 
 export interface EquivOptions {
-  /** BMC depth (default latency + 4). */
+  /** Bounded search depth in cycles (default latency + 3: one beat after reset and its output, with slack). */
   depth?: number;
-  /** k-induction limit (default depth). */
-  inductSteps?: number;
+  /** Seconds per PDR call (default timeoutSec). */
+  pdrTimeoutSec?: number;
+  /** Seconds per solver call (default 600). */
   timeoutSec?: number;
+}
+
+/** A cached classification of this method (undefined when there is none). */
+export function cachedClassification(d: MutationDesign, id: number, o: EquivOptions = {}): EquivResult | undefined {
+  const f = join(d.dir, 'equiv', String(id), `result-${EQUIV_METHOD}.json`);
+  if (!existsSync(f)) return undefined;
+  const c = JSON.parse(readFileSync(f, 'utf8'), (k, v) => (k === 'init' && typeof v === 'string' ? BigInt(v) : v)) as EquivResult;
+  const t = o.timeoutSec ?? 600;
+  if (c.status !== 'unclassified' || ((c.timeoutSec ?? 0) >= t && (c.pdrTimeoutSec ?? 0) >= (o.pdrTimeoutSec ?? t))) return c;
+  return undefined;
 }
 
 /** Classify one mutant (see the file comment). */
@@ -129,10 +165,16 @@ export async function classifyMutant(d: MutationDesign, id: number, o: EquivOpti
   const dir = join(d.dir, 'equiv', String(id));
   mkdirSync(dir, { recursive: true });
   // results are cached beside the design (they do not depend on the suites)
-  const cacheFile = join(dir, 'result.json');
-  if (existsSync(cacheFile)) return JSON.parse(readFileSync(cacheFile, 'utf8'), (k, v) => (k === 'init' && typeof v === 'string' ? BigInt(v) : v)) as EquivResult;
-  const res = await classifyUncached(d, id, dir, o);
-  if (res.status !== 'unclassified') writeFileAtomic(cacheFile, JSON.stringify(res, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+  // keyed on the method (an earlier method used miter -ignore_gold_x: its results are not reused)
+  const cacheFile = join(dir, `result-${EQUIV_METHOD}.json`);
+  const timeoutSec = o.timeoutSec ?? 600;
+  if (existsSync(cacheFile)) {
+    const c = JSON.parse(readFileSync(cacheFile, 'utf8'), (k, v) => (k === 'init' && typeof v === 'string' ? BigInt(v) : v)) as EquivResult;
+    // an undecided result is retried with a longer timeout
+    if (c.status !== 'unclassified' || ((c.timeoutSec ?? 0) >= timeoutSec && (c.pdrTimeoutSec ?? 0) >= (o.pdrTimeoutSec ?? timeoutSec))) return c;
+  }
+  const res: EquivResult = { ...(await classifyUncached(d, id, dir, o)), version: EQUIV_METHOD, timeoutSec, pdrTimeoutSec: o.pdrTimeoutSec ?? timeoutSec };
+  writeFileAtomic(cacheFile, JSON.stringify(res, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
   return res;
 }
 
@@ -170,46 +212,131 @@ async function classifyUncached(d: MutationDesign, id: number, dir: string, o: E
   // a mutation on a flip-flop's own port leaves it un-everted on one side: the interfaces differ, go on to 2.
   const corrSkipped = /ERROR: No matching port in gate module|ERROR: .*port/.test(r1.log);
   if (!corrSkipped) bad(r1, 'correspondence check');
-  if (/SAT proof finished - no model found: SUCCESS!/.test(r1.log)) return { id, status: 'equivalent', method: 'correspondence', seconds: secs() };
-  // 2. bounded search under the harness's observation
-  const depth = o.depth ?? d.g.cfg.latency + 4;
-  const ob = observer('gold_o', 'dut_gold', d.ports) + observer('gate_o', 'dut_gate', d.ports);
-  writeFileSync(join(dir, 'obs.v'), ob);
-  const prep = [...pair('dut_gold', 'dut_gate'), 'read_verilog obs.v', 'proc', 'flatten gold_o gate_o', 'delete dut_gold dut_gate', 'opt_clean', 'miter -equiv -flatten -make_outputs gold_o gate_o miter', 'hierarchy -top miter', 'opt -fast'];
-  const first = d.ports.some((p) => p.name === 'in_first') ? '-set-at 2 in_in_first 1 -set-at 2 in_in_init 0 ' : '';
-  // 2a. one beat (clear, last) right after reset, every later beat idle: the cheap search that finds most datapath counterexamples
+  if (/SAT proof finished - no model found: SUCCESS!/.test(r1.log)) return { id, status: 'equivalent', method: 'correspondence', scope: 'any', seconds: secs() };
+  // 2.-4. sequential checks on the observer miter, as AIGER through yosys-abc (bmc3, pdr: much faster than sat -seq here)
   const lat = d.g.cfg.latency;
-  const one = d.ports.some((p) => p.name === 'in_first' && d.ports.some((q) => q.name === 'in_last'))
-    ? ['-set-at 2 in_in_first 1 -set-at 2 in_in_last 1', ...Array.from({ length: lat }, (_, i) => `-set-at ${i + 3} in_in_first 0 -set-at ${i + 3} in_in_last 0`)].join(' ')
-    : '';
-  if (one) {
-    const r2a = await runYosys(dir, 'beat', [...prep, `sat -seq ${lat + 2} -prove trigger 0 -set-init-zero ${one} -show-inputs -show trigger -timeout ${timeoutSec} miter`, ''].join('\n'), { okFail: true, timeoutSec: timeoutSec + 60 });
-    bad(r2a, 'one-beat check');
-    if (/model found: FAIL!/.test(r2a.log)) {
-      const failStep = firstTrigger(r2a.log) ?? lat + 2;
-      return { id, status: 'counterexample', method: 'bmc', seconds: secs(), beats: liftBeats(d, parseSatInputs(r2a.log), failStep), failStep, note: 'one beat' };
-    }
+  const depth = o.depth ?? lat + 3;
+  const pdrSec = o.pdrTimeoutSec ?? timeoutSec;
+  const obHarness = observer('gold_o', 'dut_gold', d.ports) + observer('gate_o', 'dut_gate', d.ports);
+  const obFree = observer('gold_o', 'dut_gold', d.ports, true) + observer('gate_o', 'dut_gate', d.ports, true);
+  writeFileSync(join(dir, 'obs.v'), obHarness);
+  writeFileSync(join(dir, 'obs-free.v'), obFree);
+  const prep = (obs: string): string[] => [...pair('dut_gold', 'dut_gate'), `read_verilog ${obs}`, 'proc', 'flatten gold_o gate_o', 'delete dut_gold dut_gate', 'opt_clean', 'miter -equiv -flatten gold_o gate_o miter', 'hierarchy -top miter', 'opt -fast'];
+  const harness = await buildAig(dir, 'harness', prep('obs.v'), timeoutSec);
+  const runs: { log: string }[] = [r1, harness.run];
+  const lift = (a: AbcResult, note: string): EquivResult => {
+    const steps = parseCex(join(dir, a.cexFile!), harness.map);
+    const failStep = a.frame! + 1;
+    return { id, status: 'counterexample', method: 'bmc', seconds: secs(), beats: liftBeats(d, steps, failStep), failStep, note };
+  };
+  // 2. bounded search under the harness's drive (reset in cycle 1, in_valid = out_ready = 1): a model is a beat sequence
+  const b = await abc(dir, 'bmc', harness.aig, `bmc3 -F ${depth} -T ${timeoutSec}`, timeoutSec);
+  runs.push(b);
+  if (b.verdict === 'cex') return lift(b, `ABC bmc3, frame ${b.frame}`);
+  // 3. PDR with in_valid / out_ready free: equivalent for every stall pattern
+  const free = await buildAig(dir, 'free', prep('obs-free.v'), timeoutSec);
+  runs.push(free.run);
+  // 3a. dprove (ABC's sequential equivalence: forward retiming, latch correspondence by induction, fraiging, then its own engines)
+  const df = await abc(dir, 'dprove-free', free.aig, 'dprove', timeoutSec);
+  runs.push(df);
+  if (df.verdict === 'proven') return { id, status: 'equivalent', method: 'dprove', scope: 'any', seconds: secs() };
+  const pf: AbcResult = df.verdict === 'cex' ? df : await abc(dir, 'pdr-free', free.aig, `pdr -T ${pdrSec}`, pdrSec);
+  runs.push(pf);
+  if (pf.verdict === 'proven') return { id, status: 'equivalent', method: 'pdr', scope: 'any', seconds: secs() };
+  // 4. dprove and PDR under the harness's drive
+  const dh = await abc(dir, 'dprove', harness.aig, 'dprove', timeoutSec);
+  runs.push(dh);
+  const ph: AbcResult = dh.verdict === 'proven' ? dh : await abc(dir, 'pdr', harness.aig, `pdr -T ${pdrSec}`, pdrSec);
+  runs.push(ph);
+  if (ph.verdict === 'proven') {
+    // a difference PDR found with stalls is a real one (the suites without stalls cannot see it): not equivalent
+    if (pf.verdict === 'cex') return { id, status: 'unclassified', method: 'none', seconds: secs(), note: `not equivalent: equivalent under the campaign harness's drive (its reset, no stalls), but differs with stalls or other inputs during reset (ABC, frame ${pf.frame})` };
+    return { id, status: 'equivalent', method: dh.verdict === 'proven' ? 'dprove' : 'pdr', scope: 'harness', seconds: secs(), note: `with stalls: PDR ${pf.verdict}` };
   }
-  const r2 = await runYosys(dir, 'bmc', [...prep, `sat -seq ${depth} -prove trigger 0 -set-init-zero ${first}-show-inputs -show trigger -timeout ${timeoutSec} miter`, ''].join('\n'), { okFail: true, timeoutSec: timeoutSec + 60 });
-  bad(r2, 'bounded check');
-  if (/model found: FAIL!/.test(r2.log)) {
-    const steps = parseSatInputs(r2.log);
-    // the first step whose trigger is 1: re-read from the outputs table if present; else the depth
-    const failStep = firstTrigger(r2.log) ?? depth;
-    return { id, status: 'counterexample', method: 'bmc', seconds: secs(), beats: liftBeats(d, steps, failStep), failStep };
+  if (ph.verdict === 'cex') {
+    // deeper than the bounded search: search again to that depth for the beats
+    const deep = await abc(dir, 'bmc-deep', harness.aig, `bmc3 -F ${ph.frame! + 2} -T ${timeoutSec}`, timeoutSec);
+    runs.push(deep);
+    if (deep.verdict === 'cex') return lift(deep, `ABC bmc3 after PDR, frame ${deep.frame}`);
   }
-  // 3. k-induction on the observer miter
-  const k = o.inductSteps ?? depth;
-  const r3 = await runYosys(dir, 'induct', [...prep, `sat -tempinduct -prove trigger 0 -set-init-zero -seq 1 -maxsteps ${k} -timeout ${timeoutSec} miter`, ''].join('\n'), { okFail: true, timeoutSec: timeoutSec + 60 });
-  bad(r3, 'induction');
-  if (/Induction step proven: SUCCESS!/.test(r3.log)) return { id, status: 'equivalent', method: 'induction', seconds: secs() };
-  const timedOut = [r1, r2, r3].some((r) => /Interrupted SAT solver: TIMEOUT|timeout/i.test(r.log));
-  return { id, status: 'unclassified', method: 'none', seconds: secs(), note: timedOut ? 'a SAT call timed out' : `no counterexample within ${depth} cycles and not ${k}-inductive` };
+  const timedOut = runs.some((r) => /Interrupted SAT solver: TIMEOUT|TIMEOUT: yosys|Reached timeout|timeout/i.test(r.log));
+  return { id, status: 'unclassified', method: 'none', seconds: secs(), note: `${timedOut ? 'a solver call timed out; ' : ''}no difference within ${depth} cycles; PDR ${pf.verdict} (free), ${ph.verdict} (harness)` };
 }
 
-/** The first step at which the miter's trigger is 1 (from the -show trigger column). */
-function firstTrigger(log: string): number | null {
-  const steps = parseSatInputs(log);
-  const hits = [...steps.entries()].filter(([, m]) => m.get('trigger') === 1n).map(([t]) => t);
-  return hits.length ? Math.min(...hits) : null;
+interface AbcResult {
+  verdict: 'proven' | 'cex' | 'undecided';
+  frame?: number;
+  /** The counterexample (write_cex -a), relative to the mutant's directory. */
+  cexFile?: string;
+  log: string;
 }
+
+/**
+ * The observer miter as AIGER (yosys: techmap, aigmap; every flip-flop initialised to 0, as
+ * `sat -set-init-zero`) with its input map. The miter's one output is the trigger.
+ */
+async function buildAig(dir: string, name: string, prep: string[], timeoutSec: number): Promise<{ aig: string; map: AigInput[]; run: { log: string } }> {
+  const aig = `${name}.aig`;
+  const run = await runYosys(
+    dir,
+    `${name}-aig`,
+    [...prep, 'memory_map', 'opt -fast', 'techmap', 'opt -fast', 'async2sync', 'dffunmap', 'setundef -zero -init', 'aigmap', 'opt_clean', `write_aiger -zinit -map ${name}.map ${aig}`, ''].join('\n'),
+    { timeoutSec: timeoutSec + 120 },
+  );
+  const map: AigInput[] = [];
+  for (const l of readFileSync(join(dir, `${name}.map`), 'utf8').split('\n')) {
+    const m = /^input (\d+) (\d+) (\S+)$/.exec(l.trim());
+    if (m) map.push({ index: Number(m[1]), bit: Number(m[2]), name: m[3]! });
+  }
+  return { aig, map, run };
+}
+
+interface AigInput {
+  index: number;
+  bit: number;
+  name: string;
+}
+
+/** One yosys-abc command on an AIGER miter: 'proven' (pdr), or a counterexample frame (written with write_cex -a). */
+async function abc(dir: string, name: string, aig: string, cmd: string, timeoutSec: number): Promise<AbcResult> {
+  const cexFile = `${name}.cex`;
+  const script = `read_aiger ${aig}; strash; ${cmd}; write_cex -a ${cexFile}`;
+  const t0 = Date.now();
+  let out = '';
+  try {
+    const r = await execFileP('yosys-abc', ['-c', script], { cwd: dir, maxBuffer: 64 << 20, timeout: (timeoutSec + 60) * 1000 });
+    out = r.stdout + r.stderr;
+  } catch (e) {
+    const x = e as { stdout?: string; stderr?: string; killed?: boolean };
+    out = `${x.stdout ?? ''}${x.stderr ?? ''}${x.killed ? '\nTIMEOUT: yosys-abc killed' : ''}`;
+  }
+  writeFileSync(join(dir, `${name}.log`), `${script}\n${out}\n(wall ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+  if (/Property proved|Networks are equivalent/i.test(out)) return { verdict: 'proven', log: out };
+  const m = /was asserted in frame (\d+)/.exec(out);
+  if (m && existsSync(join(dir, cexFile))) return { verdict: 'cex', frame: Number(m[1]), cexFile, log: out };
+  return { verdict: 'undecided', log: out };
+}
+
+/**
+ * Parse write_cex -a (AIGER 1.9 witness): the first line the initial flip-flop values, then one
+ * line of input bits per frame (the inputs in AIGER order). Frame t is sat's step t + 1. Returns
+ * step -> signal (the observer's input name, as parseSatInputs) -> value.
+ */
+export function parseCex(path: string, map: AigInput[]): Map<number, Map<string, bigint>> {
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .map((l) => l.replace(/#.*$/, '').trim())
+    .filter((l) => /^[01x]+$/.test(l));
+  const out = new Map<number, Map<string, bigint>>();
+  lines.slice(1).forEach((l, t) => {
+    const sig = new Map<string, bigint>();
+    for (const inp of map) {
+      const name = inp.name.replace(/^\\/, '').replace(/^in_/, '');
+      if (l[inp.index] === '1') sig.set(name, (sig.get(name) ?? 0n) | (1n << BigInt(inp.bit)));
+      else if (!sig.has(name)) sig.set(name, 0n);
+    }
+    out.set(t + 1, sig);
+  });
+  return out;
+}
+

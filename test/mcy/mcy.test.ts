@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { classifyMutant, parseMutateLine, prove, quotas, runCampaign } from '../../src/mcy/index.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { classifyMutant, parseCex, parseMutateLine, prove, quotas, runCampaign } from '../../src/mcy/index.js';
 import { emitReferenceConverter, magnitudeTable } from '../../src/rtl/reference-vlog.js';
 import { formatTables, getFormat } from '../../src/format/index.js';
 import { haveTools } from '../sim/tools.js';
@@ -25,6 +28,27 @@ describe('mutation sampling (pure)', () => {
     expect(m!.src).toBe('rf8_acc.sv:22.21-22.61');
     expect(m!.args.startsWith('-mode cnot1 -module rf8_dot')).toBe(true);
     expect(parseMutateLine('# comment')).toBeNull();
+  });
+
+  it('parses an ABC counterexample (write_cex -a) through the AIGER input map: frame t is step t + 1', () => {
+    const d = mkdtempSync(join(tmpdir(), 'rf8-cex-'));
+    try {
+      // 3 inputs: in_in_first (1 bit), in_in_a (2 bits, LSB first); 2 latches; 2 frames
+      writeFileSync(join(d, 'c.cex'), '01\n100\n011\n# DONE\n');
+      const map = [
+        { index: 0, bit: 0, name: 'in_in_first' },
+        { index: 1, bit: 0, name: 'in_in_a' },
+        { index: 2, bit: 1, name: 'in_in_a' },
+      ];
+      const s = parseCex(join(d, 'c.cex'), map);
+      expect([...s.keys()]).toEqual([1, 2]);
+      expect(s.get(1)!.get('in_first')).toBe(1n);
+      expect(s.get(1)!.get('in_a')).toBe(0n);
+      expect(s.get(2)!.get('in_first')).toBe(0n);
+      expect(s.get(2)!.get('in_a')).toBe(3n);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it('the reference converter thresholds come from the decode table (independent of the emitter traits)', () => {
@@ -75,7 +99,9 @@ describe.skipIf(!ok)('rf8 mutate: a small campaign (yosys mutate -list, one mode
     if (s) {
       const r = await classifyMutant(design, s.id, { timeoutSec: 120 });
       expect(['equivalent', 'counterexample', 'unclassified']).toContain(r.status);
+      expect(r.version).toBeDefined();
       if (r.status === 'counterexample') expect(r.beats!.length).toBeGreaterThan(0);
+      if (r.status === 'equivalent') expect(['any', 'harness']).toContain(r.scope);
     }
   });
 });

@@ -22,6 +22,8 @@ interface Args extends CommonArgs {
   classify: boolean;
   update: boolean;
   timeout: number | string;
+  pdrTimeout?: number | string;
+  budget?: number | string;
   layer: boolean;
 }
 
@@ -50,6 +52,8 @@ export const mutateCommand: CommandModule<object, Args> = {
       .option('runs', { default: 200, describe: 'fast-check runs per survivor with --props' })
       .option('classify', { type: 'boolean', default: false, describe: 'classify every survivor with yosys sat: equivalent, or a counterexample' })
       .option('update', { type: 'boolean', default: false, describe: 'with --classify: write counterexamples into golden/ (cex suite + manifest) and re-run until none survives' })
+      .option('budget', { describe: 'with --classify: wall seconds for the classification; survivors not started by then stay unclassified (counterexamples found are still written and re-run)' })
+      .option('pdr-timeout', { describe: 'seconds per PDR call with --classify (default: --timeout)' })
       .option('timeout', { default: 900, describe: 'seconds per SAT call with --classify (a timeout leaves the mutant unclassified)' }) as never,
   handler: async (args) => {
     if (args.layer) throw new InputError('mutate: --layer (the rf8_layer engine) is not supported yet; mutate rf8_dot configurations');
@@ -75,7 +79,7 @@ export const mutateCommand: CommandModule<object, Args> = {
       },
     };
     const r: CampaignReport | LoopReport = args.classify
-      ? await mutationLoop({ ...o, update: args.update, equiv: { timeoutSec: parseIntStrict(args.timeout, '--timeout', 1, 86400) } })
+      ? await mutationLoop({ ...o, update: args.update, ...(args.budget !== undefined ? { budgetSec: parseIntStrict(args.budget, '--budget', 1, 1e7) } : {}), equiv: { timeoutSec: parseIntStrict(args.timeout, '--timeout', 1, 86400), ...(args.pdrTimeout !== undefined ? { pdrTimeoutSec: parseIntStrict(args.pdrTimeout, '--pdr-timeout', 1, 86400) } : {}) } })
       : (await runCampaign(o)).report;
     const loop = 'before' in r ? (r as LoopReport) : null;
     emit(args, r, () =>
@@ -87,9 +91,9 @@ export const mutateCommand: CommandModule<object, Args> = {
         '',
         table(['killed by', 'mutants'], r.byKiller.map((k) => [k.by, k.killed])),
         '',
-        ...r.mutants.filter((m) => !m.killed).map((m) => `survivor ${m.id}: ${m.block} ${m.mode} ${m.cell} ${m.port}[${m.bit}] (${m.src})${m.status ? ` -> ${m.status}${m.proof ? ` (${m.proof.method}, ${m.proof.seconds.toFixed(1)} s${m.proof.note ? `; ${m.proof.note}` : ''})` : ''}` : ''}`),
+        ...r.mutants.filter((m) => !m.killed).map((m) => `survivor ${m.id}: ${m.block} ${m.mode} ${m.cell} ${m.port}[${m.bit}] (${m.src})${m.status ? ` -> ${m.status}${m.proof ? ` (${m.proof.method}${m.proof.scope ? ` ${m.proof.scope}` : ''}, ${m.proof.seconds.toFixed(1)} s${m.proof.note ? `; ${m.proof.note}` : ''})` : ''}` : ''}`),
         loop
-          ? `kill rate before the loop ${loop.before.killed}/${r.total} = ${(100 * loop.before.killRate).toFixed(1)}%; after: killed ${r.killed} + equivalent ${loop.equivalent} + unclassified ${loop.unclassified} = ${r.total}; vectors added: ${loop.vectorsAdded.map((v) => `${v.suite} +${v.sequences} sequences (${v.beats} beats)`).join(', ') || 'none'}`
+          ? `kill rate before the loop ${loop.before.killed}/${r.total} = ${(100 * loop.before.killRate).toFixed(1)}%; after: killed ${r.killed} + equivalent ${loop.equivalent} (${loop.equivalentBy.map((e) => `${e.by} ${e.mutants}`).join(', ') || '-'}) + unclassified ${loop.unclassified} = ${r.total}; vectors added: ${loop.vectorsAdded.map((v) => `${v.suite} +${v.sequences} sequences (${v.beats} beats)`).join(', ') || 'none'}`
           : `kill rate ${r.killed}/${r.total} = ${(100 * r.killRate).toFixed(1)}%`,
         `times: yosys ${r.times.yosysSec.toFixed(1)} s, model build ${r.times.buildSec.toFixed(1)} s, suites ${r.times.simSec.toFixed(1)} s, props ${r.times.propsSec.toFixed(1)} s${loop ? `, classification ${loop.classifySec.toFixed(1)} s` : ''}, total ${r.times.seconds.toFixed(1)} s`,
       ].join('\n'),
