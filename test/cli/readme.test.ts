@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { ROOT, BIN } from '../helpers/cli.js';
 import { encode, accWidth, Mac } from '../../src/index.js';
 
@@ -22,13 +22,33 @@ for (const block of readme.split('```').filter((_, i) => i % 2 === 1)) {
   }
 }
 
+function runBash(sh: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', sh], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
 describe('README examples are real output', () => {
   it('has examples', () => expect(examples.length).toBeGreaterThan(4));
   for (const ex of examples) {
     if (/\brf8 (demo|train|estimate|deepshape|eval)\b/.test(ex.cmd)) continue; // long runs: covered by their own tests
-    it(ex.cmd, () => {
+    it(ex.cmd, { timeout: 300_000 }, async () => {
       const sh = ex.cmd.replace(/(^|\|\s*)rf8 /g, `$1${process.execPath} ${BIN} `);
-      const r = spawnSync('bash', ['-c', sh], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+      // async: a long synchronous spawn stalls the vitest worker's RPC (it times out after 60 s)
+      const r = await runBash(sh);
       expect(r.status, r.stderr).toBe(0);
       const got = r.stdout.split('\n').map((l) => l.trimEnd());
       let at = 0;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rf8 } from '../helpers/cli.js';
+import { rf8, rf8Async } from '../helpers/cli.js';
 import { writeNpy, encodeNpy } from '../../src/io/npy.js';
 import { openRf8 } from '../../src/io/rf8file.js';
 import { sampleGG } from '../../src/gg/index.js';
@@ -154,8 +154,9 @@ describe('rf8 quantize', () => {
 });
 
 describe('rf8 sweep', () => {
-  it('JSON with every format and method, the bound, and a plot', () => {
-    const r = rf8(['sweep', '--beta', '0.5,2', '--n', '20000', '--json', '--plot', p('sweep.svg')]);
+  it('JSON with every format and method, the bound, and a plot', async () => {
+    // async: the longest run of this file (a long synchronous spawn stalls the vitest worker's RPC)
+    const r = await rf8Async(['sweep', '--beta', '0.5,2', '--n', '20000', '--json', '--plot', p('sweep.svg')]);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.rows.map((x: { beta: number }) => x.beta)).toEqual([0.5, 2]);
