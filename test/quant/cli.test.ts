@@ -171,10 +171,10 @@ describe('rf8 sweep', () => {
     expect(svg).toContain('Lloyd-Max bound');
     const txt = rf8(['sweep', '--beta', '1', '--n', '5000', '--formats', 'rf8-e3m4,int8']);
     expect(txt.code).toBe(0);
-    expect(txt.stdout).toMatch(/beta\s+INT8\s+RF8 e3m4/);
+    expect(txt.stdout).toMatch(/beta\s+INT8\s+GG e3m4/);
     const r8 = rf8(['sweep', '--beta', '1', '--n', '3000', '--formats', 'rf8,rf8-e3m4']);
     expect(r8.code).toBe(0);
-    expect(r8.stdout).toMatch(/beta\s+RF8 e3m4\s+rf8 greedy\s+rf8 nearest\s+auto \(gg\)\s+Lloyd-Max/);
+    expect(r8.stdout).toMatch(/beta\s+GG e3m4\s+rf8 greedy\s+rf8 nearest\s+auto \(gg\)\s+Lloyd-Max/);
     expect(rf8(['sweep', '--beta', '1', '--roundings', 'rne,sr']).code).toBe(2);
     expect(rf8(['sweep', '--beta', '0']).code).toBe(2);
     expect(rf8(['sweep', '--beta', 'x']).code).toBe(2);
