@@ -4,7 +4,7 @@ import type { Rf8Codes, ScaleGranularity } from '../io/rf8file.js';
 import type { FormatName, Rounding } from '../format/traits.js';
 import type { ScaleMethod } from '../quant/scale.js';
 import type { GGFit } from '../gg/fit.js';
-import { fitReport, readFloatTensor, type TensorFitReport } from './commands/fit.js';
+import { fitReport, isWideDtype, readFloatTensor, type TensorFitReport } from './commands/fit.js';
 import { quantizeOne, type TensorQuantReport } from './commands/quantize.js';
 
 /**
@@ -42,7 +42,7 @@ export function closeTaskSources(): void {
 let inBuf = new Float32Array(0);
 
 export function runTensorTask(t: TensorTask): TensorTaskResult {
-  if (inBuf.length < t.info.numel && !/^([<>=|]?f8|F64|float64)$/i.test(t.info.dtype)) {
+  if (inBuf.length < t.info.numel && !isWideDtype(t.info.dtype)) {
     inBuf = new Float32Array(0); // drop the old one before allocating the bigger one
     inBuf = new Float32Array(t.info.numel);
   }

@@ -60,9 +60,12 @@ export function listFloatTensors(src: WeightSource, path: string, opts: { tensor
  * float32 tensor is read into a view of that buffer when it is big enough (the caller must be
  * done with the previous tensor: the view is overwritten by the next read).
  */
+/** Float64 dtypes (read as Float64Array unless asked otherwise). */
+export const isWideDtype = (dtype: string): boolean => /^([<>=|]?f8|F64|float64)$/i.test(dtype);
+
 export function readFloatTensor(src: WeightSource, t: TensorInfo, path: string, f64?: boolean, reuse?: Float32Array): Float32Array | Float64Array {
   if (t.numel === 0) throw new InputError(`tensor '${t.name}' is empty (shape [${t.shape.join(', ')}])`, path);
-  const wide = f64 !== false && /^([<>=|]?f8|F64|float64)$/i.test(t.dtype);
+  const wide = f64 !== false && isWideDtype(t.dtype);
   let data: Float32Array | Float64Array;
   if (wide) data = src.readTensorF64(t.name);
   else if (reuse && reuse.length >= t.numel) {
