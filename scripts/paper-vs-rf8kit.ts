@@ -130,8 +130,12 @@ async function trained(kind: Kind, arm: string, seed: number, rdo: number, dir: 
   return { values: r.values, losses: loss, val: r.final.val[key]!, test: r.final.test[key]!, ms: r.ms, shrink: r.shrink };
 }
 
-/** DeepShape arm on trained values (paper / rf8kit), with its fine-tune. */
-async function shaped(kind: Kind, ds: 'ds-paper' | 'ds-rf8kit', values: Values, seed: number): Promise<{ values: Values; report: unknown }> {
+/** DeepShape arm on trained values (paper / rf8kit), with its fine-tune; saved as a checkpoint in `ck` (reused when present). */
+async function shaped(kind: Kind, ds: 'ds-paper' | 'ds-rf8kit', values: Values, seed: number, ck: string): Promise<{ values: Values; report: unknown }> {
+  if (existsSync(join(ck, 'run.json'))) {
+    const c = loadCheckpoint(ck);
+    return { values: c.values, report: (c.sidecar.metrics as { deepshape?: unknown }).deepshape };
+  }
   const task = taskOf(kind);
   const cfg = defaultTrainConfig(kind);
   if (task.kind === 'mlp') cfg.mlp = task.cfg;
@@ -150,6 +154,13 @@ async function shaped(kind: Kind, ds: 'ds-paper' | 'ds-rf8kit', values: Values, 
     Object.assign(cfg, { lambda: 0.01, rate: { ...DEFAULT_RATE, fixedBeta: 0.7 } });
   }
   const ft = await train(cfg, { initial: start, task });
+  saveCheckpoint(ck, {
+    sidecar: {
+      kind: 'rf8kit-run', version: 1, model: modelDescOf(task), train: cfg, seed: cfg.seed, data: task.kind === 'mlp' ? task.data.split : task.corpus.split, params: ft.params,
+      metrics: { final: ft.final, ms: Math.round(ft.ms), deepshape: report },
+    },
+    values: ft.values,
+  });
   return { values: ft.values, report };
 }
 
@@ -197,7 +208,7 @@ async function runSeed(kind: Kind, seed: number, rdo: number): Promise<void> {
   const all = kind === 'mlp' ? ['none', 'bs-paper', 'bs-rf8kit', 'gg-paper'] : ['none', 'bs-paper', 'bs-rf8kit'];
   const pick = opt('arms', '');
   const arms = pick ? all.filter((a) => pick.split(',').includes(a)) : all;
-  const postsOf = (arm: string) => (arm === 'gg-paper' || (kind === 'lm' && arm !== 'none') ? ['-'] : ['-', 'ds-paper', 'ds-rf8kit']);
+  const postsOf = (arm: string) => (arm === 'gg-paper' ? ['-'] : ['-', 'ds-paper', 'ds-rf8kit']);
   const base = await trained(kind, 'none', seed, rdo, dir);
   for (const arm of arms) {
     const t = arm === 'none' ? base : await trained(kind, arm, seed, rdo, dir);
@@ -209,7 +220,7 @@ async function runSeed(kind: Kind, seed: number, rdo: number): Promise<void> {
       let values = t.values;
       let dsReport: unknown;
       if (post !== '-') {
-        const s = await shaped(kind, post as 'ds-paper' | 'ds-rf8kit', t.values, seed);
+        const s = await shaped(kind, post as 'ds-paper' | 'ds-rf8kit', t.values, seed, join(dir, `${arm}+${post}`));
         values = s.values;
         dsReport = s.report;
       }
