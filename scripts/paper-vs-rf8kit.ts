@@ -6,6 +6,7 @@
  *   npx vite-node scripts/paper-vs-rf8kit.ts rdo    [--rdos 0.3,1,3,10,2000]     MLP seed 1: BackSlash (paper) rdo sweep
  *   npx vite-node scripts/paper-vs-rf8kit.ts mlp    --seeds 1,2,3,4,5 [--rdo R] [--arms none,gg-paper]  the MLP grid, per seed
  *   npx vite-node scripts/paper-vs-rf8kit.ts lm     --seeds 1,2 [--rdo R]        the char-LM grid, per seed
+ *   npx vite-node scripts/paper-vs-rf8kit.ts refit                               the spike-and-slab fits again, from the checkpoints
  *   npx vite-node scripts/paper-vs-rf8kit.ts report                              tables (markdown) + the rate-accuracy chart
  *
  * Per seed and model, trainings (same schedule, seed and data order):
@@ -164,6 +165,11 @@ async function shaped(kind: Kind, ds: 'ds-paper' | 'ds-rf8kit', values: Values, 
   return { values: ft.values, report };
 }
 
+const sparseFitOf = (tensor: string, sp: ReturnType<typeof fitSparseGG>) => ({
+  tensor, zeroFrac: sp.spike.fraction, pi0: sp.spike.pi0, threshold: sp.spike.threshold, cluster: sp.spike.cluster,
+  slabBeta: sp.slab?.beta ?? null, slabKs: sp.slab?.ks ?? null, method: sp.method, reason: sp.reason ?? null,
+});
+
 /** Every measurement of one model. */
 async function measure(kind: Kind, values: Values, refVal: number, opts: { rf8Full: boolean; curve: boolean }) {
   const task = taskOf(kind);
@@ -196,7 +202,7 @@ async function measure(kind: Kind, values: Values, refVal: number, opts: { rf8Fu
     compress: c.chosen ? { step: c.chosen.step, bitsPerParam: c.chosen.bitsPerParam, zeroFrac: c.chosen.zeroFrac, entropy: c.chosen.entropyBitsPerParam, val: c.chosen.val, test: c.chosen.test } : null,
     curve: opts.curve ? c.sweep.map((p) => ({ bitsPerParam: r5(p.bitsPerParam, 4), val: p.val, test: p.test })) : undefined,
     exactZeroFrac: exactZeros / nAll,
-    sparseFit: { tensor: big.name, zeroFrac: sp.spike.fraction, slabBeta: sp.slab?.beta ?? null, slabKs: sp.slab?.ks ?? null, method: sp.method, reason: sp.reason ?? null },
+    sparseFit: sparseFitOf(big.name, sp),
     rf8WeightOnly: { codec, test: woTest, delta: delta(woTest), minSqnrDb: Math.min(...wo.tensors.map((t) => t.sqnrDb)) },
     rf8Full: full ? { test: full.test, delta: delta(full.test), ovf: full.ovf } : null,
   };
@@ -258,6 +264,33 @@ async function sectionRdo(): Promise<void> {
     const m = await measure('mlp', t.values, base.val, { rf8Full: false, curve: true });
     saveJson(file, { rdo, train: { val: t.val, test: t.test }, shrink: t.shrink, ...m });
     say(`rdo ${rdo}: val ${(m.val * 100).toFixed(2)} test ${(m.test * 100).toFixed(2)}; ${m.compress ? `${m.compress.bitsPerParam.toFixed(3)} b/p` : 'no step met the target'}, exact zeros ${(m.exactZeroFrac * 100).toFixed(1)}%`);
+  }
+}
+
+/**
+ * Refit: the spike-and-slab fit of every measured model again, from its checkpoint (the trained
+ * arm, or the saved DeepShape arm), written into its JSON; nothing else is recomputed.
+ */
+async function sectionRefit(): Promise<void> {
+  for (const kind of ['mlp', 'lm'] as Kind[]) {
+    const root = join(OUT, kind);
+    if (!existsSync(root)) continue;
+    for (const sd of readdirSync(root).filter((d) => /^s\d+$/.test(d))) {
+      for (const f of readdirSync(join(root, sd)).filter((x) => x.endsWith('.json'))) {
+        const file = join(root, sd, f);
+        const r = JSON.parse(readFileSync(file, 'utf8'));
+        const ck = join(root, sd, r.post === '-' ? r.arm : `${r.arm}+${r.post}`);
+        if (!existsSync(join(ck, 'run.json'))) {
+          say(`refit: ${file}: no checkpoint ${ck} (measured by an older script), left as it is`);
+          continue;
+        }
+        const v = loadCheckpoint(ck).values.get(r.sparseFit.tensor);
+        if (!v) throw new Error(`refit: ${ck} has no tensor ${r.sparseFit.tensor}`);
+        r.sparseFit = sparseFitOf(r.sparseFit.tensor, fitSparseGG(v));
+        saveJson(file, r);
+        say(`refit ${kind} ${sd} ${f}: ${r.sparseFit.tensor} zeros ${(r.sparseFit.zeroFrac * 100).toFixed(1)}%${r.sparseFit.cluster ? ' (cluster)' : ''}, slab beta ${r.sparseFit.slabBeta?.toFixed(3)}`);
+      }
+    }
   }
 }
 
@@ -347,5 +380,6 @@ else if (section === 'mlp' || section === 'lm') {
   say(`${section}: seeds ${seeds.join(', ')}, rdo ${rdo}`);
   for (const s of seeds) await runSeed(section, s, rdo);
 }
+else if (section === 'refit') await sectionRefit();
 else if (section === 'report') await sectionReport();
-else throw new Error(`unknown section '${section}' (rdo, mlp, lm, report)`);
+else throw new Error(`unknown section '${section}' (rdo, mlp, lm, refit, report)`);

@@ -9,6 +9,18 @@
  *   a GG body with beta >= 0.3 puts well under 1e-4 of its mass there). For a continuous body
  *   the mixture's maximum likelihood is exactly pi0 = (spike count) / n and the GG MLE of the
  *   rest, so the slab is fitted by `fitGG` on the values above the threshold.
+ * - Near-zero cluster. Rate terms that smooth |w| near 0 (rf8kit's BackSlash: sqrt(w^2 + eps^2))
+ *   hold pruned weights in a narrow cluster (|w| <~ eps) instead of at 0, far above the spike
+ *   threshold. A GG body's log-magnitude density (per octave) is unimodal: it rises with
+ *   |x| (as |x| p(0)) up to about alpha and falls after. A second mode below the main one, holding
+ *   at least 1% of the values and separated from it by a valley at most a quarter of the lower
+ *   peak (histogram of log2 |x| in quarter octaves, three-bin smoothed, every bin involved
+ *   holding >= 50 values), is a cluster: the spike threshold moves to the valley's upper edge,
+ *   and the slab is fitted by the likelihood of the GG conditioned on |X| > threshold
+ *   (the truncated MLE: for each beta one pass gives S = sum |x|^beta, alpha is then a 1-D
+ *   maximization with no data pass; beta by golden section on log beta). pi0 is the excess mass
+ *   below the threshold over what the fitted body puts there: max(0, 1 - slab n / (n Q(t))).
+ *   `cluster: 'off'` keeps the fixed threshold.
  * - Grid. When the slab's magnitudes are integer multiples of its smallest one, `step`, and
  *   the grid is coarse (step >= 1% of the slab RMS; a finer grid changes the MLE by less than
  *   1e-4 relative), the continuous likelihood is wrong (rounding piles mass on grid points).
@@ -41,6 +53,8 @@ export interface SparseFitOptions {
   zeroTol?: number;
   /** 'auto' (default): detect a coarse grid; 'off': always the continuous fit. */
   grid?: 'auto' | 'off';
+  /** 'auto' (default): detect a near-zero cluster (module comment); 'off': the fixed threshold only. */
+  cluster?: 'auto' | 'off';
   /**
    * `fitGG(data, { method: 'mle' })` if the caller has it: reused as the slab's continuous fit
    * when the slab is all of `data` (no spike, no non-finite value), instead of fitting it again.
@@ -86,6 +100,8 @@ export interface SparseGGFit {
     stderr: number;
     /** Magnitude threshold used (absolute). */
     threshold: number;
+    /** A near-zero cluster was detected: the threshold is its edge and the slab fit is truncated there. */
+    cluster: boolean;
   };
   slab: SlabFit | null;
   grid: { step: number; levels: number } | null;
@@ -153,6 +169,119 @@ function gridCells(data: Data, above: number, step: number, maxLevels: number): 
   return counts;
 }
 
+/** Quarter-octave bins of log2(|x| / rms) from 2^-64 to 2^16 relative. */
+const CL_LO = -256;
+const CL_BINS = 256 + 64;
+
+/**
+ * The upper edge of the valley below a near-zero cluster (module comment), or null when the
+ * log-magnitude histogram of the finite |x| > floor has no second mode below the main one.
+ */
+function clusterEdge(data: Data, floor: number, rms: number, n: number): number | null {
+  const h = new Float64Array(CL_BINS);
+  const inv = 1 / rms;
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i]!;
+    if (!(x - x === 0)) continue;
+    const a = Math.abs(x);
+    if (!(a > floor)) continue;
+    const b = Math.floor(4 * Math.log2(a * inv)) - CL_LO;
+    h[b < 0 ? 0 : b >= CL_BINS ? CL_BINS - 1 : b]!++;
+  }
+  const sm = new Float64Array(CL_BINS);
+  for (let b = 0; b < CL_BINS; b++) sm[b] = ((b > 0 ? h[b - 1]! : 0) + h[b]! + (b + 1 < CL_BINS ? h[b + 1]! : 0)) / 3;
+  // every valley v between a lower peak and an upper one (prefix / suffix maxima of the smoothed
+  // histogram) at most a quarter of the smaller peak, both peaks >= 50 values and >= 2 bins away,
+  // >= 1% of the values below it; the deepest (ties: the highest) wins
+  const lowMax = new Float64Array(CL_BINS);
+  const lowAt = new Int32Array(CL_BINS);
+  for (let b = 0; b < CL_BINS; b++) {
+    const prev = b > 0 ? lowMax[b - 1]! : -1;
+    [lowMax[b], lowAt[b]] = sm[b]! > prev ? [sm[b]!, b] : [prev, lowAt[b - 1]!];
+  }
+  let upMax = -1;
+  let upAt = CL_BINS;
+  let below = 0;
+  for (let k = 0; k < CL_BINS; k++) below += h[k]!;
+  let best: { valley: number; depth: number } | null = null;
+  for (let v = CL_BINS - 1; v > 0; v--) {
+    below -= v + 1 < CL_BINS ? h[v + 1]! : 0;
+    if (v + 1 < CL_BINS && sm[v + 1]! > upMax) [upMax, upAt] = [sm[v + 1]!, v + 1];
+    const lo = lowMax[v - 1]!;
+    const peak = Math.min(lo, upMax);
+    if (peak < 50 || upAt - v < 2 || v - lowAt[v - 1]! < 2 || below < 0.01 * n) continue;
+    const depth = sm[v]! / peak;
+    if (depth <= 0.25 && (!best || depth < best.depth)) best = { valley: v, depth };
+  }
+  if (!best) return null;
+  return rms * 2 ** ((best.valley + 1 + CL_LO) / 4);
+}
+
+/**
+ * The GG MLE of the finite |x| > t conditioned on |X| > t (the truncated likelihood): profile
+ * over beta (golden section on log beta around the plain fit's), alpha by golden section on
+ * log alpha for each beta with S = sum |x|^beta from one pass.
+ */
+function truncatedFit(data: Data, t: number, m: number, start: GGFit): { alpha: number; beta: number; loglik: number; converged: boolean } {
+  // the slab's log-magnitudes, once (one pass per beta is then sum exp(beta l))
+  const logs = new Float64Array(m);
+  for (let i = 0, k = 0; i < data.length; i++) {
+    const x = data[i]!;
+    if (x - x === 0 && Math.abs(x) > t) logs[k++] = Math.log(Math.abs(x));
+  }
+  const sumPow = (beta: number): number => {
+    let s = 0;
+    for (let k = 0; k < m; k++) s += Math.exp(beta * logs[k]!);
+    return s;
+  };
+  // log-likelihood of the magnitudes (density beta / (alpha Gamma(1/beta)) exp(-(m/alpha)^beta)) given |X| > t
+  const llAt = (alpha: number, beta: number, S: number): number => {
+    const q = gammaQ(1 / beta, Math.pow(t / alpha, beta));
+    if (!(q > 0)) return -Infinity;
+    return m * (Math.log(beta) - Math.log(alpha) - lnGammaOf(1 / beta) - Math.log(q)) - S * Math.pow(alpha, -beta);
+  };
+  const golden = (f: (u: number) => number, lo: number, hi: number, tol: number): { u: number; f: number } => {
+    const g = (Math.sqrt(5) - 1) / 2;
+    let a = lo;
+    let b = hi;
+    let c = b - g * (b - a);
+    let d = a + g * (b - a);
+    let fc = f(c);
+    let fd = f(d);
+    while (b - a > tol) {
+      if (fc > fd) {
+        // the maximum is in [a, d]
+        b = d;
+        d = c;
+        fd = fc;
+        c = b - g * (b - a);
+        fc = f(c);
+      } else {
+        a = c;
+        c = d;
+        fc = fd;
+        d = a + g * (b - a);
+        fd = f(d);
+      }
+    }
+    const u = (a + b) / 2;
+    return { u, f: f(u) };
+  };
+  const alphaFor = (beta: number, S: number) => {
+    const a0 = Math.log(Math.pow((beta * S) / m, 1 / beta)); // the untruncated MLE for this beta
+    return golden((la) => llAt(Math.exp(la), beta, S), a0 - 6, a0 + 1, 1e-9);
+  };
+  const lb0 = Math.log(start.beta);
+  const r = golden((lb) => alphaFor(Math.exp(lb), sumPow(Math.exp(lb))).f, Math.max(Math.log(0.05), lb0 - 2), Math.min(Math.log(50), lb0 + 2), 1e-5);
+  const beta = Math.exp(r.u);
+  const S = sumPow(beta);
+  const a = alphaFor(beta, S);
+  // the loglik of the slab values under the unconditioned density (the caller subtracts slab n log(1 - F(t)))
+  const alpha = Math.exp(a.u);
+  const q = gammaQ(1 / beta, Math.pow(t / alpha, beta));
+  return { alpha, beta, loglik: a.f + m * (Math.log(q) - Math.LN2), converged: Number.isFinite(a.f) };
+}
+
 /** Fit the spike-and-slab model (see the module comment). Throws InputError when no value is finite. */
 export function fitSparseGG(data: Data, opts: SparseFitOptions = {}): SparseGGFit {
   const zeroTol = opts.zeroTol ?? DEFAULT_ZERO_TOL;
@@ -179,7 +308,24 @@ export function fitSparseGG(data: Data, opts: SparseFitOptions = {}): SparseGGFi
   const warnings: string[] = [];
   if (bad > 0) warnings.push(`${bad} non-finite value(s) excluded`);
   const rmsNz = nz > 0 ? Math.sqrt(s2 / nz) : 0;
-  const threshold = zeroTol * rmsNz;
+  // a coarse grid first (its empty cells between levels look like valleys), then a near-zero cluster
+  const fixed = zeroTol * rmsNz;
+  let gridCellsFixed: Float64Array | null = null;
+  if (opts.grid !== 'off') {
+    let m = 0;
+    let sq = 0;
+    let minAbs = Infinity;
+    for (let i = 0; i < data.length; i++) {
+      const a = Math.abs(data[i]!);
+      if (!(a > fixed) || a === Infinity) continue;
+      m++;
+      sq += a * a;
+      if (a < minAbs) minAbs = a;
+    }
+    if (m > 0 && minAbs >= 0.01 * Math.sqrt(sq / m)) gridCellsFixed = gridCells(data, fixed, minAbs, 1 << 14);
+  }
+  const edge = gridCellsFixed || opts.cluster === 'off' || nz < 1000 ? null : clusterEdge(data, fixed, rmsNz, n);
+  const threshold = edge ?? fixed;
   let slabN = 0;
   for (let i = 0; i < data.length; i++) {
     const x = data[i]!;
@@ -190,7 +336,7 @@ export function fitSparseGG(data: Data, opts: SparseFitOptions = {}): SparseGGFi
   const count = n - slabN;
   const fraction = count / n;
   const stderr = Math.sqrt((fraction * (1 - fraction)) / n);
-  const spike = { count, fraction, pi0: fraction, stderr, threshold };
+  const spike = { count, fraction, pi0: fraction, stderr, threshold, cluster: edge !== null };
   const base = { n, excluded: bad, exactZeros, spike, grid: null, method: 'continuous' as const, warnings };
   if (slabN === 0) return { ...base, slab: null, degenerate: true, reason: 'every value is zero: the spike is the whole tensor, there is no slab to fit' };
 
@@ -215,7 +361,8 @@ export function fitSparseGG(data: Data, opts: SparseFitOptions = {}): SparseGGFi
     return { ...base, slab: null, degenerate: true, reason: `${what}: the GG shape is not identifiable (at least 3 distinct magnitudes are needed)` };
   }
 
-  const cont = slabN === data.length && opts.mle ? opts.mle : fitGG(data, { method: 'mle', above: threshold, ...(opts.scratch ? { scratch: opts.scratch } : {}) });
+  const plain = slabN === data.length && opts.mle ? opts.mle : fitGG(data, { method: 'mle', above: threshold, ...(opts.scratch ? { scratch: opts.scratch } : {}) });
+  const cont = edge === null || plain.degenerate ? plain : { ...plain, ...truncatedFit(data, threshold, slabN, plain) };
   let rms = 0;
   let minAbs = Infinity;
   for (let i = 0; i < data.length; i++) {
@@ -226,7 +373,7 @@ export function fitSparseGG(data: Data, opts: SparseFitOptions = {}): SparseGGFi
     if (a < minAbs) minAbs = a;
   }
   rms = Math.sqrt(rms / slabN);
-  const cells = opts.grid === 'off' || minAbs < 0.01 * rms ? null : gridCells(data, threshold, minAbs, 1 << 14);
+  const cells = edge !== null ? null : gridCellsFixed;
   if (cells === null) {
     // continuous slab: KS against the law conditioned on |X| > threshold
     const pt = threshold > 0 ? ggAbsCdf(threshold, cont.alpha, cont.beta) : 0;
@@ -252,8 +399,11 @@ export function fitSparseGG(data: Data, opts: SparseFitOptions = {}): SparseGGFi
     }
     const ll = cont.loglik - (pt > 0 ? slabN * Math.log1p(-pt) : 0);
     if (cont.degenerate) warnings.push(...cont.warnings);
+    const pi0 = edge === null ? fraction : Math.max(0, 1 - slabN / (n * (1 - pt)));
+    if (edge !== null) warnings.push(`a near-zero cluster of ${count} values (${(100 * fraction).toPrecision(3)}%) below ${edge.toPrecision(3)} is the spike; the slab is fitted above it (truncated likelihood)`);
     return {
       ...base,
+      spike: { ...spike, pi0 },
       slab: { n: slabN, alpha: cont.alpha, beta: cont.beta, loglik: ll, ks, ksError, ksPValue: kolmogorovPValue(slabN, ks), converged: cont.converged },
       degenerate: cont.degenerate,
       ...(cont.degenerate ? { reason: cont.warnings.join('; ') } : {}),

@@ -127,6 +127,54 @@ describe('spike-and-slab GG fit', () => {
     expect(Math.abs(cont.slab!.beta / 1.5 - 1)).toBeGreaterThan(0.05);
   });
 
+  // rf8kit's BackSlash (sqrt(w^2 + eps^2), eps = 0.01 alpha) leaves pruned weights in a narrow
+  // cluster around 0, not at 0: a Gaussian of sd eps / 2 here, far above the 2^-16 RMS threshold
+  const clustered = (beta: number, frac: number, n: number, seed: number): Float32Array => {
+    const rng = new Rng(seed);
+    const body = sampleGG(rng, 0.05, beta, n);
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = rng.float() < frac ? rng.normal() * 0.0005 * 0.5 : body[i]!;
+    return out;
+  };
+
+  it('a near-zero cluster (eps = 0.01 alpha) is the spike: slab beta within 2% of the body, pi0 the cluster fraction', () => {
+    let seed = 100;
+    for (const beta of [0.5, 1, 1.5, 2]) {
+      for (const frac of [0.2, 0.47, 0.8]) {
+        const x = clustered(beta, frac, 120_000, seed++);
+        const f = fitSparseGG(x);
+        const what = `beta ${beta} cluster ${frac}`;
+        expect(f.spike.cluster, what).toBe(true);
+        expect(Math.abs(f.slab!.beta / beta - 1), what).toBeLessThan(0.02);
+        expect(Math.abs(f.slab!.alpha / 0.05 - 1), what).toBeLessThan(0.06); // alpha moves with beta (strongly at small beta)
+        expect(Math.abs(f.spike.pi0 - frac), what).toBeLessThan(0.01);
+        // the threshold sits between the cluster (|x| ~ 2.5e-4) and the body
+        expect(f.spike.threshold, what).toBeGreaterThan(5e-4);
+        expect(f.spike.threshold, what).toBeLessThan(0.01);
+        expect(f.slab!.ks, what).toBeLessThan(0.01);
+        expect(fitSparseGG(x, { cluster: 'off' }).slab!.beta, what).toBeLessThan(0.6 * beta);
+      }
+    }
+  });
+
+  it('no cluster is seen in a clean GG (small beta, small n), with exact zeros, or on a grid', () => {
+    let seed = 200;
+    for (const beta of [0.2, 0.3, 0.5, 1, 2, 4]) {
+      for (const n of [1200, 20_000, 200_000]) {
+        const x = sampleGG(new Rng(seed++), 0.05, beta, n);
+        const f = fitSparseGG(x);
+        expect(f.spike.cluster, `beta ${beta} n ${n}`).toBe(false);
+        expect(f.warnings.join(' ')).not.toMatch(/cluster/);
+      }
+    }
+    expect(fitSparseGG(sparse(1, 0.6, 100_000, 300)).spike.cluster).toBe(false);
+    const rng = new Rng(301);
+    const q = Float64Array.from(sampleGG(rng, 1, 1, 100_000), (v) => Math.round(v / 0.05) * 0.05);
+    const g = fitSparseGG(q);
+    expect(g.method).toBe('grid');
+    expect(g.spike.cluster).toBe(false);
+  });
+
   it('degenerate tensors give a reason, never a NaN number', () => {
     const all0 = fitSparseGG(new Float32Array(100));
     expect(all0.slab).toBeNull();

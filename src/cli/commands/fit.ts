@@ -99,7 +99,8 @@ export interface TensorFitReport {
   /** The authors' moment-ratio table estimate (nu in 0.10..3.00 step 0.01, nearest ratio); null when every value is zero. */
   momentRatio: { nu: number | null; alpha: number | null; rho: number | null };
   /**
-   * Spike-and-slab fit: the zero fraction as its own component (exact zeros and |x| <= zeroTol * RMS),
+   * Spike-and-slab fit: the zero fraction as its own component (exact zeros and |x| <= zeroTol * RMS,
+   * or a near-zero cluster up to its valley),
    * the GG fitted to the rest (discretized likelihood on a coarse grid), goodness of fit of both.
    */
   sparse: {
@@ -107,6 +108,8 @@ export interface TensorFitReport {
     zeroFracStderr: number;
     pi0: number;
     threshold: number;
+    /** The spike is a near-zero cluster (the threshold is its edge; the slab fit is truncated there). */
+    cluster: boolean;
     method: 'continuous' | 'grid';
     grid: { step: number; levels: number } | null;
     slab: { n: number; alpha: number; beta: number; ks: number; ksPValue: number } | null;
@@ -171,6 +174,7 @@ export function fitReport(t: LoadedTensor, bound: boolean): { report: TensorFitR
       zeroFracStderr: sp.spike.stderr,
       pi0: sp.spike.pi0,
       threshold: sp.spike.threshold,
+      cluster: sp.spike.cluster,
       method: sp.method,
       grid: sp.grid,
       slab: sp.slab && !sp.degenerate ? { n: sp.slab.n, alpha: sp.slab.alpha, beta: sp.slab.beta, ks: sp.slab.ks, ksPValue: sp.slab.ksPValue } : null,
@@ -295,7 +299,7 @@ export const fitCommand: CommandModule<object, Args> = {
         d(r.moments.beta, g4, ok(r)),
         r.momentRatio.nu === null ? '-' : r.momentRatio.nu.toFixed(2),
         `${(100 * r.sparse.zeroFrac).toFixed(1)}%`,
-        r.sparse.slab ? g4(r.sparse.slab.beta) + (r.sparse.method === 'grid' ? ' (grid)' : '') : '-',
+        r.sparse.slab ? g4(r.sparse.slab.beta) + (r.sparse.method === 'grid' ? ' (grid)' : r.sparse.cluster ? ' (cluster)' : '') : '-',
         r.sparse.slab ? r.sparse.slab.ks.toFixed(4) : '-',
         d(r.ks, (x) => x.toFixed(4), ok(r)),
         d(r.aic.gaussian - r.aic.gg, (x) => x.toFixed(1), ok(r)),
@@ -310,7 +314,7 @@ export const fitCommand: CommandModule<object, Args> = {
       for (const r of reports) if (r.sparse.reason) lines.push(`note: ${r.name}: no GG shape: ${r.sparse.reason}`);
       for (const r of reports) for (const w of r.warnings) lines.push(`warning: ${r.name}: ${w}`);
       lines.push('(dAIC = AIC of the law - AIC of the GG fit; > 0 means the GG fit is better. All laws have location 0.)');
-      lines.push("(beta / alpha: MLE over all values; beta(mom): moment root solve; nu(paper): the authors' moment-ratio table (0.10..3.00, step 0.01); zeros: exact zeros and |x| <= 2^-16 RMS, fitted as a point mass; slab beta / KS: the GG MLE of the rest (grid: discretized likelihood) and its KS distance.)");
+      lines.push("(beta / alpha: MLE over all values; beta(mom): moment root solve; nu(paper): the authors' moment-ratio table (0.10..3.00, step 0.01); zeros: exact zeros and |x| <= 2^-16 RMS, or a near-zero cluster below its valley (cluster), fitted as a point mass; slab beta / KS: the GG MLE of the rest (grid: discretized likelihood; cluster: conditioned on |x| above the valley) and its KS distance.)");
       return lines.join('\n');
     });
   },
