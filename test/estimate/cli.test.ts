@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rf8 } from '../helpers/cli.js';
+import { rf8, rf8Async } from '../helpers/cli.js';
 import { haveEdaTool } from '../../src/estimate/index.js';
 
 const live = haveEdaTool('yosys') && haveEdaTool('nextpnr-ice40');
@@ -30,10 +30,10 @@ describe('rf8 estimate: bad input', () => {
 });
 
 describe.runIf(runLive)('rf8 estimate on the installed tools', () => {
-  it('one small configuration: table, JSON, plots, markdown; the second run comes from the cache', () => {
+  it('one small configuration: table, JSON, plots, markdown; the second run comes from the cache', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rf8est-cli-'));
     const args = ['estimate', '--formats', 'int8,gg-multi', '--lanes', '1', '--seeds', '1', '--no-datapath', '--cache-dir', join(dir, 'cache'), '--bandwidth', '2'];
-    const r = rf8([...args, '--json', '--plot', join(dir, 'plots'), '--markdown', join(dir, 'est.md')], undefined, { timeoutMs: 600_000 });
+    const r = await rf8Async([...args, '--json', '--plot', join(dir, 'plots'), '--markdown', join(dir, 'est.md')], undefined, { timeoutMs: 600_000 });
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     const c = j.configs.find((x: { format: string }) => x.format === 'int8');
@@ -61,7 +61,7 @@ describe.runIf(runLive)('rf8 estimate on the installed tools', () => {
     expect(md).toContain('<!-- rf8 estimate: begin hx8k -->');
     expect(md).toContain(`RTL fingerprint \`${j.rtlFingerprint}\``);
     // the same configuration again without the cache: the tools run again and give the same numbers
-    const again = rf8([...args.filter((a, i) => a !== '--cache-dir' && args[i - 1] !== '--cache-dir'), '--no-cache', '--json'], undefined, { timeoutMs: 600_000 });
+    const again = await rf8Async([...args.filter((a, i) => a !== '--cache-dir' && args[i - 1] !== '--cache-dir'), '--no-cache', '--json'], undefined, { timeoutMs: 600_000 });
     expect(again.code, again.stderr).toBe(0);
     const j2 = JSON.parse(again.stdout);
     expect(j2.toolRuns).toBe(6);

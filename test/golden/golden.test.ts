@@ -16,7 +16,7 @@ import {
   hashFileSync,
   type SuiteDef,
 } from '../../src/golden/index.js';
-import { rf8 } from '../helpers/cli.js';
+import { rf8Async } from '../helpers/cli.js';
 import { modelGreedy, modelGreedyDy, modelNearest, modelNearestDy } from '../format/rf8-model.js';
 
 function suiteLines(d: SuiteDef): string[] {
@@ -61,8 +61,8 @@ describe('golden suites', () => {
     expect(committedBytes).toBeLessThan(4e6);
   });
 
-  it('rf8 golden --check passes on the committed suites', () => {
-    const r = rf8(['golden', '--check', '--json']);
+  it('rf8 golden --check passes on the committed suites', async () => {
+    const r = await rf8Async(['golden', '--check', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.failed).toBe(0);

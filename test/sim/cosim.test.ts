@@ -4,7 +4,7 @@ import { RF8_MODES } from '../../src/format/index.js';
 import { FAULT_NAMES, generateRtl } from '../../src/rtl/index.js';
 import { getSuite } from '../../src/golden/index.js';
 import { buildModel, cosimSuiteOn, defaultRtlFor, MUTANT_BASE } from '../../src/sim/index.js';
-import { rf8 } from '../helpers/cli.js';
+import { rf8Async } from '../helpers/cli.js';
 import { haveTools } from './tools.js';
 
 const ok = haveTools('verilator', 'g++');
@@ -80,15 +80,15 @@ describe.skipIf(!ok)('co-simulation against the golden vectors (Verilator)', () 
     expect(statSync(mm.wave!).size).toBeGreaterThan(500);
   });
 
-  it('rf8 cosim (CLI) reports pass and throughput, and exits 1 with the decoded mismatch on a fault', { timeout: 900_000 }, () => {
-    const r = rf8(['cosim', '--suite', 'mac-e3m4-e3m4-n8', '--raw', '200000', '--json'], undefined, { timeoutMs: 900_000 });
+  it('rf8 cosim (CLI) reports pass and throughput, and exits 1 with the decoded mismatch on a fault', { timeout: 900_000 }, async () => {
+    const r = await rf8Async(['cosim', '--suite', 'mac-e3m4-e3m4-n8', '--raw', '200000', '--json'], undefined, { timeoutMs: 900_000 });
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.pass).toBe(true);
     expect(j.results[0].vectors).toBe(4000);
     expect(j.results[0].vectorsPerSec).toBeGreaterThan(0);
     expect(j.results[0].rawCyclesPerSec).toBeGreaterThan(0);
-    const f = rf8(['cosim', '--suite', 'cvt-e3m4-e3m4', '--inject', 'zero-sign', '--outs', 'rf8-e3m4'], undefined, { timeoutMs: 900_000 });
+    const f = await rf8Async(['cosim', '--suite', 'cvt-e3m4-e3m4', '--inject', 'zero-sign', '--outs', 'rf8-e3m4'], undefined, { timeoutMs: 900_000 });
     expect(f.code).toBe(1);
     expect(f.stdout).toMatch(/first mismatch in cvt-e3m4-e3m4, line \d+/);
     expect(f.stdout).toMatch(/expected: .*"rf8-e3m4":"0x00 \(0\)"/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FAULT_NAMES } from '../../src/rtl/index.js';
 import { MUTANT_BASE, runMutants } from '../../src/sim/index.js';
-import { rf8 } from '../helpers/cli.js';
+import { rf8Async } from '../helpers/cli.js';
 import { haveTools } from './tools.js';
 
 const ok = haveTools('verilator', 'g++');
@@ -26,8 +26,8 @@ describe.skipIf(!ok)('fault injection: every injected fault is killed by the sui
     expect(r.baseline.every((b) => b.pass)).toBe(true);
   });
 
-  it('rf8 cosim --mutants --json reports the kill rate', { timeout: 1_200_000 }, () => {
-    const r = rf8(['cosim', '--mutants', '--json'], undefined, { timeoutMs: 1_200_000 });
+  it('rf8 cosim --mutants --json reports the kill rate', { timeout: 1_200_000 }, async () => {
+    const r = await rf8Async(['cosim', '--mutants', '--json'], undefined, { timeoutMs: 1_200_000 });
     expect(r.code, r.stderr.slice(-2000)).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.killRate).toBe(1);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FAULT_NAMES, generateRtl } from '../../src/rtl/index.js';
 import { buildModel, compareSequence, DutSession, MUTANT_BASE, runMacProperty } from '../../src/sim/index.js';
-import { rf8 } from '../helpers/cli.js';
+import { rf8Async } from '../helpers/cli.js';
 import { haveTools } from './tools.js';
 
 const ok = haveTools('verilator', 'g++');
@@ -70,11 +70,11 @@ describe.skipIf(!ok)('fast-check: random MAC sequences on the DUT and the refere
     }
   });
 
-  it('rf8 cosim --props prints the seed and the minimal sequence on failure', { timeout: 900_000 }, () => {
-    const p = rf8(['cosim', '--props', '--runs', '60', '--seed', '3', '--json'], undefined, { timeoutMs: 900_000 });
+  it('rf8 cosim --props prints the seed and the minimal sequence on failure', { timeout: 900_000 }, async () => {
+    const p = await rf8Async(['cosim', '--props', '--runs', '60', '--seed', '3', '--json'], undefined, { timeoutMs: 900_000 });
     expect(p.code, p.stderr.slice(-1000)).toBe(0);
     expect(JSON.parse(p.stdout).pass).toBe(true);
-    const f = rf8(['cosim', '--props', '--runs', '200', '--seed', '5', '--inject', 'sign-a-only'], undefined, { timeoutMs: 900_000 });
+    const f = await rf8Async(['cosim', '--props', '--runs', '200', '--seed', '5', '--inject', 'sign-a-only'], undefined, { timeoutMs: 900_000 });
     expect(f.code).toBe(1);
     expect(f.stdout).toMatch(/property FAILED .*seed 5/);
     expect(f.stdout).toMatch(/minimal sequence \(1 beats\)/);
