@@ -343,6 +343,13 @@ async function sectionReport(): Promise<void> {
         series.push({ name: `${k} (seed ${withCurve.seed})`, x: pts.map((p: any) => p.bitsPerParam), y: pts.map((p: any) => p.test * 100), ...(k.includes('paper') ? {} : { dashed: true }) });
       }
     }
+    {
+      // has the loss flattened? mean training loss of the last 10% of steps against the 10% before
+      const tails = (rows.get('none') ?? []).filter((r) => r.train?.lossLast).sort((a, b) => a.seed - b.seed);
+      if (tails.length) {
+        L.push('', `Training loss of \`none\` (${STEPS[kind]} steps), mean of the last ${tails[0].train.lossLast.window} steps against the ${tails[0].train.lossLast.window} before: ${tails.map((r) => `seed ${r.seed} ${r.train.lossLast.before.toFixed(4)} -> ${r.train.lossLast.last.toFixed(4)} (${(((r.train.lossLast.last - r.train.lossLast.before) / r.train.lossLast.before) * 100).toFixed(1)}%)`).join('; ')}.`);
+      }
+    }
     if (kind === 'mlp') {
       const g = (k: string) => (rows.get(k) ?? []).map((r) => r.train.stepsToLoss?.steps ?? NaN);
       L.push('', `GG init: steps until the 50-step moving average of the training loss reaches 0.25; final test accuracy`, '', '| init | n | steps to 0.25 | test accuracy |', '|---|---|---|---|');
@@ -363,9 +370,28 @@ async function sectionReport(): Promise<void> {
       series.push({ name: `bs-paper rdo ${r.rdo} (seed 1)`, x: pts.map((p: any) => p.bitsPerParam), y: pts.map((p: any) => p.test * 100), dashed: true });
     }
     L.push('');
+    // rate matching: the rdo at which the authors' BackSlash reaches rf8kit's bits on seed 1
+    // (log-linear interpolation between the bracketing measured rdos), and both at that rate
+    const rk = readJson<any>(join(OUT, 'mlp', 's1', 'bs-rf8kit.json'));
+    const pts = rs.filter((r) => r.compress).map((r) => ({ rdo: r.rdo, b: r.compress.bitsPerParam, test: r.compress.test, float: r.test }));
+    if (rk?.compress && pts.length >= 2) {
+      const goal = rk.compress.bitsPerParam;
+      const i = pts.findIndex((p, k) => k + 1 < pts.length && (p.b - goal) * (pts[k + 1]!.b - goal) <= 0);
+      L.push(`Rate matching (seed 1): rf8kit's BackSlash (lambda ${rk.lambda}) reaches ${goal.toFixed(3)} b/p at test ${(rk.compress.test * 100).toFixed(2)}% (float ${(rk.test * 100).toFixed(2)}%).`);
+      if (i >= 0) {
+        const [p, q] = [pts[i]!, pts[i + 1]!];
+        const t = (goal - p.b) / (q.b - p.b);
+        const rdo = Math.exp(Math.log(p.rdo) + t * (Math.log(q.rdo) - Math.log(p.rdo)));
+        const at = p.test + t * (q.test - p.test);
+        L.push(`The authors' BackSlash brackets that rate between rdo ${p.rdo} (${p.b.toFixed(3)} b/p, test ${(p.test * 100).toFixed(2)}%) and rdo ${q.rdo} (${q.b.toFixed(3)} b/p, test ${(q.test * 100).toFixed(2)}%): rdo ~ ${rdo.toPrecision(3)} (log-linear), test at the matched rate ~ ${(at * 100).toFixed(2)}% (linear between the two).`);
+        const m = rs.find((r) => Math.abs(r.rdo / rdo - 1) < 0.1 && r.compress);
+        if (m) L.push(`Measured at rdo ${m.rdo}: ${m.compress.bitsPerParam.toFixed(3)} b/p, test at target ${(m.compress.test * 100).toFixed(2)}%, float ${(m.test * 100).toFixed(2)}%.`);
+      } else L.push(`No two measured rdos bracket that rate (${pts.map((p) => `rdo ${p.rdo}: ${p.b.toFixed(3)}`).join(', ')} b/p).`);
+      L.push('');
+    }
   }
   if (series.length) {
-    await writeSvg(join(OUT, 'rate-accuracy-paper-vs-rf8kit.svg'), lineChart({ title: 'MNIST MLP: test accuracy vs exact bits/param (uniform step + Exp-Golomb)', x: { title: 'bits / parameter', log: true }, y: { title: 'test accuracy (%)' }, series }));
+    await writeSvg(opt('plot', join(OUT, 'rate-accuracy-paper-vs-rf8kit.svg')), lineChart({ title: 'MNIST MLP: test accuracy vs exact bits/param (uniform step + Exp-Golomb)', x: { title: 'bits / parameter', log: true }, y: { title: 'test accuracy (%)' }, series }));
   }
   const md = L.join('\n') + '\n';
   writeFileAtomic(join(OUT, 'report.md'), md);

@@ -398,7 +398,7 @@ export function reportMarkdown(r: DemoReport): string {
   if (r.authorsRf8) L.push('', authorsRf8Markdown(r.authorsRf8).trimEnd());
   const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '-');
   L.push('', `## DeepShape`, '');
-  L.push(`Spike-and-slab fits (src/gg fitSparseGG): the zeros BackSlash leaves (exact, or below 2^-16 of the RMS) are a point mass, the GG is fitted to the rest. The chain continues with the ${r.deepshape.method} method.`, '');
+  L.push(`Spike-and-slab fits (src/gg fitSparseGG): the zeros BackSlash leaves (exact, below 2^-16 of the RMS, or a near-zero cluster below the valley of the log-magnitude histogram) are a point mass, the GG is fitted to the rest (conditioned on |x| above the cluster). The chain continues with the ${r.deepshape.method} method.`, '');
   L.push(`| tensor | zeros (trained) | slab beta (trained) | plain GG fit of all values | ${r.deepshape.methods.map((m) => `${m.name}: slab beta reshaped / after fine-tune, zeros`).join(' | ')} |`);
   L.push(`|---|---|---|---|${r.deepshape.methods.map(() => '---').join('|')}|`);
   r.deepshape.tensors.forEach((t, i) => {
