@@ -2,6 +2,7 @@ import type { Format } from './traits.js';
 import { formatTables } from './codec.js';
 import { bin, binade, roundDouble, roundMagnitude, RNE, RTZ, type RoundingMode } from './round.js';
 import { encodeCodebookBulk } from './codebook.js';
+import { encodeWithSplitTable, SplitTableBuilder, SPLIT_EXACT, type SplitTable } from './split-table.js';
 
 /**
  * Bulk binary32 -> 8-bit encoding on the integer bit pattern, the way hardware does it: for a
@@ -202,17 +203,9 @@ export function encodeF32Bulk(
  * code with one load and, in the few split buckets, one compare. binary32 subnormals, Inf and
  * NaN take the exact path.
  */
-interface ResidualLut {
-  /** Code (< 256), 256 + index of a split bucket, or RES_EXACT. */
-  main: Uint16Array;
-  cut: Uint16Array;
-  below: Uint8Array;
-  above: Uint8Array;
-}
-const RES_EXACT = 0xffff;
-const resLuts = new Map<string, ResidualLut>();
+const resLuts = new Map<string, SplitTable>();
 
-function residualLut(f: Format, X: number, mode: RoundingMode): ResidualLut {
+function residualLut(f: Format, X: number, mode: RoundingMode): SplitTable {
   const key = `${f.name}|${X}|${mode}`;
   let t = resLuts.get(key);
   if (t) return t;
@@ -220,10 +213,7 @@ function residualLut(f: Format, X: number, mode: RoundingMode): ResidualLut {
     const ex = (b >>> 23) & 0xff;
     return roundMagnitude(f, b >>> 31 === 1, (b & 0x7fffff) | 0x800000, ex - 150 - X, mode, 0, 8, false);
   };
-  const main = new Uint16Array(65536);
-  const cut: number[] = [];
-  const below: number[] = [];
-  const above: number[] = [];
+  const b = new SplitTableBuilder('residual');
   // binades wholly below half the smallest magnitude are zero, wholly at or above the largest
   // saturate, under both roundings (greedy's limits 2^(+-7.5) lie inside): no encode needed there
   const tab = formatTables(f);
@@ -231,41 +221,13 @@ function residualLut(f: Format, X: number, mode: RoundingMode): ResidualLut {
   for (let c = 0; c < 128; c++) if (!tab.nan[c] && tab.value[c]! > 0) minPos = Math.min(minPos, tab.value[c]!);
   for (let hi = 0; hi < 65536; hi++) {
     const ex = (hi >>> 7) & 0xff;
-    if (ex === 0 || ex === 255) {
-      main[hi] = RES_EXACT;
-      continue;
-    }
     const lg = ex - 127 - X; // the bucket's values lie in [2^lg, 2^(lg + 1))
-    if (2 ** (lg + 1) <= minPos / 2) {
-      main[hi] = f.policy.zero[0];
-      continue;
-    }
-    if (2 ** lg >= f.maxFinite) {
-      main[hi] = f.policy.ovfSat[hi >>> 15];
-      continue;
-    }
-    const b0 = (hi << 16) >>> 0;
-    const c0 = enc(b0);
-    const c1 = enc((b0 | 0xffff) >>> 0);
-    if (c0 === c1) {
-      main[hi] = c0;
-      continue;
-    }
-    // bisection: the smallest low half whose code is c1 (one decision point per bucket)
-    let lo = 1;
-    let top = 0xffff;
-    while (lo < top) {
-      const mid = (lo + top) >>> 1;
-      if (enc((b0 | mid) >>> 0) === c1) top = mid;
-      else lo = mid + 1;
-    }
-    main[hi] = 256 + cut.length;
-    cut.push(lo);
-    below.push(c0);
-    above.push(c1);
+    if (ex === 0 || ex === 255) b.set(hi, SPLIT_EXACT);
+    else if (2 ** (lg + 1) <= minPos / 2) b.set(hi, f.policy.zero[0]);
+    else if (2 ** lg >= f.maxFinite) b.set(hi, f.policy.ovfSat[hi >>> 15]!);
+    else b.bucket(hi, enc); // one decision point per bucket at most
   }
-  if (256 + cut.length >= RES_EXACT) throw new Error('residual bulk table: too many split buckets');
-  t = { main, cut: Uint16Array.from(cut), below: Uint8Array.from(below), above: Uint8Array.from(above) };
+  t = b.done();
   resLuts.set(key, t);
   return t;
 }
@@ -276,14 +238,5 @@ function encodeResidualBulk(f: Format, src: Float32Array, bits: Uint32Array, dst
     for (let i = 0; i < n; i++) dst[i] = roundDouble(f, src[i]!, X, mode, 0, 8, false);
     return;
   }
-  const { main, cut, below, above } = residualLut(f, X, mode);
-  for (let i = 0; i < n; i++) {
-    const b = bits[i]!;
-    const c = main[b >>> 16]!;
-    if (c < 256) dst[i] = c;
-    else if (c !== RES_EXACT) {
-      const j = c - 256;
-      dst[i] = (b & 0xffff) < cut[j]! ? below[j]! : above[j]!;
-    } else dst[i] = roundDouble(f, src[i]!, X, mode, 0, 8, false);
-  }
+  encodeWithSplitTable(residualLut(f, X, mode), src, bits, dst, (x) => roundDouble(f, x, X, mode, 0, 8, false));
 }

@@ -1,4 +1,5 @@
 import type { Format, Layout } from './traits.js';
+import { encodeWithSplitTable, SplitTableBuilder, SPLIT_EXACT, type SplitTable } from './split-table.js';
 
 /**
  * The codebook (`table`) decoder kind (docs/rf8-spec.md section 9): code 0x00 is zero, 0x80 the
@@ -101,58 +102,24 @@ export function roundCodebookBig(L: Layout, neg: boolean, mag: bigint, e: number
  * midpoints (possible only for K >= 8 or extreme scales), binary32 subnormals, Inf and NaN take
  * the exact scalar path.
  */
-interface CodebookLut {
-  main: Uint16Array;
-  cut: Uint16Array;
-  below: Uint8Array;
-  above: Uint8Array;
-}
-const EXACT = 0xffff;
-const luts = new Map<string, CodebookLut>();
+const luts = new Map<string, SplitTable>();
 const LUT_MIN_ELEMENTS = 1 << 15;
 const LUT_CACHE = 64;
 
-function codebookLut(f: Format, X: number): CodebookLut {
+function codebookLut(f: Format, X: number): SplitTable {
   const key = `${f.name}|${X}`;
   let t = luts.get(key);
   if (t) return t;
-  const main = new Uint16Array(65536);
-  const cut: number[] = [];
-  const below: number[] = [];
-  const aboveC: number[] = [];
-  const enc = (b: number): number => roundCodebook(f, b >>> 31 === 1, (b & 0x7fffff) | 0x800000, ((b >>> 23) & 0xff) - 150 - X);
+  const b = new SplitTableBuilder('codebook');
+  const enc = (bits: number): number => roundCodebook(f, bits >>> 31 === 1, (bits & 0x7fffff) | 0x800000, ((bits >>> 23) & 0xff) - 150 - X);
+  // more than one midpoint inside the bucket: exact
+  const oneStep = (c0: number, c1: number): boolean => (c1 & 0x7f) - (c0 & 0x7f) === 1;
   for (let hi = 0; hi < 65536; hi++) {
     const ex = (hi >>> 7) & 0xff;
-    if (ex === 0 || ex === 255) {
-      main[hi] = EXACT;
-      continue;
-    }
-    const b0 = (hi << 16) >>> 0;
-    const c0 = enc(b0);
-    const c1 = enc((b0 | 0xffff) >>> 0);
-    if (c0 === c1) {
-      main[hi] = c0;
-      continue;
-    }
-    if ((c1 & 0x7f) - (c0 & 0x7f) !== 1) {
-      main[hi] = EXACT; // more than one midpoint inside the bucket
-      continue;
-    }
-    // the smallest low half whose code is c1 (codes are monotone in the magnitude)
-    let lo = 1;
-    let top = 0xffff;
-    while (lo < top) {
-      const mid = (lo + top) >>> 1;
-      if (enc((b0 | mid) >>> 0) === c1) top = mid;
-      else lo = mid + 1;
-    }
-    main[hi] = 256 + cut.length;
-    cut.push(lo);
-    below.push(c0);
-    aboveC.push(c1);
+    if (ex === 0 || ex === 255) b.set(hi, SPLIT_EXACT);
+    else b.bucket(hi, enc, oneStep);
   }
-  if (256 + cut.length >= EXACT) throw new Error('codebook bulk table: too many split buckets');
-  t = { main, cut: Uint16Array.from(cut), below: Uint8Array.from(below), above: Uint8Array.from(aboveC) };
+  t = b.done();
   if (luts.size >= LUT_CACHE) luts.delete(luts.keys().next().value!); // bounded: the oldest goes
   luts.set(key, t);
   return t;
@@ -165,14 +132,5 @@ export function encodeCodebookBulk(f: Format, src: Float32Array, bits: Uint32Arr
     for (let i = 0; i < n; i++) dst[i] = exact(src[i]!);
     return;
   }
-  const { main, cut, below, above: ab } = codebookLut(f, X);
-  for (let i = 0; i < n; i++) {
-    const b = bits[i]!;
-    const c = main[b >>> 16]!;
-    if (c < 256) dst[i] = c;
-    else if (c !== EXACT) {
-      const j = c - 256;
-      dst[i] = (b & 0xffff) < cut[j]! ? below[j]! : ab[j]!;
-    } else dst[i] = exact(src[i]!);
-  }
+  encodeWithSplitTable(codebookLut(f, X), src, bits, dst, exact);
 }
