@@ -13,8 +13,8 @@
  *   hold pruned weights in a narrow cluster (|w| <~ eps) instead of at 0, far above the spike
  *   threshold. A GG body's log-magnitude density (per octave) is unimodal: it rises with
  *   |x| (as |x| p(0)) up to about alpha and falls after. A second mode below the main one, holding
- *   at least 1% of the values and separated from it by a valley at most a quarter of the lower
- *   peak (histogram of log2 |x| in quarter octaves, three-bin smoothed, every bin involved
+ *   at least 1% of the values and separated from it by a valley at most 0.6 of the smaller
+ *   peak around it (histogram of log2 |x| in quarter octaves, three-bin smoothed, every bin involved
  *   holding >= 50 values), is a cluster: the spike threshold moves to the valley's upper edge,
  *   and the slab is fitted by the likelihood of the GG conditioned on |X| > threshold
  *   (the truncated MLE: for each beta one pass gives S = sum |x|^beta, alpha is then a 1-D
@@ -172,6 +172,8 @@ function gridCells(data: Data, above: number, step: number, maxLevels: number): 
 /** Quarter-octave bins of log2(|x| / rms) from 2^-64 to 2^16 relative. */
 const CL_LO = -256;
 const CL_BINS = 256 + 64;
+/** A valley at most this fraction of the smaller peak around it separates a cluster. */
+const CL_DEPTH = 0.6;
 
 /**
  * The upper edge of the valley below a near-zero cluster (module comment), or null when the
@@ -191,7 +193,7 @@ function clusterEdge(data: Data, floor: number, rms: number, n: number): number 
   const sm = new Float64Array(CL_BINS);
   for (let b = 0; b < CL_BINS; b++) sm[b] = ((b > 0 ? h[b - 1]! : 0) + h[b]! + (b + 1 < CL_BINS ? h[b + 1]! : 0)) / 3;
   // every valley v between a lower peak and an upper one (prefix / suffix maxima of the smoothed
-  // histogram) at most a quarter of the smaller peak, both peaks >= 50 values and >= 2 bins away,
+  // histogram) at most CL_DEPTH of the smaller peak, both peaks >= 50 values and >= 2 bins away,
   // >= 1% of the values below it; the deepest (ties: the highest) wins
   const lowMax = new Float64Array(CL_BINS);
   const lowAt = new Int32Array(CL_BINS);
@@ -211,7 +213,7 @@ function clusterEdge(data: Data, floor: number, rms: number, n: number): number 
     const peak = Math.min(lo, upMax);
     if (peak < 50 || upAt - v < 2 || v - lowAt[v - 1]! < 2 || below < 0.01 * n) continue;
     const depth = sm[v]! / peak;
-    if (depth <= 0.25 && (!best || depth < best.depth)) best = { valley: v, depth };
+    if (depth <= CL_DEPTH && (!best || depth < best.depth)) best = { valley: v, depth };
   }
   if (!best) return null;
   return rms * 2 ** ((best.valley + 1 + CL_LO) / 4);
