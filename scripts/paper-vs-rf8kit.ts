@@ -309,6 +309,19 @@ const ms = (a: number[], f: (x: number) => string) => {
   return s.n === 0 ? '-' : s.n === 1 ? f(s.mean) : `${f(s.mean)} ± ${f(s.sd)}`;
 };
 
+/** Bits/param where a rate-accuracy curve's test accuracy first reaches `goal` (from the coarsest step; interpolated), NaN if never. */
+function curveCrossing(curve: { bitsPerParam: number; test?: number }[] | undefined, goal: number): number {
+  if (!curve) return NaN;
+  const pts = curve.filter((p) => p.test !== undefined).sort((a, b) => a.bitsPerParam - b.bitsPerParam);
+  for (let i = 0; i < pts.length; i++) {
+    if (pts[i]!.test! < goal) continue;
+    if (i === 0) return pts[0]!.bitsPerParam;
+    const [p, q] = [pts[i - 1]!, pts[i]!];
+    return p.bitsPerParam + ((goal - p.test!) / (q.test! - p.test!)) * (q.bitsPerParam - p.bitsPerParam);
+  }
+  return NaN;
+}
+
 async function sectionReport(): Promise<void> {
   const L: string[] = [];
   const series: Series[] = [];
@@ -333,16 +346,7 @@ async function sectionReport(): Promise<void> {
     const noneTest = new Map<number, number>((rows.get('none') ?? []).map((r) => [r.seed, r.test]));
     const crossing = (r: any): number => {
       const ref = noneTest.get(r.seed);
-      if (!r.curve || ref === undefined) return NaN;
-      const goal = ref - MAXDROP.mlp / 100;
-      const pts = r.curve.filter((p: any) => p.test !== undefined).sort((a: any, b: any) => a.bitsPerParam - b.bitsPerParam);
-      for (let i = 0; i < pts.length; i++) {
-        if (pts[i].test < goal) continue;
-        if (i === 0) return pts[0].bitsPerParam;
-        const [p, q] = [pts[i - 1], pts[i]];
-        return p.bitsPerParam + ((goal - p.test) / (q.test - p.test)) * (q.bitsPerParam - p.bitsPerParam);
-      }
-      return NaN;
+      return ref === undefined ? NaN : curveCrossing(r.curve, ref - MAXDROP.mlp / 100);
     };
     const cross = isAcc ? ' bits/param where test reaches none - 0.5 pt |' : '';
     L.push(`| model | n | float val | float test | bits/param at target (val-chosen step) | zeros at target | exact zeros | ${isAcc ? 'test at target' : 'test bpc at target'} |${cross} fc slab beta / zeros | RF8 weight-only (authors) vs float | RF8 full (rf8kit) vs float |`);
@@ -380,10 +384,13 @@ async function sectionReport(): Promise<void> {
   }
   const rdoDir = join(OUT, 'mlp', 'rdo');
   if (existsSync(rdoDir)) {
-    L.push('### BackSlash (paper): rdo sweep (MLP, seed 1)', '', '| rdo | shrink rdo nu / n (first step) | float val / test | bits/param at target | zeros at target | exact zeros |', '|---|---|---|---|---|---|');
+    const none1 = readJson<any>(join(OUT, 'mlp', 's1', 'none.json'));
+    const goal1 = none1 ? none1.test - MAXDROP.mlp / 100 : NaN;
+    L.push(`### BackSlash (paper): rdo sweep (MLP, seed 1, ${STEPS.mlp} steps)`, '', '| rdo | shrink rdo nu / n (first step) | float val / test | bits/param at target (val-chosen) | zeros at target | bits/param where test reaches none - 0.5 pt |', '|---|---|---|---|---|---|');
     const rs = readdirSync(rdoDir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(rdoDir, f), 'utf8'))).sort((a, b) => a.rdo - b.rdo);
     for (const r of rs) {
-      L.push(`| ${r.rdo} | ${r.shrink?.[0]?.coef?.toExponential(2) ?? '-'} | ${(r.val * 100).toFixed(2)} / ${(r.test * 100).toFixed(2)} | ${r.compress ? r.compress.bitsPerParam.toFixed(3) : 'target missed'} | ${r.compress ? (r.compress.zeroFrac * 100).toFixed(1) + '%' : '-'} | ${(r.exactZeroFrac * 100).toFixed(1)}% |`);
+      const x = curveCrossing(r.curve, goal1);
+      L.push(`| ${r.rdo} | ${r.shrink?.[0]?.coef?.toExponential(2) ?? '-'} | ${(r.val * 100).toFixed(2)} / ${(r.test * 100).toFixed(2)} | ${r.compress ? r.compress.bitsPerParam.toFixed(3) : 'target missed'} | ${r.compress ? (r.compress.zeroFrac * 100).toFixed(1) + '%' : '-'} | ${Number.isFinite(x) ? x.toFixed(3) : 'never'} |`);
       const pts = (r.curve ?? []).filter((p: any) => p.test !== undefined);
       series.push({ name: `bs-paper rdo ${r.rdo} (seed 1)`, x: pts.map((p: any) => p.bitsPerParam), y: pts.map((p: any) => p.test * 100), dashed: true });
     }
@@ -391,20 +398,25 @@ async function sectionReport(): Promise<void> {
     // rate matching: the rdo at which the authors' BackSlash reaches rf8kit's bits on seed 1
     // (log-linear interpolation between the bracketing measured rdos), and both at that rate
     const rk = readJson<any>(join(OUT, 'mlp', 's1', 'bs-rf8kit.json'));
-    const pts = rs.filter((r) => r.compress).map((r) => ({ rdo: r.rdo, b: r.compress.bitsPerParam, test: r.compress.test, float: r.test }));
-    if (rk?.compress && pts.length >= 2) {
-      const goal = rk.compress.bitsPerParam;
+    const pts = rs.map((r) => ({ rdo: r.rdo, b: curveCrossing(r.curve, goal1), test: r.test, float: r.test })).filter((p) => Number.isFinite(p.b));
+    const rkB = rk ? curveCrossing(rk.curve, goal1) : NaN;
+    if (rk && Number.isFinite(rkB) && pts.length >= 2) {
+      L.push('Rate matching on the test curve (bits/param where test accuracy reaches seed 1 `none` - 0.5 pt; "test" below is the float test accuracy of each model):', '');
+      const goal = rkB;
       const i = pts.findIndex((p, k) => k + 1 < pts.length && (p.b - goal) * (pts[k + 1]!.b - goal) <= 0);
-      L.push(`Rate matching (seed 1): rf8kit's BackSlash (lambda ${rk.lambda}) reaches ${goal.toFixed(3)} b/p at test ${(rk.compress.test * 100).toFixed(2)}% (float ${(rk.test * 100).toFixed(2)}%).`);
+      L.push(`rf8kit's BackSlash (lambda ${rk.lambda}) reaches it at ${goal.toFixed(3)} b/p (float test ${(rk.test * 100).toFixed(2)}%).`);
       if (i >= 0) {
         const [p, q] = [pts[i]!, pts[i + 1]!];
         const t = (goal - p.b) / (q.b - p.b);
         const rdo = Math.exp(Math.log(p.rdo) + t * (Math.log(q.rdo) - Math.log(p.rdo)));
         const at = p.test + t * (q.test - p.test);
         L.push(`The authors' BackSlash brackets that rate between rdo ${p.rdo} (${p.b.toFixed(3)} b/p, test ${(p.test * 100).toFixed(2)}%) and rdo ${q.rdo} (${q.b.toFixed(3)} b/p, test ${(q.test * 100).toFixed(2)}%): rdo ~ ${rdo.toPrecision(3)} (log-linear), test at the matched rate ~ ${(at * 100).toFixed(2)}% (linear between the two).`);
-        const m = rs.find((r) => Math.abs(r.rdo / rdo - 1) < 0.1 && r.compress);
-        if (m) L.push(`Measured at rdo ${m.rdo}: ${m.compress.bitsPerParam.toFixed(3)} b/p, test at target ${(m.compress.test * 100).toFixed(2)}%, float ${(m.test * 100).toFixed(2)}%.`);
-      } else L.push(`No two measured rdos bracket that rate (${pts.map((p) => `rdo ${p.rdo}: ${p.b.toFixed(3)}`).join(', ')} b/p).`);
+        const m = rs.find((r) => Math.abs(r.rdo / rdo - 1) < 0.1);
+        if (m) L.push(`Measured at rdo ${m.rdo}: ${curveCrossing(m.curve, goal1).toFixed(3)} b/p, float test ${(m.test * 100).toFixed(2)}%.`);
+      } else {
+        const c = pts.reduce((a, p) => (Math.abs(p.b - goal) < Math.abs(a.b - goal) ? p : a));
+        L.push(`No two measured rdos bracket that rate (${pts.map((p) => `rdo ${p.rdo}: ${p.b.toFixed(3)}`).join(', ')} b/p); the closest is rdo ${c.rdo}: ${c.b.toFixed(3)} b/p (${(((c.b - goal) / goal) * 100).toFixed(1)}%), float test ${(c.float * 100).toFixed(2)}% against ${(rk.test * 100).toFixed(2)}%.`);
+      }
       L.push('');
     }
   }
