@@ -57,6 +57,20 @@ function outputsOf(log: string): Map<string, bigint> {
   return steps.get(1) ?? steps.values().next().value ?? new Map();
 }
 
+/**
+ * Why a block has no proof here (null: it has one). The converter under test must be the one
+ * `rf8 rtl` emits for the output (src/rtl/generate.ts picks it by the decoder kind); the threshold
+ * model covers the kinds whose converter is src/rtl/converter.ts (float, twos: round to nearest,
+ * ties to even). The residual kind (the authors' rf8, greedy by default) has its own converter
+ * (src/rtl/residual.ts) and no independent model yet.
+ */
+export function proveUnsupported(block: ProveBlock, a: string): string | null {
+  if (block !== 'converter' || a === 'binary32') return null;
+  const k = getFormat(a).policy.decoder;
+  if (k === 'float' || k === 'twos') return null;
+  return `no independent model of the ${k} converter (${a}) yet: src/rtl/residual.ts / codebook converters are not a threshold table of the midpoints (docs/verification.md)`;
+}
+
 export async function prove(o: ProveOptions): Promise<ProveReport> {
   const t0 = Date.now();
   const timeoutSec = o.timeoutSec ?? 3600;
@@ -77,6 +91,8 @@ export async function prove(o: ProveOptions): Promise<ProveReport> {
     W = o.W ?? accWidth(acc, acc, 4096).W;
     if (!Number.isInteger(W) || W < 4 || W > 256) throw new InputError(`prove: --W must be an integer in [4, 256]: ${W}`);
     const fo: Format | null = f32 ? null : getFormat(o.a);
+    const why = proveUnsupported('converter', o.a);
+    if (why) throw new InputError(`prove: ${why}`);
     target = f32 ? 'binary32' : fo!.name;
     dut = emitConverter('dut_cvt', f32 ? hwOutputF32() : hwOutput(fo!), W, !f32, f, 0);
     ref = f32 ? emitReferenceConverterF32('ref_cvt', W) : emitReferenceConverter('ref_cvt', fo!, W);
