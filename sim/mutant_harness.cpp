@@ -17,7 +17,7 @@
 // Handshake contract (campaign mode with --contract SEED,PIN,POUT before the first --suite): each
 // suite is run against docs/rtl.md's cycle-level contract of rf8_dot instead of the plain stream:
 //   - reset probes: 8 resets, each with seeded random in_valid, out_ready and data on every input
-//     during the 2 reset cycles, then DUT_LAT + 8 idle cycles (in_valid = 0, random data): no
+//     during the DUT_LAT + 2 reset cycles, then DUT_LAT + 8 idle cycles (in_valid = 0, random data): no
 //     output beat may appear (a beat offered during reset is not a beat);
 //   - the suite without stalls after such a reset: in_ready = ~out_valid | out_ready every cycle
 //     (with out_ready high: a beat offered every cycle is accepted every cycle), every output beat
@@ -50,8 +50,10 @@ static int run_contract(const char* path, const Opts& o, uint64_t seed, double p
   const char* pass_name = "reset";
   Out got;
   auto random_reset = [&]() {
+    // DUT_LAT + 2 reset cycles: every pipeline stage's data registers then hold random data (a stage
+    // whose valid wrongly resets to 1 shows a phantom beat of it), not their power-up zeros
     top->rst = 1;
-    for (int c = 0; c < 2; c++) {
+    for (int c = 0; c < DUT_LAT + 2; c++) {
       rnd_beat(junk);
       dut_drive(top, junk);
       top->in_valid = rng.next() & 1;
