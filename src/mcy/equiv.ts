@@ -308,7 +308,9 @@ async function buildAig(dir: string, name: string, prep: string[], timeoutSec: n
     dir,
     `${name}-aig`,
     [...prep, 'memory_map', 'opt -fast', 'techmap', 'opt -fast', 'async2sync', 'dffunmap', 'setundef -zero -init', 'aigmap', 'opt_clean', `write_aiger -zinit -map ${name}.map ${aig}`, ''].join('\n'),
-    { timeoutSec: timeoutSec + 120 },
+    // the export is no solver call (a few seconds of CPU on an idle machine): a generous wall bound,
+    // not the solver timeout (a loaded machine once took over 160 s and stopped a whole campaign)
+    { timeoutSec: Math.max(900, timeoutSec + 120) },
   );
   const map: AigInput[] = [];
   for (const l of readFileSync(join(dir, `${name}.map`), 'utf8').split('\n')) {
