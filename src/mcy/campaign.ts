@@ -102,7 +102,7 @@ export interface CampaignReport {
   byMode: RowStats[];
   byBlockMode: RowStats[];
   byKiller: { by: string; killed: number }[];
-  times: { yosysSec: number; buildSec: number; simSec: number; stallSec?: number; propsSec: number; seconds: number };
+  times: { yosysSec: number; buildSec: number; simSec: number; stallSec?: number; contractSec?: number; propsSec: number; seconds: number };
   workDir: string;
   model: string;
   jobs: number;
@@ -119,6 +119,13 @@ export interface CampaignOptions {
   cex?: boolean;
   /** Re-run the MAC suites with random stalls on every suite survivor (default seed 1, p 0.3 / 0.3); false = off. */
   stall?: { seed: number; pIn: number; pOut: number } | false;
+  /**
+   * The handshake-contract runs of the MAC suites on every survivor after the stalled runs
+   * (sim/mutant_harness.cpp --contract: random data during reset, in_ready = ~out_valid | out_ready
+   * every cycle, latency, one output beat per accepted last beat); false = off (the suites as
+   * committed before the contract check).
+   */
+  contract?: { seed: number; pIn: number; pOut: number } | false;
   /** Only these mutant ids (default: all). */
   only?: number[];
   log?: (m: string) => void;
@@ -132,7 +139,7 @@ interface RunOut {
 }
 
 /** Run the harness over mutant ids in chunks, `jobs` processes at once. */
-async function runChunks(exe: string, suiteArgv: string[][], ids: number[], jobs: number, onChunk: (n: number) => void, cacheFile?: string): Promise<Map<number, RunOut>> {
+async function runChunks(exe: string, suiteArgv: string[][], ids: number[], jobs: number, onChunk: (n: number) => void, cacheFile?: string, pre: string[] = []): Promise<Map<number, RunOut>> {
   const out = new Map<number, RunOut>();
   // resumable: results already in the cache file (same model, same suite files) are taken as they are
   const cached = new Map<number, RunOut>();
@@ -151,7 +158,7 @@ async function runChunks(exe: string, suiteArgv: string[][], ids: number[], jobs
   const worker = async (): Promise<void> => {
     while (next < chunks.length) {
       const c = chunks[next++]!;
-      const { stdout } = await execFileP(exe, ['--mutants', c.join(','), ...argv], { maxBuffer: 256 << 20 });
+      const { stdout } = await execFileP(exe, ['--mutants', c.join(','), ...pre, ...argv], { maxBuffer: 256 << 20 });
       const lines = stdout.split('\n');
       for (let i = 0; i + 1 < lines.length; i++) {
         const m = /^M (\d+) (\d+)$/.exec(lines[i]!);
@@ -172,7 +179,7 @@ async function runChunks(exe: string, suiteArgv: string[][], ids: number[], jobs
   return out;
 }
 
-const FIELD_NAMES = ['acc', 'flags', 'f32', 'codes', 'unexpected output beat', 'timeout (no output)'];
+const FIELD_NAMES = ['acc', 'flags', 'f32', 'codes', 'unexpected output beat', 'timeout (no output)', 'in_ready != ~out_valid | out_ready', 'latency'];
 const fieldsOf = (f: number): string[] => FIELD_NAMES.filter((_, i) => f & (1 << i));
 
 function stats(ms: MutantOutcome[], key: (m: MutantOutcome) => string): RowStats[] {
@@ -293,6 +300,29 @@ export async function runCampaign(o: CampaignOptions): Promise<{ report: Campaig
     );
   }
   const stallSec = (Date.now() - tS) / 1000;
+  // the cycle-level handshake contract on the remaining survivors (one harness process per chunk)
+  const contract = o.contract === false ? null : (o.contract ?? { seed: 1, pIn: 0.3, pOut: 0.3 });
+  const tC = Date.now();
+  if (contract) {
+    const macIdx = suites.map((d, i) => i).filter((i) => suites[i]!.kind === 'mac');
+    const surv = mutants.filter((m) => !m.killed);
+    if (macIdx.length && surv.length) {
+      log?.(`handshake-contract runs (--contract ${contract.seed},${contract.pIn},${contract.pOut}) of ${macIdx.map((i) => suites[i]!.name).join(', ')} on ${surv.length} survivors`);
+      const cargv = macIdx.map((i) => argv[i]!);
+      const pre = ['--contract', `${contract.seed},${contract.pIn},${contract.pOut}`];
+      const ckey = createHash('sha256').update(model.hash).update('\0contract\0').update(pre.join(' ')).update('\0').update(cargv.flat().join('\0')).digest('hex').slice(0, 16);
+      const c0 = (await runChunks(model.exe, cargv, [0], 1, () => {}, undefined, pre)).get(0)!;
+      if (c0.killedBy !== null) throw new Error(`the unmutated design (mutsel = 0) breaks the handshake contract on ${suites[macIdx[c0.killedBy]!]!.name} (fields ${fieldsOf(c0.rep?.mismatch?.fields ?? 0).join(', ')}): fix that before counting kills`);
+      const cres = await runChunks(model.exe, cargv, surv.map((m) => m.id), jobs, () => {}, join(design.dir, `contract-${ckey}.json`), pre);
+      for (const m of surv) {
+        const r = cres.get(m.id)!;
+        if (r.killedBy === null) continue;
+        m.killed = true;
+        m.kill = { by: `${suites[macIdx[r.killedBy]!]!.name}+contract`, line: r.rep?.mismatch?.line, fields: fieldsOf(r.rep?.mismatch?.fields ?? 0) };
+      }
+    }
+  }
+  const contractSec = (Date.now() - tC) / 1000;
   // fast-check on the survivors
   const t2 = Date.now();
   const propsRuns = o.propsRuns ?? 0;
@@ -320,10 +350,10 @@ export async function runCampaign(o: CampaignOptions): Promise<{ report: Campaig
     seed,
     ctrlWidth: design.ctrlWidth,
     blocks: design.blocks,
-    suites: [...suites.map((s) => s.name), ...(stall ? suites.filter((d) => d.kind === 'mac').map((d) => `${d.name}+stall`) : []), ...(propsRuns > 0 ? ['props'] : [])],
+    suites: [...suites.map((s) => s.name), ...(stall ? suites.filter((d) => d.kind === 'mac').map((d) => `${d.name}+stall`) : []), ...(contract ? suites.filter((d) => d.kind === 'mac').map((d) => `${d.name}+contract`) : []), ...(propsRuns > 0 ? ['props'] : [])],
     props: propsRuns > 0 ? { runs: propsRuns, seed } : null,
     mutants,
-    times: { yosysSec: design.yosysSec, buildSec: model.seconds, simSec, stallSec, propsSec, seconds: (Date.now() - t0) / 1000 },
+    times: { yosysSec: design.yosysSec, buildSec: model.seconds, simSec, stallSec, contractSec, propsSec, seconds: (Date.now() - t0) / 1000 },
     workDir: design.dir,
     model: model.exe,
     jobs,

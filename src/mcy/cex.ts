@@ -85,7 +85,14 @@ export function addCounterexamples(cfg: RtlConfig, seqs: { mutant: number; block
 
 export interface LoopReport extends CampaignReport {
   /** The kill rate of the suites before this loop's counterexamples (committed suites, on-demand suites, props; earlier cex suites count as committed). */
-  before: { killed: number; killRate: number; killedByOriginal: number; killRateOriginal: number };
+  before: {
+    killed: number;
+    killRate: number;
+    killedByOriginal: number;
+    killRateOriginal: number;
+    /** By stage (each a superset of the one before; order: suites, stalled runs, handshake contract): killed by the suites without cex suites, stalls or contract; + the stalled runs; + the contract runs. */
+    stages: { suites: number; stall: number; contract: number };
+  };
   equivalent: number;
   /** Equivalent mutants by method and scope ('correspondence any', 'induction harness', ...). */
   equivalentBy: { by: string; mutants: number }[];
@@ -134,6 +141,12 @@ export async function mutationLoop(o: LoopOptions): Promise<LoopReport> {
   const killedBefore = rep.mutants.filter((m) => m.killed).length;
   // the suites without any counterexample suite (the kill rate of the hand-written suites and props alone)
   const killedByOriginal = rep.mutants.filter((m) => m.killed && !m.kill!.by.startsWith('cex-')).length;
+  const origBy = (ok: (by: string) => boolean): number => rep.mutants.filter((m) => m.killed && !m.kill!.by.startsWith('cex-') && ok(m.kill!.by)).length;
+  const stages = {
+    suites: origBy((by) => !by.endsWith('+stall') && !by.endsWith('+contract')),
+    stall: origBy((by) => !by.endsWith('+contract')),
+    contract: origBy(() => true),
+  };
   const classification: EquivResult[] = [];
   const vectorsAdded: LoopReport['vectorsAdded'] = [];
   let rounds = 0;
@@ -194,7 +207,7 @@ export async function mutationLoop(o: LoopOptions): Promise<LoopReport> {
   const final = summarize({ ...rep, mutants, times: { ...rep.times, seconds: (Date.now() - t0) / 1000 } });
   return {
     ...final,
-    before: { killed: killedBefore, killRate: mutants.length ? killedBefore / mutants.length : 1, killedByOriginal, killRateOriginal: mutants.length ? killedByOriginal / mutants.length : 1 },
+    before: { killed: killedBefore, killRate: mutants.length ? killedBefore / mutants.length : 1, killedByOriginal, killRateOriginal: mutants.length ? killedByOriginal / mutants.length : 1, stages },
     equivalent: mutants.filter((m) => !m.killed && m.status === 'equivalent').length,
     equivalentBy: [...mutants.filter((m) => !m.killed && m.status === 'equivalent').reduce((acc, m) => {
       const k = `${m.proof?.method ?? '?'} ${m.proof?.scope ?? '?'}`;

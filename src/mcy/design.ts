@@ -66,6 +66,14 @@ export interface MutationDesign {
 
 export interface DesignOptions {
   rtl: RtlOptions;
+  /**
+   * A generated design to mutate instead of generateRtl(rtl) (e.g. rf8_layer from
+   * generateLayerRtl: its top and every source file are blocks), with `files` written beside the
+   * sources in yosys' working directory (rf8_layer's $readmemh images: yosys reads them at prep,
+   * so the weights are constants of the design and the mutants are relative to that layer).
+   */
+  g?: GeneratedRtl;
+  files?: { name: string; text: string }[];
   count: number;
   seed: number;
   log?: (m: string) => void;
@@ -119,12 +127,36 @@ export function parseMutateLine(line: string): Omit<Mutation, 'id' | 'block'> | 
   return { mode: get('-mode') ?? '?', cell: get('-cell') ?? '?', port: get('-port') ?? '?', bit: Number(get('-portbit') ?? 0), src: f, args: t.slice('mutate '.length) };
 }
 
+/** Depth of every module of the sources below `top` (0), from the instantiations in their text (the longest path). */
+export function moduleDepths(sources: { name: string; text: string }[], top: string): Map<string, number> {
+  const names = sources.map((s) => s.name.replace(/\.sv$/, ''));
+  const kids = new Map<string, string[]>();
+  for (const s of sources) {
+    const m = s.name.replace(/\.sv$/, '');
+    kids.set(
+      m,
+      names.filter((n) => n !== m && new RegExp(`^\\s*${n}\\s+(#\\s*\\(|[A-Za-z_]\\w*\\s*\\()`, 'm').test(s.text)),
+    );
+  }
+  const depth = new Map<string, number>([[top, 0]]);
+  const visit = (m: string, d: number, seen: Set<string>): void => {
+    for (const k of kids.get(m) ?? []) {
+      if (seen.has(k)) continue;
+      if ((depth.get(k) ?? -1) < d + 1) depth.set(k, d + 1);
+      visit(k, d + 1, new Set([...seen, k]));
+    }
+  };
+  visit(top, 0, new Set([top]));
+  return depth;
+}
+
 /** Build (or take from the cache) the mutation design of a configuration. */
 export async function mutationDesign(o: DesignOptions): Promise<MutationDesign> {
   requireTool('yosys');
   if (!Number.isInteger(o.count) || o.count < 1 || o.count > 65535) throw new InputError(`mutate: --count must be an integer in [1, 65535]: ${o.count}`);
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 2 ** 31 - 1) throw new InputError(`mutate: --seed must be an integer in [0, 2^31-1]: ${o.seed}`);
-  const g = generateRtl({ ...o.rtl, faults: [], faultSchema: false });
+  const g = o.g ?? generateRtl({ ...o.rtl, faults: [], faultSchema: false });
+  const extra = o.files ?? [];
   const yv = requireTool('yosys');
   const hash = createHash('sha256')
     .update('rf8-mcy-design-v1')
@@ -132,6 +164,7 @@ export async function mutationDesign(o: DesignOptions): Promise<MutationDesign> 
     .update(String(o.count))
     .update(String(o.seed));
   for (const s of g.sources) hash.update(s.name).update('\0').update(s.text).update('\0');
+  for (const f of extra) hash.update('file:').update(f.name).update('\0').update(f.text).update('\0');
   const key = hash.digest('hex').slice(0, 12);
   const dir = join(cacheRoot(), 'mcy', `${g.cfg.id.slice(0, 80)}-c${o.count}-s${o.seed}-${key}`);
   const done = join(dir, 'design.json');
@@ -142,6 +175,10 @@ export async function mutationDesign(o: DesignOptions): Promise<MutationDesign> 
   }
   mkdirSync(join(dir, 'rtl'), { recursive: true });
   for (const s of g.sources) writeFileSync(join(dir, 'rtl', s.name), s.text);
+  for (const f of extra) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(f.name)) throw new InputError(`mutate: design file name ${f.name}: letters, digits, _ . - only`);
+    writeFileSync(join(dir, f.name), f.text);
+  }
   const top = g.top;
   let yosysSec = 0;
   o.log?.(`yosys: reading ${g.cfg.id} (${g.sources.length} files), prep, flatten`);
@@ -156,14 +193,18 @@ export async function mutationDesign(o: DesignOptions): Promise<MutationDesign> 
   };
   const mod = flat.modules[top];
   if (!mod) throw new Error(`yosys: no module ${top} after flatten`);
-  // block of a cell: the module of its own source file (the last component of src)
+  // block of a cell: the module of its own source file, the deepest module of the hierarchy among
+  // its src components (flatten prepends instantiation sites, and for two levels yosys orders them
+  // "outer site | own | inner site": the last component is only right for one level)
   const modNames = new Set(g.sources.map((s) => s.name.replace(/\.sv$/, '')));
+  const depth = moduleDepths(g.sources, top);
   const cellsOf = new Map<string, number>();
   const children = new Map<string, Set<string>>();
   for (const c of Object.values(mod.cells)) {
     const src = c.attributes.src ?? '';
     const parts = src.split('|').map((p) => fileOf(p).replace(/\.sv$/, ''));
-    const own = parts[parts.length - 1] && modNames.has(parts[parts.length - 1]!) ? parts[parts.length - 1]! : top;
+    let own = top;
+    for (const x of parts) if (modNames.has(x) && (depth.get(x) ?? 0) > (depth.get(own) ?? 0)) own = x;
     cellsOf.set(own, (cellsOf.get(own) ?? 0) + 1);
     for (const anc of parts.slice(0, -1)) {
       if (!children.has(anc)) children.set(anc, new Set());
@@ -200,6 +241,10 @@ export async function mutationDesign(o: DesignOptions): Promise<MutationDesign> 
       if (taken >= b.quota) break;
       const m = parseMutateLine(l);
       if (!m || /^\\?(CLK|clk)$/.test(m.port)) continue;
+      // a memory cell's clock / enable / reset ports must stay as they are (yosys' memory kernel
+      // asserts on a mutated read enable of a ROM port); its data and address ports are mutated
+      const ct = (mod.cells[m.cell] ?? mod.cells[m.cell.replace(/^\\/, '')])?.type ?? '';
+      if (ct.startsWith('$mem') && !/^(RD_DATA|RD_ADDR|WR_DATA|WR_ADDR|WR_EN)$/.test(m.port)) continue;
       mutations.push({ id: mutations.length + 1, block: b.block, ...m });
       taken++;
     }

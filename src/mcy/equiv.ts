@@ -27,8 +27,10 @@ const execFileP = promisify(execFile);
  *    counterexample = a beat sequence from reset (lifted to a golden vector by src/mcy/cex.ts).
  * 3. 'dprove' (ABC's sequential equivalence checker: forward retiming, latch correspondence by
  *    induction, fraiging, then its own engines), else 'pdr' (ABC's IC3: unbounded, finds its own
- *    inductive invariant), on the observer miter with in_valid / out_ready free too: equivalent
- *    for every input sequence and stall pattern (scope 'any').
+ *    inductive invariant), on the observer miter with in_valid / out_ready free too and the reset
+ *    held latency + 2 cycles with every input free (so every stage's data registers hold arbitrary
+ *    data after reset, not their power-up zeros): equivalent for every input sequence, stall
+ *    pattern and data during reset (scope 'any'; flip-flops power up 0 as write_aiger -zinit).
  * 4. 'dprove' / 'pdr' under the harness's drive (scope 'harness'); a difference PDR found with stalls is
  *    never called equivalent; a PDR counterexample deeper than the bounded search re-runs bmc3 to
  *    that depth for its beats.
@@ -39,7 +41,23 @@ const execFileP = promisify(execFile);
  */
 
 /** The classification method's version: the cache key of the results (bump when a check changes). */
-export const EQUIV_METHOD = 'v6-abc';
+export const EQUIV_METHOD = 'v7-abc';
+/**
+ * v7 changed only the free observer (the reset held latency + 2 cycles with free inputs): results of
+ * v6 that do not use it (register correspondence: every state and input; a bmc counterexample
+ * under the harness observer) are reused.
+ */
+const REUSE_FROM = 'v6-abc';
+
+function readResult(dir: string): EquivResult | undefined {
+  const rev = (k: string, v: unknown): unknown => (k === 'init' && typeof v === 'string' ? BigInt(v) : v);
+  const f = join(dir, `result-${EQUIV_METHOD}.json`);
+  if (existsSync(f)) return JSON.parse(readFileSync(f, 'utf8'), rev) as EquivResult;
+  const g = join(dir, `result-${REUSE_FROM}.json`);
+  if (!existsSync(g)) return undefined;
+  const c = JSON.parse(readFileSync(g, 'utf8'), rev) as EquivResult;
+  return c.method === 'correspondence' || c.status === 'counterexample' ? c : undefined;
+}
 
 export interface EquivResult {
   id: number;
@@ -61,7 +79,7 @@ export interface EquivResult {
 const DRIVEN = new Set(['clk', 'rst', 'in_valid', 'out_ready', 'mutsel']);
 
 /** The observer: drives the DUT like the harness (no stalls) and exposes what the harness compares. */
-function observer(name: string, dut: string, ports: PortInfo[], free = false): string {
+function observer(name: string, dut: string, ports: PortInfo[], free = false, latency = 0): string {
   // free: in_valid and out_ready are inputs of the observer (any stall pattern), else tied to 1 as the campaign harness drives them
   const driven = free ? new Set([...DRIVEN].filter((n) => n !== 'in_valid' && n !== 'out_ready')) : DRIVEN;
   const ins = ports.filter((p) => p.dir === 'input' && !driven.has(p.name));
@@ -72,8 +90,18 @@ function observer(name: string, dut: string, ports: PortInfo[], free = false): s
   L.push(`module ${name} (`);
   L.push(['  input wire clk', ...ins.map((p) => `  input wire ${r(p.width)}${p.name}`), '  output wire ov', '  output wire ir', `  output wire ${r(ow)}od`].join(',\n'));
   L.push(');');
-  L.push('  reg started = 1\'b0;');
-  L.push('  always @(posedge clk) started <= 1\'b1;');
+  if (free) {
+    // free: the reset is held for R cycles with every input free, so every pipeline stage's data
+    // registers hold arbitrary data after it (not their power-up zeros), as the contract harness drives it
+    const R = latency + 2;
+    const cw = Math.max(1, Math.ceil(Math.log2(R + 1)));
+    L.push(`  reg [${cw - 1}:0] rc = ${cw}'d0;`);
+    L.push(`  wire started = rc >= ${cw}'d${R};`);
+    L.push(`  always @(posedge clk) if (!started) rc <= rc + 1'b1;`);
+  } else {
+    L.push('  reg started = 1\'b0;');
+    L.push('  always @(posedge clk) started <= 1\'b1;');
+  }
   for (const p of outs) L.push(`  wire ${r(p.width)}w_${p.name};`);
   const conn = ports.filter((p) => p.name !== 'mutsel').map((p) => {
     if (p.name === 'clk') return '.clk(clk)';
@@ -152,9 +180,8 @@ export interface EquivOptions {
 
 /** A cached classification of this method (undefined when there is none). */
 export function cachedClassification(d: MutationDesign, id: number, o: EquivOptions = {}): EquivResult | undefined {
-  const f = join(d.dir, 'equiv', String(id), `result-${EQUIV_METHOD}.json`);
-  if (!existsSync(f)) return undefined;
-  const c = JSON.parse(readFileSync(f, 'utf8'), (k, v) => (k === 'init' && typeof v === 'string' ? BigInt(v) : v)) as EquivResult;
+  const c = readResult(join(d.dir, 'equiv', String(id)));
+  if (!c) return undefined;
   const t = o.timeoutSec ?? 600;
   if (c.status !== 'unclassified' || ((c.timeoutSec ?? 0) >= t && (c.pdrTimeoutSec ?? 0) >= (o.pdrTimeoutSec ?? t))) return c;
   return undefined;
@@ -168,8 +195,8 @@ export async function classifyMutant(d: MutationDesign, id: number, o: EquivOpti
   // keyed on the method (an earlier method used miter -ignore_gold_x: its results are not reused)
   const cacheFile = join(dir, `result-${EQUIV_METHOD}.json`);
   const timeoutSec = o.timeoutSec ?? 600;
-  if (existsSync(cacheFile)) {
-    const c = JSON.parse(readFileSync(cacheFile, 'utf8'), (k, v) => (k === 'init' && typeof v === 'string' ? BigInt(v) : v)) as EquivResult;
+  const c = readResult(dir);
+  if (c) {
     // an undecided result is retried with a longer timeout
     if (c.status !== 'unclassified' || ((c.timeoutSec ?? 0) >= timeoutSec && (c.pdrTimeoutSec ?? 0) >= (o.pdrTimeoutSec ?? timeoutSec))) return c;
   }
@@ -218,7 +245,7 @@ async function classifyUncached(d: MutationDesign, id: number, dir: string, o: E
   const depth = o.depth ?? lat + 3;
   const pdrSec = o.pdrTimeoutSec ?? timeoutSec;
   const obHarness = observer('gold_o', 'dut_gold', d.ports) + observer('gate_o', 'dut_gate', d.ports);
-  const obFree = observer('gold_o', 'dut_gold', d.ports, true) + observer('gate_o', 'dut_gate', d.ports, true);
+  const obFree = observer('gold_o', 'dut_gold', d.ports, true, d.g.cfg.latency) + observer('gate_o', 'dut_gate', d.ports, true, d.g.cfg.latency);
   writeFileSync(join(dir, 'obs.v'), obHarness);
   writeFileSync(join(dir, 'obs-free.v'), obFree);
   const prep = (obs: string): string[] => [...pair('dut_gold', 'dut_gate'), `read_verilog ${obs}`, 'proc', 'flatten gold_o gate_o', 'delete dut_gold dut_gate', 'opt_clean', 'miter -equiv -flatten gold_o gate_o miter', 'hierarchy -top miter', 'opt -fast'];
@@ -281,7 +308,9 @@ async function buildAig(dir: string, name: string, prep: string[], timeoutSec: n
     dir,
     `${name}-aig`,
     [...prep, 'memory_map', 'opt -fast', 'techmap', 'opt -fast', 'async2sync', 'dffunmap', 'setundef -zero -init', 'aigmap', 'opt_clean', `write_aiger -zinit -map ${name}.map ${aig}`, ''].join('\n'),
-    { timeoutSec: timeoutSec + 120 },
+    // the export is no solver call (a few seconds of CPU on an idle machine): a generous wall bound,
+    // not the solver timeout (a loaded machine once took over 160 s and stopped a whole campaign)
+    { timeoutSec: Math.max(900, timeoutSec + 120) },
   );
   const map: AigInput[] = [];
   for (const l of readFileSync(join(dir, `${name}.map`), 'utf8').split('\n')) {

@@ -1,5 +1,5 @@
 import { accToBinary32Bits, accToFormat } from '../arith/index.js';
-import { formatTables, getFormat, type Format, type FormatName } from '../format/index.js';
+import { formatTables, getFormat, type Format, type FormatName, type Rounding } from '../format/index.js';
 import { D_BITS } from './converter.js';
 import { fileHeader } from './vlog.js';
 
@@ -12,8 +12,11 @@ import { fileHeader } from './vlog.js';
  * - Family-format converter: a threshold table. The representable magnitudes v_0 < v_1 < ... < v_P
  *   of the format (in units of its smallest quantum) come from the decode table; RNE with
  *   saturation is "the rank of X = |acc| * 2^d among the midpoints": rank = the number of p in
- *   0..P-1 with X > (v_p + v_{p+1}) / 2, or X equal to that midpoint and p odd (a tie goes to the
- *   even rank). No leading-one detector, no binade arithmetic, no incrementer.
+ *   0..P-1 with X > (v_p + v_{p+1}) / 2, or X equal to that midpoint and the tie going up. Which
+ *   way each tie goes is probed from the reference at the exact midpoint (RNE: to the even rank;
+ *   the authors' rf8 with rounding nearest: to the smaller magnitude). No leading-one detector, no
+ *   binade arithmetic, no incrementer. (rf8's greedy rounding is not a threshold table of the
+ *   midpoints: no model here.)
  * - binary32 converter: a behavioural case split (normal / subnormal / overflow) with a priority
  *   loop for the leading one and explicit exponent carry, written from IEEE 754 RNE.
  * - Decoder: a 256-entry case table of the reference's decode (sign, k, sh, nan).
@@ -48,22 +51,29 @@ export function magnitudeTable(f: Format): bigint[] {
  * The reference converter to a family format as a threshold table (see the file comment).
  * Ports as the emitted converter: acc (W, two's complement), nan, relu, d (signed D_BITS) -> code.
  */
-export function emitReferenceConverter(name: string, fo: Format | FormatName, W: number): string {
+export function emitReferenceConverter(name: string, fo: Format | FormatName, W: number, rounding?: Rounding): string {
   const f = getFormat(fo);
   const v = magnitudeTable(f);
   const P = v.length - 1;
   // codes of each rank, positive and negative, probed from the reference at the exact value
-  const pos = v.map((x) => accToFormat(x, false, f.tmin, f, 0, false));
-  const neg = v.map((x) => (x === 0n ? accToFormat(-1n, false, f.tmin - 4000, f, 0, false) : accToFormat(-x, false, f.tmin, f, 0, false)));
-  const nanCode = accToFormat(0n, true, 0, f, 0, false);
+  const pos = v.map((x) => accToFormat(x, false, f.tmin, f, 0, false, rounding));
+  const neg = v.map((x) => (x === 0n ? accToFormat(-1n, false, f.tmin - 4000, f, 0, false, rounding) : accToFormat(-x, false, f.tmin, f, 0, false, rounding)));
+  const nanCode = accToFormat(0n, true, 0, f, 0, false, rounding);
   const mids = v.slice(0, P).map((x, p) => x + v[p + 1]!); // 2 * midpoint
+  // the way each tie goes: the reference at the exact midpoint (mids[p] * 2^(tmin - 1)) gives rank p or p + 1
+  const tieUp = mids.map((m, p) => {
+    const c = accToFormat(m, false, f.tmin - 1, f, 0, false, rounding);
+    if (c === pos[p + 1]) return 1;
+    if (c === pos[p]) return 0;
+    throw new Error(`reference converter ${f.name}: the midpoint of ranks ${p} and ${p + 1} rounds to neither (code ${c}): not a round-to-nearest`);
+  });
   const MB = ubits(mids[mids.length - 1]!) + 1;
   const QW = W + 1 + MB; // 2|acc| << d for d < MB, or 2|acc| >> -d
   const DW = D_BITS;
   const L: string[] = [];
   L.push(
     fileHeader(name, [
-      `Reference converter (threshold table) to ${f.name}: rank of |acc| * 2^d among the ${P} midpoints of the ${P + 1} magnitudes, ties to the even rank.`,
+      `Reference converter (threshold table) to ${f.name}${rounding ? ` (rounding ${rounding})` : ''}: rank of |acc| * 2^d among the ${P} midpoints of the ${P + 1} magnitudes, each tie the way the reference rounds it.`,
       'Independent of src/rtl/converter.ts: constants from formatTables / accToFormat; for the equivalence proof only.',
     ]),
   );
@@ -84,6 +94,7 @@ export function emitReferenceConverter(name: string, fo: Format | FormatName, W:
   L.push(`  integer i, p;`);
   L.push(`  reg [8:0] rank;`);
   L.push(`  reg [${QW - 1}:0] m;`);
+  L.push(`  localparam [${P - 1}:0] TIE_UP = ${P}'b${[...tieUp].reverse().join('')};  // bit p: a tie at midpoint p goes to rank p + 1`);
   L.push(`  always @* begin`);
   L.push(`    // q = floor(2|acc| * 2^d), r = a nonzero remainder (only when d < 0); q saturates at 2^${QW - 1} for large d`);
   L.push(`    q = 0; r = 1'b0;`);
@@ -101,7 +112,7 @@ export function emitReferenceConverter(name: string, fo: Format | FormatName, W:
   mids.forEach((x, p) => L.push(`        ${p}: m = ${QW}'d${x};`));
   L.push(`        default: m = 0;`);
   L.push(`      endcase`);
-  L.push(`      if ((q > m) || ((q == m) && r) || ((q == m) && !r && p[0])) rank = p + 1;`);
+  L.push(`      if ((q > m) || ((q == m) && r) || ((q == m) && !r && TIE_UP[p])) rank = p + 1;`);
   L.push(`    end`);
   L.push(`    if (nan) code = 8'd${nanCode};`);
   L.push(`    else if (mag == 0 || (sgn && relu)) code = 8'd0;`);

@@ -94,6 +94,9 @@ describe.skipIf(!ok)('rf8 mutate: a small campaign (yosys mutate -list, one mode
       expect(m.kill!.line ?? 1).toBeGreaterThan(0);
     }
     expect(report.killRate).toBeGreaterThan(0.6);
+    // the survivors of the plain and stalled suites also ran against the handshake contract
+    expect(report.suites).toEqual(expect.arrayContaining(['mac-e3m4-e3m4-n1+stall', 'mac-e3m4-e3m4-n1+contract']));
+    expect(report.times.contractSec).toBeGreaterThanOrEqual(0);
     // classify one survivor formally (when there is one): equivalent or a counterexample with beats
     const s = report.mutants.find((m) => !m.killed);
     if (s) {

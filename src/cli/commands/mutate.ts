@@ -25,6 +25,7 @@ interface Args extends CommonArgs {
   pdrTimeout?: number | string;
   budget?: number | string;
   layer: boolean;
+  contract: boolean;
 }
 
 function rows(r: CampaignReport, key: 'byBlock' | 'byMode' | 'byBlockMode'): (string | number)[][] {
@@ -50,6 +51,7 @@ export const mutateCommand: CommandModule<object, Args> = {
       .option('jobs', { default: 2, describe: 'harness / yosys processes at once' })
       .option('props', { type: 'boolean', default: false, describe: 'also run the fast-check MAC property on every suite survivor' })
       .option('runs', { default: 200, describe: 'fast-check runs per survivor with --props' })
+      .option('contract', { type: 'boolean', default: true, describe: 'run the MAC suites against the cycle-level handshake contract on every survivor (random data during reset, in_ready = ~out_valid | out_ready, latency); --no-contract: the suites as before' })
       .option('classify', { type: 'boolean', default: false, describe: 'classify every survivor with yosys sat: equivalent, or a counterexample' })
       .option('update', { type: 'boolean', default: false, describe: 'with --classify: write counterexamples into golden/ (cex suite + manifest) and re-run until none survives' })
       .option('budget', { describe: 'with --classify: wall seconds for the classification; survivors not started by then stay unclassified (counterexamples found are still written and re-run)' })
@@ -73,6 +75,7 @@ export const mutateCommand: CommandModule<object, Args> = {
       seed: parseIntStrict(args.seed, '--seed', 0, 2 ** 31 - 1),
       jobs: parseIntStrict(args.jobs, '--jobs', 1, 64),
       propsRuns: args.props ? parseIntStrict(args.runs, '--runs', 1, 1e6) : 0,
+      ...(args.contract ? {} : { contract: false as const }),
       log,
       onProgress: (d: number, t: number) => {
         if (d === t || d % 100 < 10) log(`  ${d}/${t} mutants`);
@@ -93,7 +96,7 @@ export const mutateCommand: CommandModule<object, Args> = {
         '',
         ...r.mutants.filter((m) => !m.killed).map((m) => `survivor ${m.id}: ${m.block} ${m.mode} ${m.cell} ${m.port}[${m.bit}] (${m.src})${m.status ? ` -> ${m.status}${m.proof ? ` (${m.proof.method}${m.proof.scope ? ` ${m.proof.scope}` : ''}, ${m.proof.seconds.toFixed(1)} s${m.proof.note ? `; ${m.proof.note}` : ''})` : ''}` : ''}`),
         loop
-          ? `kill rate before the loop ${loop.before.killed}/${r.total} = ${(100 * loop.before.killRate).toFixed(1)}%; after: killed ${r.killed} + equivalent ${loop.equivalent} (${loop.equivalentBy.map((e) => `${e.by} ${e.mutants}`).join(', ') || '-'}) + unclassified ${loop.unclassified} = ${r.total}; vectors added: ${loop.vectorsAdded.map((v) => `${v.suite} +${v.sequences} sequences (${v.beats} beats)`).join(', ') || 'none'}`
+          ? `kill rate before the loop ${loop.before.killed}/${r.total} = ${(100 * loop.before.killRate).toFixed(1)}% (without the cex suites: suites ${loop.before.stages.suites}, + stalls ${loop.before.stages.stall}, + handshake contract ${loop.before.stages.contract}); after: killed ${r.killed} + equivalent ${loop.equivalent} (${loop.equivalentBy.map((e) => `${e.by} ${e.mutants}`).join(', ') || '-'}) + unclassified ${loop.unclassified} = ${r.total}; vectors added: ${loop.vectorsAdded.map((v) => `${v.suite} +${v.sequences} sequences (${v.beats} beats)`).join(', ') || 'none'}`
           : `kill rate ${r.killed}/${r.total} = ${(100 * r.killRate).toFixed(1)}%`,
         `times: yosys ${r.times.yosysSec.toFixed(1)} s, model build ${r.times.buildSec.toFixed(1)} s, suites ${r.times.simSec.toFixed(1)} s, props ${r.times.propsSec.toFixed(1)} s${loop ? `, classification ${loop.classifySec.toFixed(1)} s` : ''}, total ${r.times.seconds.toFixed(1)} s`,
       ].join('\n'),

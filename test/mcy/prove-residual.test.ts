@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { prove, proveUnsupported } from '../../src/mcy/index.js';
+import { decodeValue, getFormat } from '../../src/format/index.js';
+import { haveTools } from '../sim/tools.js';
+
+const ok = haveTools('yosys');
+
+describe('rf8 prove: converter targets', () => {
+  it('the residual converter has a model for rounding nearest only; float and int formats and binary32 have one', () => {
+    expect(proveUnsupported('converter', 'rf8')).toMatch(/greedy/);
+    expect(proveUnsupported('converter', 'rf8:nearest')).toBeNull();
+    for (const f of ['rf8-e3m4', 'ocp-e5m2', 'int8', 'binary32']) expect(proveUnsupported('converter', f)).toBeNull();
+    expect(() => proveUnsupported('converter', 'rf8-e3m4:nearest')).toThrow(/rf8-e3m4/);
+  });
+});
+
+describe.skipIf(!ok)('rf8 prove: the rf8 (residual) converter, rounding nearest, against the threshold model (yosys sat)', () => {
+  it('W = 10: proven; with rf8-nearest-tie-up injected a counterexample at a tie', { timeout: 300_000 }, async () => {
+    const p = await prove({ block: 'converter', a: 'rf8:nearest', W: 10 });
+    expect(p.proven).toBe(true);
+    const f = await prove({ block: 'converter', a: 'rf8:nearest', W: 16, inject: ['rf8-nearest-tie-up'] });
+    expect(f.proven).toBe(false);
+    const c = f.counterexample as { expected: string; actual: string; referenceTs: string; acc: string; d: number };
+    const code = (s: string): number => parseInt(s.slice(2, 4), 16);
+    const rf8 = getFormat('rf8');
+    // the model agrees with the TypeScript reference, and the fault rounds away from it: up, at a tie
+    expect(code(c.expected)).toBe(code(c.referenceTs));
+    const e = Math.abs(decodeValue(rf8, code(c.expected), 0));
+    const a = Math.abs(decodeValue(rf8, code(c.actual), 0));
+    expect(a).toBeGreaterThan(e);
+    const x = Math.abs(Number(c.acc)) * 2 ** (c.d + rf8.tmin);
+    expect(x - e).toBe(a - x); // exactly halfway: ties go to the smaller magnitude
+  });
+});
