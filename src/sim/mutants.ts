@@ -188,7 +188,7 @@ export async function runMutants(opts: MutantOptions = {}): Promise<MutantReport
     const b = await runAll(0);
     if (b) throw new Error(`the fault schema with no fault selected fails ${b.suite} at line ${b.mismatch?.line}`);
     for (const f of faults) {
-      const r = await runAll(1 << FAULT_NAMES.indexOf(f));
+      const r = await runAll(2 ** FAULT_NAMES.indexOf(f)); // (2 ** i: exact past bit 31; the harness takes 64 bits)
       record(f, r ? { by: r.suite, line: r.mismatch?.line, fields: r.mismatch?.fields } : null);
     }
   } else {
