@@ -706,6 +706,28 @@ describe('docs/estimates.md: what the codebook\'s accuracy costs (codebook block
     }
   });
 
+  it('the summary: the LUT ranges over the blocks, the HX8K Fmax and datapath claims, the binary32 converter on every critical path', () => {
+    const range = (f: string, g: string): string => {
+      const ps: number[] = [];
+      for (const d of blocks) for (const n of [1, 8]) ps.push(Number(((Number(v(tablesOf(d).hw, f, n, 'LUTs')) / Number(v(tablesOf(d).hw, g, n, 'LUTs')) - 1) * 100).toFixed(0)));
+      const s = (p: number) => (p > 0 ? `+${p}` : `${p}`);
+      return [Math.min(...ps), Math.max(...ps)].map((p, i) => (i === 0 && p > 0 ? `${p}` : s(p))).join(' % to ');
+    };
+    expect(range('cb-b1-p0', 'rf8-e3m4').replace(' % to +', '-')).toBe('33-67');
+    expect(flat).toContain('33-67 % more LUTs for codebook x codebook against rf8-e3m4 x rf8-e3m4');
+    expect(range('rf8-e3m4/cb-b1-p0', 'rf8-e3m4')).toBe('-4 % to +17');
+    expect(flat).toContain('-4 % to +17 % for codebook weights with rf8-e3m4 activations');
+    if (!blocks.includes('hx8k')) return;
+    const { hw, dp } = tablesOf('hx8k');
+    for (const r of hw.rows) expect(r[col(hw, 'critical path')], r[0]).toBe('u_dut.u_cvtf');
+    expect(flat).toContain('critical path `u_cvtf`');
+    for (const f of ['cb-b1-p0', 'rf8-e3m4/cb-b1-p0'])
+      for (const n of [1, 8]) expect(Math.abs(Number(v(hw, f, n, 'Fmax MHz (median)')) / Number(v(hw, 'rf8-e3m4', n, 'Fmax MHz (median)')) - 1), `${f} N=${n}`).toBeLessThan(0.065);
+    expect(flat).toContain('stays within 6 % of rf8-e3m4\'s');
+    const slow = [1, 8].map((n) => Number(((1 - Number(v(dp!, 'cb-b1-p0', n, 'Fmax MHz (median)')) / Number(v(dp!, 'rf8-e3m4', n, 'Fmax MHz (median)'))) * 100).toFixed(0)));
+    expect(flat).toContain(`the MAC datapath alone clocks ${Math.min(...slow)}-${Math.max(...slow)} % slower with two codebook operands`);
+  });
+
   it('the SQNRs ("`F` a / b / c dB" at beta = 0.5 / 1 / 2) are the blocks\' quality table', () => {
     const claims = [...flat.matchAll(/`(\S+)` ([\d.]+) \/ ([\d.]+) \/ ([\d.]+)(?: dB)?/g)];
     expect(claims.length).toBeGreaterThanOrEqual(4);
