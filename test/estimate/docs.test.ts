@@ -717,6 +717,13 @@ describe('docs/estimates.md: what the codebook\'s accuracy costs (codebook block
     expect(flat).toContain('33-67 % more LUTs for codebook x codebook against rf8-e3m4 x rf8-e3m4');
     expect(range('rf8-e3m4/cb-b1-p0', 'rf8-e3m4')).toBe('-4 % to +17');
     expect(flat).toContain('-4 % to +17 % for codebook weights with rf8-e3m4 activations');
+    // ECP5: "most of the codebook engine's extra LUTs are its output converter"
+    if (blocks.includes('ecp5')) {
+      const e = tablesOf('ecp5').hw;
+      const L = (f: string, n: number) => Number(v(e, f, n, 'LUTs'));
+      for (const n of [1, 8]) expect(L('cb-b1-p0/rf8-e3m4', n) - L('rf8-e3m4/cb-b1-p0', n), `N=${n}`).toBeGreaterThan(0.5 * (L('cb-b1-p0', n) - L('rf8-e3m4', n)));
+      expect(flat).toContain("Most of the codebook engine's extra LUTs are its output converter");
+    }
     if (!blocks.includes('hx8k')) return;
     const { hw, dp } = tablesOf('hx8k');
     for (const r of hw.rows) expect(r[col(hw, 'critical path')], r[0]).toBe('u_dut.u_cvtf');
@@ -731,6 +738,9 @@ describe('docs/estimates.md: what the codebook\'s accuracy costs (codebook block
   it('the SQNRs ("`F` a / b / c dB" at beta = 0.5 / 1 / 2) are the blocks\' quality table', () => {
     const claims = [...flat.matchAll(/`(\S+)` ([\d.]+) \/ ([\d.]+) \/ ([\d.]+)(?: dB)?/g)];
     expect(claims.length).toBeGreaterThanOrEqual(4);
+    const sq = (t: Table, f: string, b: number) => Number(t.rows.find((r) => r[0] === f)![col(t, `SQNR dB beta=${b}`)]!.split(' ')[0]);
+    const q0 = tablesOf(blocks[0]!).qt;
+    expect(flat).toContain(`${[0.5, 1, 2].map((b) => `+${(sq(q0, 'cb-b1-p0', b) - sq(q0, 'rf8-e3m4', b)).toFixed(1)}`).join(' / ')} dB over rf8-e3m4`);
     for (const d of blocks) {
       const { qt } = tablesOf(d);
       for (const c of claims) {
