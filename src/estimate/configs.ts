@@ -44,7 +44,7 @@ export const DEFAULT_LANES: readonly number[] = Object.freeze([1, 4, 8, 16]);
 /** Dot-product length the exact accumulator width is sized for (the generator's default). */
 export const DEFAULT_NMAX = 4096;
 
-/** The formats an estimate takes: the core ones (CORE_FORMAT_NAMES; no codebook estimates yet) and the multi-mode unit. */
+/** The formats the estimate's help lists: the core ones (CORE_FORMAT_NAMES) and the multi-mode unit; any format or pair is taken by name (a GG codebook, e.g. `rf8-e3m4/cb-b1-p0`: docs/estimates.md). */
 export const ESTIMATE_FORMATS: readonly EstimateFormat[] = Object.freeze([...CORE_FORMAT_NAMES, GG_MULTI] as EstimateFormat[]);
 
 /** An estimate format by name: a family format, `gg-multi` (or an alias of it), or a pair `A/B`. */

@@ -159,7 +159,8 @@ function addResidualSuites(add: (d: Omit<SuiteDef, 'seed'>) => void): void {
  * The representatives of the format families outside the core (`enumerate: 'sample'`: the GG
  * codebook cb-b1-p0), appended last so the order and bytes above stay: on demand, the exhaustive
  * products of the format with itself and with rf8-e3m4 (both orders), converted into the format,
- * rf8-e3m4 and binary32, and the conversions of its own accumulator. The other 31 codebooks have
+ * rf8-e3m4 and binary32, the conversions of its own accumulator, and MAC sequences (N = 8) of the
+ * format with itself and with rf8-e3m4. The other 31 codebooks have
  * no suites (the same blocks with other constants; `rf8 gen` makes one for any pair).
  */
 function addSampleSuites(add: (d: Omit<SuiteDef, 'seed'>) => void): void {
@@ -171,6 +172,9 @@ function addSampleSuites(add: (d: Omit<SuiteDef, 'seed'>) => void): void {
     add({ name: `cvt-${s}-${s}`, kind: 'cvt', committed: false, count: 0, description: `output conversions of the ${f} x ${f} accumulator into ${outs.join(', ')}: every code, its midpoints one LSB either side, saturation, underflow, ReLU, NaN, random`, dot: dotInfo(f, f, 1, outs) });
     add({ name: `prod-${s}-e3m4`, kind: 'prod', committed: false, count: 65536, description: `exhaustive products ${f} x rf8-e3m4, converted to ${outs.join(', ')} and binary32`, dot: dotInfo(f, 'rf8-e3m4', 1, outs) });
     add({ name: `prod-e3m4-${s}`, kind: 'prod', committed: false, count: 65536, description: `exhaustive products rf8-e3m4 x ${f}, converted to ${outs.join(', ')} and binary32`, dot: dotInfo('rf8-e3m4', f, 1, outs) });
+    // MAC sequences of the family's engines (the accumulator, the tree and the lane masks of a codebook engine: its mutants, src/sim MUTANT_PLAN)
+    add({ name: `mac-${s}-${s}-n8`, kind: 'mac', committed: false, count: 1500, description: `MAC sequences ${f} x ${f}, N = 8: random, saturation, NaN, clear, lane masks`, dot: dotInfo(f, f, 8, outs) });
+    add({ name: `mac-${s}-e3m4-n8`, kind: 'mac', committed: false, count: 1500, description: `MAC sequences ${f} x rf8-e3m4, N = 8: random, saturation, NaN, clear, lane masks`, dot: dotInfo(f, 'rf8-e3m4', 8, outs) });
   }
 }
 

@@ -3,15 +3,18 @@
  * biases, norm gains and shifts) is encoded once in the authors' residual RF8 (`rf8`,
  * docs/rf8-spec.md section 8) with greedy rounding and one amax scale per tensor, and
  * decoded back; activations stay float (the model then runs in tfjs as usual). rf8kit's full
- * RF8 inference (every product through the bit-exact layer reference) is rf8.ts.
+ * RF8 inference (every product through the bit-exact layer reference) is rf8.ts. The weight
+ * format is a parameter (default `rf8`): any 8-bit format, with its policy's default rounding
+ * (greedy for rf8, RNE for the float grids, nearest for the GG codebooks).
  *
  * The format `rf8` lands in src/format with branch h12a; `rf8WeightOnly` is written against its
  * documented API (encodeArray / decodeArray with { scale, rounding: 'greedy' }, chooseScale 'amax')
  * and is the one function to adapt if that API differs. `residualValue` is the authors' rule on
  * doubles (their rf8.py: no code, no scale, no range limit), exact (see `roundLog2`).
  */
-import { decodeArray, encodeArray, type FormatName } from '../format/index.js';
+import { decodeArray, encodeArray, getFormat, type FormatName } from '../format/index.js';
 import { chooseScale } from '../quant/index.js';
+import { InputError } from '../util/errors.js';
 import type { ParamSpec, Values } from './params.js';
 
 /**
@@ -72,10 +75,14 @@ const RF8: FormatName = 'rf8' as FormatName;
 
 /**
  * Every parameter through the authors' RF8 and back: `codec 'format'` encodes the 8-bit codes of
- * `rf8` (greedy rounding, amax scale per tensor); `codec 'values'` applies the authors' rule on
- * doubles (unbounded range, as their code). Returns the decoded values (float activations run on them).
+ * `format` (default `rf8`; the format's default rounding, greedy for rf8; amax scale per
+ * tensor); `codec 'values'` applies the authors' rule on doubles (unbounded range, as their code;
+ * `format` must then be rf8). Returns the decoded values (float activations run on them).
  */
-export function rf8WeightOnly(specs: ParamSpec[], values: Values, codec: 'format' | 'values' = 'format'): { values: Values; tensors: WeightOnlyTensor[] } {
+export function rf8WeightOnly(specs: ParamSpec[], values: Values, codec: 'format' | 'values' = 'format', format: FormatName | string = RF8): { values: Values; tensors: WeightOnlyTensor[] } {
+  const fmt = getFormat(format);
+  if (codec === 'values' && fmt.name !== RF8) throw new InputError(`weight-only: the value-domain rule is the authors' rf8 only (not ${fmt.name})`);
+  const rounding = fmt.policy.defaultRounding;
   const out: Values = new Map();
   const tensors: WeightOnlyTensor[] = [];
   for (const s of specs) {
@@ -83,9 +90,9 @@ export function rf8WeightOnly(specs: ParamSpec[], values: Values, codec: 'format
     let d: Float32Array;
     let X = NaN;
     if (codec === 'format') {
-      X = chooseScale(v, RF8, 'amax');
-      const codes = encodeArray(RF8, v, { scale: X, rounding: 'greedy' as never });
-      d = decodeArray(RF8, codes, X);
+      X = chooseScale(v, fmt.name, 'amax');
+      const codes = encodeArray(fmt.name, v, { scale: X, rounding });
+      d = decodeArray(fmt.name, codes, X);
     } else {
       d = new Float32Array(v.length);
       for (let i = 0; i < v.length; i++) d[i] = residualValue(v[i]!);

@@ -24,15 +24,25 @@ export function emulateCodebookConverter(fo: Format, acc: bigint, nan: boolean, 
   return accToFormat(acc, nan, T, fo, Xo, relu);
 }
 
+/** The table entries the decoder faults change (payloads 1..127; src/rtl/faults.ts cb-table-k / cb-table-sh). */
+export const CB_FAULT_K_PAYLOAD = 64;
+export const CB_FAULT_SH_PAYLOAD = 100;
+/** The midpoint the converter fault cb-mid-lsb moves: between payloads 63 and 64 (index 63 of the 127). */
+export const CB_FAULT_MID = 63;
+
 /** The decoder body of a codebook: a case table (sign, k, sh) of every non-NaN code; NaN by the caller's predicate. */
-export function codebookDecoderBody(fmt: Format, KB: number, SB: number): string[] {
+export function codebookDecoderBody(fmt: Format, KB: number, SB: number, faults = new Faults()): string[] {
   const cb = fmt.codebook;
   if (!cb) throw new Error(`codebook decoder: ${fmt.name} is not of the table kind`);
   const L: string[] = [];
+  // the injectable table bugs (src/rtl/faults.ts): one entry's k or sh off by one, the sign of the upper negative half lost
+  const kAt = (p: number, k: number): string => (p === CB_FAULT_K_PAYLOAD ? faults.sel('cb-table-k', `${KB}'d${k - 1}`, `${KB}'d${k}`) : `${KB}'d${k}`);
+  const shAt = (p: number, sh: number): string => (p === CB_FAULT_SH_PAYLOAD ? faults.sel('cb-table-sh', `${SB}'d${sh === 0 ? 1 : sh - 1}`, `${SB}'d${sh}`) : `${SB}'d${sh}`);
+  const sAt = (c: number, s: number): string => (s && c >= 0xc0 ? faults.sel('cb-table-sign', "1'b0", "1'b1") : `1'b${s}`);
   L.push(`  reg       sr;`);
   L.push(`  reg ${range(KB)} kr;`);
   L.push(`  reg ${range(SB)} shr;`);
-  L.push(`  always @* begin`);
+  L.push(`  always @* begin${faults.tag('cb-table-k')}${faults.tag('cb-table-sh')}${faults.tag('cb-table-sign')}`);
   L.push(`    case (code)`);
   for (let c = 0; c < 256; c++) {
     const p = c & 0x7f;
@@ -40,7 +50,7 @@ export function codebookDecoderBody(fmt: Format, KB: number, SB: number): string
     const k = p === 0 ? 0 : cb.k[p - 1]!;
     const sh = p === 0 ? 0 : cb.sh[p - 1]!;
     const s = p === 0 ? 0 : c >> 7;
-    L.push(`      8'd${c}: begin sr = 1'b${s}; kr = ${KB}'d${k}; shr = ${SB}'d${sh}; end`);
+    L.push(`      8'd${c}: begin sr = ${sAt(c, s)}; kr = ${kAt(p, k)}; shr = ${shAt(p, sh)}; end`);
   }
   L.push(`      default: begin sr = 1'b0; kr = ${KB}'d0; shr = ${SB}'d0; end`);
   L.push(`    endcase`);
@@ -153,8 +163,15 @@ export function emitCodebookConverter(name: string, fo: Format, W: number, withR
     if (!n) {
       n = `g${t}`;
       gts.set(t, n);
-      L.push(`  wire ${n} = (fr > ${FB + 1}'d${t}) | ((fr == ${FB + 1}'d${t}) & st);`);
+      L.push(`  wire ${n} = ${faults.sel('cb-tie-up', `(fr >= ${FB + 1}'d${t})`, `(fr > ${FB + 1}'d${t}) | ((fr == ${FB + 1}'d${t}) & st)`)};${faults.tag('cb-tie-up')}`);
     }
+    return n;
+  };
+  // the midpoint of cb-mid-lsb: its own comparison, one LSB low when the fault is active
+  const gtMid = (t: number): string => {
+    const n = `gm${t}`;
+    const lo = `(fr > ${FB + 1}'d${t - 1}) | ((fr == ${FB + 1}'d${t - 1}) & st)`;
+    L.push(`  wire ${n} = ${faults.has('cb-mid-lsb') ? lo : faults.sel('cb-mid-lsb', lo, gt(t))};${faults.tag('cb-mid-lsb')}`);
     return n;
   };
   const sel: string[] = [];
@@ -162,7 +179,8 @@ export function emitCodebookConverter(name: string, fo: Format, W: number, withR
     // the payload: first + the number of thresholds passed (they ascend: a priority chain from the top)
     let e = lit(PB, b.first);
     b.thr.forEach((t, j) => {
-      e = `${gt(t)} ? ${lit(PB, b.first + j + 1)} : ${j === 0 ? e : `(${e})`}`;
+      const g = b.first + j === CB_FAULT_MID && (faults.schema || faults.has('cb-mid-lsb')) ? gtMid(t) : gt(t);
+      e = `${g} ? ${lit(PB, b.first + j + 1)} : ${j === 0 ? e : `(${e})`}`;
     });
     const pn = `p${b.eb < 0 ? 'm' + -b.eb : b.eb}`;
     L.push(`  wire ${range(PB)} ${pn} = ${e};  // binade ${b.eb}: ${b.thr.length} midpoint(s)`);
@@ -174,7 +192,7 @@ export function emitCodebookConverter(name: string, fo: Format, W: number, withR
   L.push(`  wire unused_l = lead_any;`);
   L.push(`  // verilator lint_on UNUSEDSIGNAL`);
   const pol = fo.policy;
-  const sat = (n: number): string => lit(8, pol.ovfSat[n]!);
+  const sat = (n: number): string => faults.sel('cb-sat-code', lit(8, pol.ovfSat[n]! - 1), lit(8, pol.ovfSat[n]!));
   const nanSel = faults.sel('nan-not-propagated', "1'b0", 'nan');
   if (faults.has('nan-not-propagated')) {
     L.push(`  // verilator lint_off UNUSEDSIGNAL`);
@@ -184,9 +202,10 @@ export function emitCodebookConverter(name: string, fo: Format, W: number, withR
   const sgn = `{${faults.sel('zero-sign', 'neg', "1'b0")}, ${PB}'d0}`;
   const zc = `(${lit(8, pol.zero[0]!)} | ${sgn})`;
   const comb = `${nanSel} ? ${lit(8, fo.nanCode)} : mz ? ${zc} : of ? (neg ? ${sat(1)} : ${sat(0)}) : uf ? ${zc} : {neg, pay}`;
-  if (!stages) L.push(`  assign code = ${comb};${faults.tag('nan-not-propagated')}${faults.tag('zero-sign')}`);
+  const tags = `${faults.tag('nan-not-propagated')}${faults.tag('zero-sign')}${faults.tag('cb-sat-code')}`;
+  if (!stages) L.push(`  assign code = ${comb};${tags}`);
   else {
-    L.push(`  wire [7:0] c0 = ${comb};${faults.tag('nan-not-propagated')}${faults.tag('zero-sign')}`);
+    L.push(`  wire [7:0] c0 = ${comb};${tags}`);
     for (let j = 1; j <= stages; j++) {
       L.push(`  reg [7:0] c${j};`);
       L.push(`  always @(posedge clk) begin`);

@@ -57,7 +57,7 @@ export function emitDecoder(name: string, fmt: Format, faults = new Faults()): s
   if (fmt.policy.decoder === 'residual') {
     L.push(...residualDecoder(fmt, KB, SB, faults));
   } else if (fmt.policy.decoder === 'table') {
-    L.push(...codebookDecoderBody(fmt, KB, SB));
+    L.push(...codebookDecoderBody(fmt, KB, SB, faults));
   } else if (hw.twos) {
     // two's complement: k = |code|, 0x80 -> 128
     L.push(`  assign sign = code[7];`);

@@ -3,7 +3,7 @@
  * each beside its bit-exact emulation). The Verilog text helpers of vlog.ts stay internal.
  */
 export { hwInput, hwOutput, hwOutputF32, type HwInput, type HwOutput } from './traits.js';
-export { parseFaults, isRf8Fault, FAULTS, FAULT_NAMES, Faults, type FaultName } from './faults.js';
+export { parseFaults, faultApplies, faultKinds, FAULTS, FAULT_NAMES, Faults, type FaultName, type FaultDef, type FaultSiteConfig } from './faults.js';
 export { converterStages, resolveConfig, parseOut, MAX_PIPE, RTL_DECODER_KINDS, type RtlOptions, type RtlConfig } from './config.js';
 export { emulateDecoder, nanPredicate, emitDecoder, modeDecoderDims, emulateModeDecoder, emitModeDecoder, type DecoderOut } from './decoder.js';
 export { emulateMultiplier, productWidth, emitMultiplier, shiftAddTerms, type OperandDims } from './multiplier.js';

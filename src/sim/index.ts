@@ -10,7 +10,7 @@ export { defaultRtlFor, runHarness, cosimSuite, cosimSuiteOn, waveform, decodeMi
 export { iverilogSuite, suiteToMem, testbench, type IverilogResult } from './iverilog.js';
 export { DutSession } from './protocol.js';
 export { arbBeat, arbMacSequence, referenceOutputs, sameOut, compareSequence, showOut, showBeat, runMacProperty, type PropReport } from './props.js';
-export { runMutants, MUTANT_BASE, MUTANT_SUITES, type MutantResult, type MutantReport, type MutantOptions } from './mutants.js';
+export { runMutants, applicableFaults, mutantBaseFor, mutantSuitesFor, MUTANT_BASE, MUTANT_SUITES, MUTANT_BASE_RF8, MUTANT_SUITES_RF8, MUTANT_BASE_CB, MUTANT_SUITES_CB, MUTANT_PLAN, type MutantResult, type MutantReport, type MutantOptions } from './mutants.js';
 export { measureThroughput, type ThroughputReport } from './throughput.js';
 export { runBlockBench, decoderBench, multiplierBench, converterBench, residualConverterBench, codebookConverterBench, modeDecoderBench, type Port, type BlockVector, type BlockResult } from './blocks.js';
 export { cosimNetwork, buildLayerModel, runLayerHarness, cosimLayer, type LayerModel, type LayerBuildOptions, type LayerHarnessReport, type OutputSide, type FirstMismatch, type LayerRunStats, type NetworkCosimOptions, type NetworkCosimResult } from './layer.js';

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import {
   BINARY32,
+  CODEBOOK_NAMES,
   CORE_FORMAT_NAMES,
+  codebookTables,
   ROUNDINGS,
   SPEC_VERSION,
   encodeFromBits,
@@ -26,14 +28,16 @@ import { planFor, type CvtPlan } from './fastcvt.js';
  * non-saturating, obtained by calling the reference rounding); for the residual format (the
  * authors' rf8) residualTables (the R code of every second term 2^-d by sign, the distinct
  * magnitudes' midpoints and codes for `nearest`) and floor(sqrt(2) * 2^b) from the reference's
- * exact isqrt; the NaN / infinity / zero / saturation codes of the policy; the rounding mode
+ * exact isqrt; for the table kind (the GG codebooks) the codebook's (k, sh) decode table and its
+ * 127 midpoints (codebookTables: nearest, ties to the smaller magnitude, saturating); the NaN / infinity / zero / saturation codes of the policy; the rounding mode
  * numbers and which formats accept them. The C code holds only the arithmetic the reference
  * specifies, on exact integers (no float step decides a rounding): the product
  * k_a*k_b << (sh_a+sh_b), the clamped W-bit sum with sticky flags (128-bit intermediate), the binade
  * rounding of roundMagnitude (RNE, RTZ, SR), and the greedy / nearest rounding of roundResidual.
  * test/verify/dpi.test.ts compiles it with the system cc and checks it against the TS reference:
- * products of every format pair exhaustively, the decode tables, every line of every committed
- * DUT and encode suite.
+ * products of every pair of SAMPLE_FORMAT_NAMES (and codebook pairs) exhaustively, the decode
+ * tables of every format, every line of every committed DUT and encode suite, the codebooks'
+ * on-demand suites, conversions and encodings of every format.
  *
  * Limits: accumulators up to W = 64 bits (int64: every exact-width pair but ocp-e5m2 x ocp-e5m2,
  * whose products are still given exactly, as rf8_product_hi:rf8_product), single-format
@@ -68,10 +72,10 @@ function planC(name: string, p: CvtPlan): string[] {
 }
 
 /**
- * The formats of the DPI model, in index order: the core formats (CORE_FORMAT_NAMES; the 32 GG
- * codebooks are not in it: 32 more tables and their pair products in every check).
+ * The formats of the DPI model, in index order: the core formats (CORE_FORMAT_NAMES), then the GG
+ * codebooks (CODEBOOK_NAMES, spec section 9), so a core format keeps its index.
  */
-export const DPI_FORMATS: readonly FormatName[] = CORE_FORMAT_NAMES;
+export const DPI_FORMATS: readonly FormatName[] = Object.freeze([...CORE_FORMAT_NAMES, ...CODEBOOK_NAMES]);
 
 /** The residual kind's tables (src/format/residual.ts) as C. */
 function resC(name: string, f: Format): string[] {
@@ -85,6 +89,33 @@ function resC(name: string, f: Format): string[] {
     `static const rf8_res ${name} = { ${f.bias}, ${f.m}, ${t.Emax}, ${t.dMax}, ${f.tmin}, ${name}_rof, ${t.mids.length}, ${name}_mids, ${name}_codes, ${pol.zero[0]}u, { ${pol.ovfSat[0]}u, ${pol.ovfSat[1]}u }, ${2 ** (f.bits - 1)}u };`,
   ];
 }
+
+/**
+ * The table kind's nearest rounding (a GG codebook, src/format/codebook.ts) as the same midpoint
+ * table: the 127 midpoints in units of 2^(tmin - 2), payload = the number of midpoints below the
+ * magnitude (ties to the smaller; 127 past the last: saturating). The residual fields (bias, m,
+ * Emax, dMax, the R table) are unused: the format accepts only `nearest`.
+ */
+function tableC(name: string, f: Format): string[] {
+  const t = codebookTables(f);
+  const pol = f.policy;
+  const mids = Array.from(t.mids);
+  if (mids[mids.length - 1]! >= 2 ** 32) throw new Error(`dpi: ${f.name}: a midpoint does not fit 32 bits`);
+  const codes = Array.from({ length: mids.length + 1 }, (_, p) => p);
+  return [
+    `static const uint32_t ${name}_mids[${mids.length}] = {\n${arr(mids, 12, 'u')}\n};`,
+    `static const uint8_t ${name}_codes[${codes.length}] = {\n${arr(codes)}\n};`,
+    `static const rf8_res ${name} = { 0, ${f.m}, 0, 0, ${f.tmin}, NULL, ${mids.length}, ${name}_mids, ${name}_codes, ${pol.zero[0]}u, { ${pol.ovfSat[0]}u, ${pol.ovfSat[1]}u }, ${2 ** (f.bits - 1)}u };`,
+  ];
+}
+
+/** The midpoint-table emitter of each decoder kind without a layout plan (null: the kind rounds by a plan). */
+const MIDPOINT_TABLES: Record<Format['policy']['decoder'], ((name: string, f: Format) => string[]) | null> = {
+  float: null,
+  twos: null,
+  residual: resC,
+  table: tableC,
+};
 
 export function dpiSources(): DpiFiles {
   const names = [...DPI_FORMATS];
@@ -103,6 +134,7 @@ export function dpiSources(): DpiFiles {
   L.push(`#define RF8_NFMT ${names.length}`);
   for (const m of modes) L.push(`#define RF8_RND_${id(m.r)} ${m.n}`);
   L.push('typedef struct { int m, emin, bias, fixedQ; uint32_t maxPayload; const uint32_t* pat; uint32_t signValue; uint32_t zero[2], over[2]; } rf8_plan;');
+  L.push('/* the midpoint tables of the residual kind (greedy: bias..rOf; nearest: tmin, mids, codes) and of the table kind (a GG codebook: nearest only) */');
   L.push('typedef struct { int bias, m, Emax, dMax, tmin; const int8_t* rOf; int nmids; const uint32_t* mids; const uint8_t* codes; uint32_t zero, sat[2], signValue; } rf8_res;');
   L.push(
     'typedef struct { uint16_t k[256]; uint8_t sh[256], sign[256], nan[256]; int tmin; int nanCode; unsigned rnd; int defRnd; int encNan[2][2], encInf[2][2]; const rf8_plan* plan[2]; const rf8_res* res; } rf8_fmt;',
@@ -116,8 +148,9 @@ export function dpiSources(): DpiFiles {
     L.push(`/* ${f.name} */`);
     const pl = [planFor(f, false), planFor(f, true)];
     pl.forEach((p, nz) => p && L.push(...planC(`rf8_plan_${i}_${nz}`, p)));
-    const res = pol.decoder === 'residual';
-    if (res) L.push(...resC(`rf8_res_${i}`, f));
+    const tab = MIDPOINT_TABLES[pol.decoder];
+    const res = tab !== null;
+    if (tab) L.push(...tab(`rf8_res_${i}`, f));
     const enc = (bits: number, nz: number): number => encodeFromBits(f, 'f32', bits, { overflow: nz ? 'nonsat' : 'sat' });
     const pair = (b: number, nz: number): string => `{ ${enc(b, nz)}, ${enc((b | 0x80000000) >>> 0, nz)} }`;
     const rnd = pol.roundings.reduce((m, r) => m | (1 << roundingMode(r)), 0);
@@ -374,7 +407,7 @@ int rf8_mac_flags(void* h) { rf8_mac* m = (rf8_mac*)h; return m->nan | (m->ovf <
 /** A small C driver (linked with rf8_ref.c) that recomputes suite files and dumps tables, for the CI test. */
 function checkDriver(names: FormatName[]): string {
   return `/* rf8_ref_check.c: test driver of rf8_ref.c (generated by \`rf8 dpi\`).
- *   rf8_ref_check products                every format pair (fa-major), 65536 binary records each (index (ca << 8) | cb)
+ *   rf8_ref_check products [F...]         every pair of the formats F (default all; fa-major), 65536 binary records each (index (ca << 8) | cb)
  *                                         of 3 uint32 (host order): nan | neg << 1 | wide << 2, |P| mod 2^32, |P| >> 32
  *   rf8_ref_check decode F                256 lines: k sh sign nan
  *   rf8_ref_check suite FILE FA FB W N F32 OUT...   recompute every expected field of a DUT suite (OUT: F or F:MODE);
@@ -397,9 +430,13 @@ static int sx8(unsigned v) { return v >= 128 ? (int)v - 256 : (int)v; }
 static int hex2(const char* s, int j) { char t[3] = { s[j], s[j + 1], 0 }; return (int)strtoul(t, 0, 16); }
 int main(int argc, char** argv) {
   if (argc >= 2 && !strcmp(argv[1], "products")) {
-    /* every pair (fa, fb), fa-major; |P| < 2^64 for every pair */
+    /* every pair (fa, fb) of the listed formats (default: all), fa-major; |P| < 2^64 for every pair */
     static uint32_t rec[65536][3];
-    for (int fa = 0; fa < RF8_NFMT_CHECK; fa++) for (int fb = 0; fb < RF8_NFMT_CHECK; fb++) {
+    int list[RF8_NFMT_CHECK], n = 0;
+    for (int i = 2; i < argc && n < RF8_NFMT_CHECK; i++) list[n++] = atoi(argv[i]);
+    if (argc == 2) for (int i = 0; i < RF8_NFMT_CHECK; i++) list[n++] = i;
+    for (int ia = 0; ia < n; ia++) for (int ib = 0; ib < n; ib++) {
+      int fa = list[ia], fb = list[ib];
       for (int a = 0; a < 256; a++) for (int b = 0; b < 256; b++) {
         long long hi = rf8_product_hi(fa, fb, a, b);
         uint64_t lo = (uint64_t)rf8_product(fa, fb, a, b);
@@ -487,7 +524,7 @@ int main(int argc, char** argv) {
     printf("ok %ld\\n", n);
     return 0;
   }
-  fprintf(stderr, "usage: rf8_ref_check products | decode F | suite FILE FA FB W N F32 OUT... | encode FILE F MODE NONSAT R | cvt FILE\\n");
+  fprintf(stderr, "usage: rf8_ref_check products [F...] | decode F | suite FILE FA FB W N F32 OUT... | encode FILE F MODE NONSAT R | cvt FILE\\n");
   return 2;
 }
 `;

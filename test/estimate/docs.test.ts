@@ -47,13 +47,28 @@ const col = (t: Table, name: string): number => {
   return i;
 };
 
+// The seeded GG quality and rate rows of one format (the same in every block that lists it):
+// computed once per format for the whole file (each is seconds of quantization).
+// (the samples of beta i use seed + 1000 i: the key holds the whole beta list)
+const qualityMemo = new Map<string, ReturnType<typeof ggQuality>>();
+function ggQualityOf(f: ReturnType<typeof parseEstimateFormat>, betas: number[]): ReturnType<typeof ggQuality> {
+  const k = `${f}|${betas.join(',')}`;
+  if (!qualityMemo.has(k)) qualityMemo.set(k, ggQuality([f], { betas, seed: 7 }));
+  return qualityMemo.get(k)!;
+}
+const ratesMemo = new Map<string, ReturnType<typeof modelRates>>();
+function ggRatesOf(f: ReturnType<typeof parseEstimateFormat>): ReturnType<typeof modelRates> {
+  if (!ratesMemo.has(f)) ratesMemo.set(f, modelRates([f], undefined, 1.5, 7));
+  return ratesMemo.get(f)!;
+}
+
 describe('docs/estimates.md', () => {
   it('has a generated HX8K block', () => {
     expect(extractMarkdownSection(DOC, 'hx8k')).toBeDefined();
   });
 });
 
-for (const device of [...DEVICE_NAMES, 'hx8k pipe=6', ...DEVICE_NAMES.map((d) => `${d} rf8-weights`)]) {
+for (const device of [...DEVICE_NAMES, 'hx8k pipe=6', ...DEVICE_NAMES.map((d) => `${d} rf8-weights`), ...DEVICE_NAMES.map((d) => `${d} codebook`)]) {
   const block = extractMarkdownSection(DOC, device);
   if (!block) continue;
   describe(`docs/estimates.md, generated block for ${device}`, () => {
@@ -186,7 +201,7 @@ for (const device of [...DEVICE_NAMES, 'hx8k pipe=6', ...DEVICE_NAMES.map((d) =>
       const q = qt;
       const formats = q.rows.map((r) => parseEstimateFormat(r[0]!));
       const betas = q.header.filter((h) => h.startsWith('SQNR')).map((h) => Number(h.split('=')[1]));
-      const rows = ggQuality(formats, { betas, seed: 7 });
+      const rows = formats.flatMap((f) => ggQualityOf(f, betas));
       for (const r of q.rows) {
         for (const beta of betas) {
           const x = rows.find((y) => y.format === parseEstimateFormat(r[0]!) && y.beta === beta)!;
@@ -194,7 +209,7 @@ for (const device of [...DEVICE_NAMES, 'hx8k pipe=6', ...DEVICE_NAMES.map((d) =>
           expect(r[col(q, `Huffman bits beta=${beta}`)]).toBe(x.huffmanBits.toFixed(3));
         }
       }
-      const rates = modelRates(formats, undefined, 1.5, 7);
+      const rates = { source: ggRatesOf(formats[0]!).source, rows: formats.flatMap((f) => ggRatesOf(f).rows) };
       expect(block).toContain(rates.source);
       for (const r of rt.rows) {
         const x = rates.rows.find((y) => y.format === parseEstimateFormat(r[0]!.split(' ')[0]!))!;
@@ -630,6 +645,122 @@ describe('docs/estimates.md: what the multiplier-free product buys (rf8-weights 
         else if (d === 'hx8k') expect(dsp).toBe(0);
         // UP5K: only INT8's 8x8 product reaches yosys's SB_MAC16 threshold
         else if (d === 'up5k') expect(dsp, `${d} ${r[0]} N=${r[1]}`).toBe(r[0] === 'int8' ? Number(r[1]) : 0);
+      }
+    }
+  });
+});
+
+// The plain statement of issue 17 (section "GG codebooks: what the accuracy costs"): every
+// percentage, MHz, block RAM count and SQNR it states is recomputed from the `<device> codebook`
+// blocks here.
+describe('docs/estimates.md: what the codebook\'s accuracy costs (codebook blocks)', () => {
+  const start = DOC.indexOf('### GG codebooks: what the accuracy costs');
+  const section = DOC.slice(start, DOC.indexOf('\n### ', start + 10));
+  const flat = section.replace(/\s+/g, ' ');
+  const blocks = DEVICE_NAMES.filter((d) => extractMarkdownSection(DOC, `${d} codebook`));
+  const tablesOf = (d: string) => {
+    const ts = parseMarkdownTables(extractMarkdownSection(DOC, `${d} codebook`)!);
+    return {
+      hw: ts.find((t) => t.header.includes('LCs placed'))!,
+      dp: ts.find((t) => t.header.includes('critical path') && !t.header.includes('LCs placed')),
+      qt: ts.find((t) => t.header.some((h) => h.startsWith('SQNR dB beta=')))!,
+    };
+  };
+  const v = (t: Table, f: string, n: number, c: string): string => t.rows.find((r) => r[0] === f && r[1] === String(n))![col(t, c)]!;
+  const pct = (a: number, b: number): string => {
+    const p = Number(((a / b - 1) * 100).toFixed(0));
+    return `${p >= 0 ? '+' : ''}${p} %`;
+  };
+  const FAB: Record<string, string> = { HX8K: 'hx8k', UP5K: 'up5k', ECP5: 'ecp5', xc7: 'xc7' };
+  const bullets = [...flat.matchAll(/- \*\*(HX8K|UP5K|ECP5|xc7)\b(.*?)(?= - \*\*| In short)/g)];
+
+  it('exists, with a bullet for every device that has a codebook block', () => {
+    expect(start).toBeGreaterThan(0);
+    expect(blocks.length).toBeGreaterThanOrEqual(1);
+    expect(bullets.map((m) => FAB[m[1]!]).sort()).toEqual([...blocks].sort());
+  });
+
+  it('every "`F` +a % / +b % LUTs over `G`" (N = 1 / 8) follows from its device\'s block', () => {
+    let claims = 0;
+    for (const m of bullets) {
+      const { hw } = tablesOf(FAB[m[1]!]!);
+      // "`F` +a % / +b % LUTs over `G`, +c % / +d % LUTs over `H` and ..." (the later ones of F too)
+      for (const chain of m[2]!.matchAll(/`(\S+)`((?:,? (?:and )?[-+]\d+ % \/ [-+]\d+ % LUTs over `\S+`)+)/g)) {
+        const f = chain[1]!;
+        for (const c of chain[2]!.matchAll(/([-+]\d+) % \/ ([-+]\d+) % LUTs over `(\S+)`/g)) {
+          const [, p1, p8, g] = c as unknown as [string, string, string, string];
+          expect([`${p1} %`, `${p8} %`], `${m[1]} ${f} vs ${g}`).toEqual([1, 8].map((n) => pct(Number(v(hw, f, n, 'LUTs')), Number(v(hw, g, n, 'LUTs')))));
+          claims++;
+        }
+      }
+    }
+    expect(claims).toBeGreaterThanOrEqual(4 * bullets.length);
+  });
+
+  it('every "`F` at x / y MHz against `G` at z / w MHz" (engine, or the datapath alone) is the block\'s Fmax', () => {
+    let claims = 0;
+    for (const m of bullets) {
+      const { hw, dp } = tablesOf(FAB[m[1]!]!);
+      for (const c of m[2]!.matchAll(/(datapath )?`(\S+)` at ([\d.]+) \/ ([\d.]+) MHz against `(\S+)` at ([\d.]+) \/ ([\d.]+) MHz/g)) {
+        const [, d, f, a1, a8, g, b1, b8] = c as unknown as string[];
+        const t = d ? dp! : hw;
+        expect([a1, a8, b1, b8], `${m[1]} ${d ?? ''}${f} vs ${g}`).toEqual([v(t, f!, 1, 'Fmax MHz (median)'), v(t, f!, 8, 'Fmax MHz (median)'), v(t, g!, 1, 'Fmax MHz (median)'), v(t, g!, 8, 'Fmax MHz (median)')]);
+        claims++;
+      }
+    }
+    if (blocks.includes('hx8k')) expect(claims).toBeGreaterThanOrEqual(2);
+  });
+
+  it('the block RAM counts ("`F` uses a / b block RAMs") hold in every block; no other engine uses one', () => {
+    const claims = [...flat.matchAll(/`(\S+)` uses (\d+) \/ (\d+) block RAMs/g)];
+    expect(claims.length).toBeGreaterThanOrEqual(2);
+    for (const d of blocks) {
+      const { hw } = tablesOf(d);
+      for (const c of claims) expect([c[2], c[3]], `${d} ${c[1]}`).toEqual([v(hw, c[1]!, 1, 'BRAM'), v(hw, c[1]!, 8, 'BRAM')]);
+      for (const r of hw.rows) if (!r[0]!.includes('cb-')) expect(r[col(hw, 'BRAM')], `${d} ${r[0]}`).toBe('0');
+    }
+  });
+
+  it('the summary: the LUT ranges over the blocks, the HX8K Fmax and datapath claims, the binary32 converter on every critical path', () => {
+    const range = (f: string, g: string): string => {
+      const ps: number[] = [];
+      for (const d of blocks) for (const n of [1, 8]) ps.push(Number(((Number(v(tablesOf(d).hw, f, n, 'LUTs')) / Number(v(tablesOf(d).hw, g, n, 'LUTs')) - 1) * 100).toFixed(0)));
+      const s = (p: number) => (p > 0 ? `+${p}` : `${p}`);
+      return [Math.min(...ps), Math.max(...ps)].map((p, i) => (i === 0 && p > 0 ? `${p}` : s(p))).join(' % to ');
+    };
+    expect(range('cb-b1-p0', 'rf8-e3m4').replace(' % to +', '-')).toBe('33-67');
+    expect(flat).toContain('33-67 % more LUTs for codebook x codebook against rf8-e3m4 x rf8-e3m4');
+    expect(range('rf8-e3m4/cb-b1-p0', 'rf8-e3m4')).toBe('-4 % to +17');
+    expect(flat).toContain('-4 % to +17 % for codebook weights with rf8-e3m4 activations');
+    // ECP5: "most of the codebook engine's extra LUTs are its output converter"
+    if (blocks.includes('ecp5')) {
+      const e = tablesOf('ecp5').hw;
+      const L = (f: string, n: number) => Number(v(e, f, n, 'LUTs'));
+      for (const n of [1, 8]) expect(L('cb-b1-p0/rf8-e3m4', n) - L('rf8-e3m4/cb-b1-p0', n), `N=${n}`).toBeGreaterThan(0.5 * (L('cb-b1-p0', n) - L('rf8-e3m4', n)));
+      expect(flat).toContain("Most of the codebook engine's extra LUTs are its output converter");
+    }
+    if (!blocks.includes('hx8k')) return;
+    const { hw, dp } = tablesOf('hx8k');
+    for (const r of hw.rows) expect(r[col(hw, 'critical path')], r[0]).toBe('u_dut.u_cvtf');
+    expect(flat).toContain('critical path `u_cvtf`');
+    for (const f of ['cb-b1-p0', 'rf8-e3m4/cb-b1-p0'])
+      for (const n of [1, 8]) expect(Math.abs(Number(v(hw, f, n, 'Fmax MHz (median)')) / Number(v(hw, 'rf8-e3m4', n, 'Fmax MHz (median)')) - 1), `${f} N=${n}`).toBeLessThan(0.065);
+    expect(flat).toContain('stays within 6 % of rf8-e3m4\'s');
+    const slow = [1, 8].map((n) => Number(((1 - Number(v(dp!, 'cb-b1-p0', n, 'Fmax MHz (median)')) / Number(v(dp!, 'rf8-e3m4', n, 'Fmax MHz (median)'))) * 100).toFixed(0)));
+    expect(flat).toContain(`the MAC datapath alone clocks ${Math.min(...slow)}-${Math.max(...slow)} % slower with two codebook operands`);
+  });
+
+  it('the SQNRs ("`F` a / b / c dB" at beta = 0.5 / 1 / 2) are the blocks\' quality table', () => {
+    const claims = [...flat.matchAll(/`(\S+)` ([\d.]+) \/ ([\d.]+) \/ ([\d.]+)(?: dB)?/g)];
+    expect(claims.length).toBeGreaterThanOrEqual(4);
+    const sq = (t: Table, f: string, b: number) => Number(t.rows.find((r) => r[0] === f)![col(t, `SQNR dB beta=${b}`)]!.split(' ')[0]);
+    const q0 = tablesOf(blocks[0]!).qt;
+    expect(flat).toContain(`${[0.5, 1, 2].map((b) => `+${(sq(q0, 'cb-b1-p0', b) - sq(q0, 'rf8-e3m4', b)).toFixed(1)}`).join(' / ')} dB over rf8-e3m4`);
+    for (const d of blocks) {
+      const { qt } = tablesOf(d);
+      for (const c of claims) {
+        const row = qt.rows.find((r) => r[0] === c[1])!;
+        expect([c[2], c[3], c[4]], `${d} ${c[1]}`).toEqual([0.5, 1, 2].map((b) => row[col(qt, `SQNR dB beta=${b}`)]!.split(' ')[0]));
       }
     }
   });

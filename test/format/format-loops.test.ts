@@ -60,12 +60,12 @@ describe('format loops are bounded by data (enumerate), not by names', () => {
     expect(msg.length).toBeLessThan(400);
   });
 
-  it('golden suites take the core formats and the sample codebook; the cosim rf8 set, the DPI model and estimates the core; the sweep codebooks only when asked', () => {
+  it('golden suites take the core formats and the sample codebook; the cosim rf8 set and estimates the core; the DPI model every format; the sweep codebooks only when asked', () => {
     const names = listSuites().map((d) => d.name);
-    expect(names.filter((n) => n.includes('cb'))).toEqual(['prod-cbb1p0-cbb1p0', 'cvt-cbb1p0-cbb1p0', 'prod-cbb1p0-e3m4', 'prod-e3m4-cbb1p0']);
+    expect(names.filter((n) => n.includes('cb'))).toEqual(['prod-cbb1p0-cbb1p0', 'cvt-cbb1p0-cbb1p0', 'prod-cbb1p0-e3m4', 'prod-e3m4-cbb1p0', 'mac-cbb1p0-cbb1p0-n8', 'mac-cbb1p0-e3m4-n8']);
     for (const d of listSuites()) if (d.dot) for (const f of [d.dot.a, d.dot.b, ...d.dot.outs]) expect(SAMPLE_FORMAT_NAMES, d.name).toContain(f.split(':')[0]);
     for (const s of exhaustiveRf8Suites()) expect(names, s).toContain(s);
-    expect([...DPI_FORMATS]).toEqual([...CORE_FORMAT_NAMES]);
+    expect([...DPI_FORMATS]).toEqual([...CORE_FORMAT_NAMES, ...CODEBOOK_NAMES]);
     expect(ESTIMATE_FORMATS.filter((f) => getFormatOrNull(f) !== null)).toEqual([...CORE_FORMAT_NAMES]);
     expect(ESTIMATE_FORMATS).toHaveLength(CORE_FORMAT_NAMES.length + 1); // and the multi-mode unit
     const r = runSqnrSweep({ betas: [1], n: 500, methods: ['amax'] });

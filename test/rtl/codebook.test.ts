@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CODEBOOK_TABLES, getFormat } from '../../src/format/index.js';
-import { codebookBinades, generateRtl, hwInput, lintVerilator } from '../../src/rtl/index.js';
+import { codebookBinades, FAULTS, FAULT_NAMES, faultApplies, faultKinds, generateRtl, hwInput, lintVerilator } from '../../src/rtl/index.js';
 import { codebookConverterBench, decoderBench, multiplierBench } from '../../src/sim/index.js';
 import { haveTools } from '../sim/tools.js';
 
@@ -31,6 +31,43 @@ describe('codebook converter constants: every midpoint of the table, once, in it
         n += b.thr.length;
       }
     }
+  });
+});
+
+describe('codebook faults (src/rtl/faults.ts kinds "table")', () => {
+  const code = (t: string): string => t.replace(/^\/\/.*\n/gm, '');
+  const cbFaults = FAULT_NAMES.filter((f) => faultKinds(f).includes('table'));
+  it('each changes only the codebook block it names (operand a decoder, output 0 converter), and the clean engine has no marker', () => {
+    expect(cbFaults.length).toBeGreaterThanOrEqual(6);
+    const base = { a: 'cb-b1-p0', b: 'rf8-e3m4', lanes: 2, outs: ['cb-b1-p0', 'rf8-e3m4'] };
+    const clean = generateRtl(base);
+    for (const s of clean.sources) expect(s.text).not.toMatch(/FAULT/);
+    const blockFile: Record<string, RegExp> = { decoder: /_dec_a\./, converter: /_cvt_o0\./ };
+    for (const f of cbFaults) {
+      const g = generateRtl({ ...base, faults: [f] });
+      const changed = g.sources.filter((s, i) => code(s.text) !== code(clean.sources[i]!.text)).map((s) => s.name);
+      expect(changed.length, f).toBeGreaterThan(0);
+      for (const n of changed) expect(n, `${f} changed ${n}`).toMatch(blockFile[FAULTS[f].block]!);
+    }
+  });
+  it('a site exists where the engine has a codebook operand (decoder faults) or a codebook output (converter faults), and nowhere else', () => {
+    const cfg = (o: object) => generateRtl(o as never).cfg;
+    const e3 = cfg({ a: 'rf8-e3m4', b: 'rf8-e3m4', lanes: 1 });
+    const cbOut = cfg({ a: 'rf8-e3m4', b: 'rf8-e3m4', lanes: 1, outs: ['cb-b2-p1'] });
+    const cbIn = cfg({ a: 'rf8-e3m4', b: 'cb-b2-p1', lanes: 1, outs: ['rf8-e3m4'] });
+    for (const f of cbFaults) {
+      expect(faultApplies(f, e3), f).toBe(false);
+      expect(faultApplies(f, cbOut), f).toBe(FAULTS[f].block === 'converter');
+      expect(faultApplies(f, cbIn), f).toBe(FAULTS[f].block === 'decoder');
+    }
+    // the float-converter faults have no site in an engine whose only converters are a codebook's and none for binary32
+    const onlyCb = cfg({ a: 'cb-b1-p0', b: 'cb-b1-p0', lanes: 1, outs: ['cb-b1-p0'], f32: false });
+    expect(FAULT_NAMES.filter((f) => faultApplies(f, onlyCb) && FAULTS[f].block === 'converter').sort()).toEqual([...cbFaults.filter((f) => FAULTS[f].block === 'converter'), 'nan-not-propagated', 'zero-sign'].sort());
+  });
+  it('the schema engine holds every codebook fault site (one selectable bit each)', () => {
+    const g = generateRtl({ a: 'cb-b1-p0', b: 'cb-b1-p0', lanes: 1, outs: ['cb-b1-p0'], faultSchema: true });
+    const text = g.sources.map((s) => s.text).join('\n');
+    for (const f of cbFaults) expect(text, f).toContain(`fault_sel[${FAULT_NAMES.indexOf(f)}]`);
   });
 });
 

@@ -11,7 +11,7 @@ import {
   generateRtl,
   hwInput,
   hwOutput,
-  isRf8Fault,
+  faultApplies,
   lintIverilog,
   lintVerilator,
   lintYosys,
@@ -76,8 +76,10 @@ describe('faults', () => {
     const clean = generateRtl({ a: 'rf8-e3m4', lanes: 4 });
     for (const s of clean.sources) expect(s.text).not.toMatch(/FAULT/);
     const blockFile: Record<string, RegExp> = { decoder: /_dec_/, multiplier: /_mul\./, tree: /_tree\./, accumulator: /_acc\./, converter: /_cvt_/ };
-    // (the rf8 faults' sites exist only in rf8 blocks: test/rtl/rf8.test.ts)
-    for (const f of FAULT_NAMES.filter((x) => !isRf8Fault(x))) {
+    // (the rf8 and codebook faults' sites exist only in their families' blocks: test/rtl/rf8.test.ts, test/rtl/codebook.test.ts)
+    const here = FAULT_NAMES.filter((x) => faultApplies(x, clean.cfg));
+    expect(here.length).toBe(FAULT_NAMES.filter((x) => !FAULTS[x].text.match(/^(rf8|codebook) /)).length);
+    for (const f of here) {
       const g = generateRtl({ a: 'rf8-e3m4', lanes: 4, faults: [f] });
       const changed = g.sources.filter((s, i) => s.text.replace(/^\/\/.*\n/gm, '') !== clean.sources[i]!.text.replace(/^\/\/.*\n/gm, '')).map((s) => s.name);
       expect(changed.length, f).toBeGreaterThan(0);

@@ -3,11 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatTables, getFormat } from '../../src/format/index.js';
+import { CODEBOOK_NAMES, CORE_FORMAT_NAMES, SAMPLE_FORMAT_NAMES, codebookTables, encodeFromBits, formatTables, getFormat } from '../../src/format/index.js';
 import { accToFormat, productTable } from '../../src/arith/index.js';
 import { Rng } from '../../src/util/rng.js';
 import { parseOut } from '../../src/rtl/index.js';
-import { customSuite, generateSuite, listSuites, suitePath } from '../../src/golden/index.js';
+import { customSuite, ensureSuite, generateSuite, listSuites, suitePath } from '../../src/golden/index.js';
 import { DPI_FORMATS, dpiIndex, dpiRounding, writeDpi } from '../../src/verify-hw/dpi.js';
 import { toolVersion } from '../../src/sim/tools.js';
 import { ROOT } from '../helpers/cli.js';
@@ -57,13 +57,21 @@ describe.skipIf(!cc)('the DPI-C reference model is the TS reference bit for bit'
       rows.forEach((r, c) => expect(r, `${n} code ${c}`).toBe(`${t.k[c]} ${t.sh[c]} ${t.sign[c]} ${t.nan[c]}`));
     }
   });
-  it('exhaustive products of every format pair, the authors\' rf8 included (all 65536 code pairs each)', () => {
-    const buf = execFileSync(exe, ['products'], { maxBuffer: 1 << 26 });
-    expect(buf.length).toBe(names.length * names.length * 65536 * 12);
+  it('the formats: the core seven at their old indices, then the 32 GG codebooks', () => {
+    expect(names).toEqual([...CORE_FORMAT_NAMES, ...CODEBOOK_NAMES]);
+    expect(CODEBOOK_NAMES).toHaveLength(32);
+    expect(dpiIndex('rf8')).toBe(CORE_FORMAT_NAMES.length - 1);
+  });
+  // every pair of the sample set (the core formats and cb-b1-p0), then codebook pairs of the widest shifts with the widest core formats
+  for (const set of [SAMPLE_FORMAT_NAMES, ['cb-b0.3-p3', 'cb-b4-p3', 'cb-b2-p1', 'rf8', 'ocp-e5m2']])
+    it(`exhaustive products of every pair of ${set.length} formats (${set.join(', ')}; all 65536 code pairs each)`, () => productsOf(set));
+  const productsOf = (set: readonly string[]): void => {
+    const buf = execFileSync(exe, ['products', ...set.map((n) => String(dpiIndex(n)))], { maxBuffer: 1 << 26 });
+    expect(buf.length).toBe(set.length * set.length * 65536 * 12);
     const w = new Uint32Array(buf.buffer, buf.byteOffset, buf.length / 4);
     let r = 0;
-    for (const a of names)
-      for (const b of names) {
+    for (const a of set)
+      for (const b of set) {
         const t = productTable(a, b);
         let bad = -1;
         for (let i = 0; i < 65536; i++, r += 3) {
@@ -80,6 +88,43 @@ describe.skipIf(!cc)('the DPI-C reference model is the TS reference bit for bit'
         }
       }
     expect(r).toBe(w.length);
+  };
+  it('every line of the codebook\'s on-demand suites (exhaustive products with itself and rf8-e3m4, conversions, MAC sequences), recomputed in C', { timeout: 300_000 }, () => {
+    const cb = listSuites().filter((d) => !d.committed && d.dot && !d.dot.modes && [d.dot.a, d.dot.b].some((f) => getFormat(f).policy.decoder === 'table'));
+    expect(cb.map((d) => d.name).sort()).toEqual(['cvt-cbb1p0-cbb1p0', 'mac-cbb1p0-cbb1p0-n8', 'mac-cbb1p0-e3m4-n8', 'prod-cbb1p0-cbb1p0', 'prod-cbb1p0-e3m4', 'prod-e3m4-cbb1p0']);
+    for (const d of cb) {
+      const path = ensureSuite(d);
+      const lines = readFileSync(path, 'latin1').split('\n').filter((l) => l && !l.startsWith('#')).length;
+      expect(run(...suiteArgs(path, d.dot!)).trim(), d.name).toBe(`ok ${lines}`);
+    }
+  });
+  it('binary32 -> every codebook at several scales: every value and midpoint one binary32 ulp either side, zero, NaN, infinity, random', () => {
+    const rng = new Rng(29);
+    const f32 = new Float32Array(1);
+    const u32 = new Uint32Array(f32.buffer);
+    for (const n of CODEBOOK_NAMES) {
+      const f = getFormat(n);
+      const t = codebookTables(f);
+      const bits: number[] = [0, 0x80000000, 0x7fc00000, 0xffc00000, 0x7f800000, 0xff800000, 0x00000001, 0x7f7fffff];
+      // vals in units of 2^(tmin - 1), mids in units of 2^(tmin - 2)
+      for (let p = 1; p < t.vals.length; p++) {
+        f32[0] = t.vals[p]! * 2 ** (f.tmin - 1);
+        bits.push(u32[0]!);
+        f32[0] = t.mids[p - 1]! * 2 ** (f.tmin - 2);
+        bits.push(u32[0]! - 1, u32[0]!, u32[0]! + 1);
+      }
+      for (let j = 0; j < 200; j++) bits.push(rng.int(2 ** 16) * 2 ** 16 + rng.int(2 ** 16));
+      const rows: string[] = [];
+      for (const X of [0, -3, 5, -128, 127])
+        for (const b0 of bits)
+          for (const sg of [0, 0x80000000]) {
+            const b = (b0 ^ sg) >>> 0;
+            rows.push(`${b.toString(16)} ${(X & 0xff).toString(16)} ${encodeFromBits(f, 'f32', b, { scale: X, rounding: 'nearest' }).toString(16)}`);
+          }
+      const file = join(dir, `enc-${n}.txt`);
+      writeFileSync(file, rows.join('\n') + '\n');
+      expect(run('encode', file, String(dpiIndex(n)), String(dpiRounding('nearest')), '0', '8').trim(), n).toBe(`ok ${rows.length}`);
+    }
   });
   it('every line of every committed DUT suite (MAC steps, flags, binary32 and code conversions, rf8 greedy and nearest), recomputed in C', () => {
     const dut = listSuites().filter((d) => d.committed && d.dot);
@@ -142,6 +187,9 @@ describe.skipIf(!cc)('the DPI-C reference model is the TS reference bit for bit'
       { a: 'ocp-e4m3', b: 'ocp-e4m3', lanes: 2, outs: ['rf8-e3m4'] },
       { a: 'ocp-e5m2', b: 'rf8', lanes: 4, outs: ['rf8', 'rf8:nearest', 'ocp-e5m2'] },
       { a: 'rf8', b: 'int8', lanes: 2, W: 30, outs: ['rf8:nearest', 'rf8-e2m5'] },
+      { a: 'cb-b1-p0', b: 'rf8-e3m4', lanes: 8, outs: ['cb-b1-p0', 'rf8-e3m4'] },
+      { a: 'cb-b0.3-p3', b: 'cb-b4-p3', lanes: 3, outs: ['cb-b2-p1', 'rf8:nearest', 'int8'] },
+      { a: 'rf8', b: 'cb-b0.5-p0', lanes: 2, outs: ['cb-b0.5-p0', 'rf8'] },
     ]) {
       const d = customSuite({ ...o, levels: ['edge', 'random'], count: 2000, seed: 2 });
       let t = '';

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { CORE_FORMAT_NAMES, RF8_MODES } from '../../format/index.js';
 import { parseModeList as parseModes } from '../../arith/index.js';
-import { FAULT_NAMES, MAX_PIPE, generateRtl, type FaultName, type RtlOptions } from '../../rtl/index.js';
+import { FAULT_NAMES, MAX_PIPE, faultApplies, generateRtl, parseFaults, type RtlOptions } from '../../rtl/index.js';
 import { getSuite, listSuites, parseShard, type SuiteDef } from '../../golden/index.js';
 import { shardSuite } from '../../verify-hw/shard.js';
 import {
@@ -10,6 +10,7 @@ import {
   defaultRtlFor,
   DutSession,
   iverilogSuite,
+  mutantBaseFor,
   runMacProperty,
   runMutants,
   showBeat,
@@ -38,7 +39,7 @@ interface Args extends CommonArgs {
   runs: number;
   seed: number;
   maxLen: number;
-  a: string;
+  a?: string;
   modes?: string;
   b?: string;
   W?: number;
@@ -111,8 +112,8 @@ export const cosimCommand: CommandModule<object, Args> = {
       .option('runs', { type: 'number', default: 200, describe: 'property runs' })
       .option('seed', { type: 'number', default: 1, describe: 'property seed (a failure prints the seed that replays it)' })
       .option('max-len', { type: 'number', default: 24, describe: 'longest MAC sequence of a property run' })
-      .option('a', { type: 'string', default: 'rf8-e3m4', describe: 'props: operand a format' })
-      .option('b', { type: 'string', describe: 'props: operand b format (default: a)' })
+      .option('a', { type: 'string', describe: 'props: operand a format (default rf8-e3m4); mutants: the engine\'s (default: every fault on the engine of its family, src/sim MUTANT_PLAN)' })
+      .option('b', { type: 'string', describe: 'props / mutants: operand b format (default: a)' })
       .option('modes', { type: 'string', describe: 'props: a multi-mode DUT, 2-4 comma-separated formats both operands may take ("gg-modes" = the three GG float modes); random mode numbers per dot product' })
       .option('W', { type: 'number', describe: 'props: accumulator width (default: the exact bound)' })
       .option('dut', { type: 'string', array: true, describe: 'an external design: its Verilog/SystemVerilog files (with --top and --ports; docs/verify-your-rtl.md)' })
@@ -128,7 +129,18 @@ export const cosimCommand: CommandModule<object, Args> = {
     if (args.dut) return dutHandler(args);
     if (args.top || args.ports || args.param) throw new InputError('--top, --ports and --param go with --dut FILE...');
     if (args.mutants) {
-      const r = await runMutants({ mode: args.mode as 'schema' | 'static', sim, log, faults: args.inject as FaultName[] | undefined });
+      if (args.b !== undefined && args.a === undefined) throw new InputError('--mutants -b: give the engine\'s operand a too (-a)');
+      // -a/-b: one engine (the suites' lanes and outputs unless given) and the faults whose sites it has
+      const base = args.a !== undefined ? mutantBaseFor(args.a, args.b ?? args.a, { ...(args.lanes !== undefined ? { lanes: parseIntStrict(args.lanes, '--lanes', 1, 32) } : {}), ...(args.outs ? { outs: args.outs } : {}) }) : undefined;
+      if (base && args.pipe !== undefined) base.pipe = parseIntStrict(args.pipe, '--pipe', 0, MAX_PIPE);
+      const picked = args.inject ? parseFaults(args.inject) : undefined;
+      const faults = picked ? FAULT_NAMES.filter((f) => picked.includes(f)) : undefined;
+      if (base && faults) {
+        const cfg = generateRtl(base).cfg;
+        const none = faults.filter((f) => !faultApplies(f, cfg));
+        if (none.length) throw new InputError(`--inject: the engine ${cfg.id} has no site of ${none.join(', ')}`);
+      }
+      const r = await runMutants({ mode: args.mode as 'schema' | 'static', sim, log, faults, ...(base ? { base } : {}) });
       emit(args, r, () =>
         [
           table(
@@ -144,10 +156,10 @@ export const cosimCommand: CommandModule<object, Args> = {
     if (args.props) {
       const modes = args.modes !== undefined ? parseModes(args.modes) : undefined;
       const rtl: RtlOptions = {
-        ...(modes ? { modes } : { a: args.a, b: args.b ?? args.a }),
+        ...(modes ? { modes } : { a: args.a ?? 'rf8-e3m4', b: args.b ?? args.a ?? 'rf8-e3m4' }),
         lanes: args.lanes ?? 8,
         pipe: args.pipe,
-        outs: args.outs ?? [modes ? modes[0]! : (args.b ?? args.a)],
+        outs: args.outs ?? [modes ? modes[0]! : (args.b ?? args.a ?? 'rf8-e3m4')],
         faults: args.inject,
         ...(args.W !== undefined ? { W: parseIntStrict(args.W, '--W', 4, 256) } : {}),
       };
@@ -165,7 +177,7 @@ export const cosimCommand: CommandModule<object, Args> = {
                 `minimal sequence (${r.counterexample?.length} beats):`,
                 ...(r.counterexample ?? []).map((b) => '  ' + showBeat(b)),
                 `difference: ${r.difference}`,
-                `replay: rf8 cosim --props --seed ${r.seed} --runs ${args.runs}${modes ? ` --modes ${modes.join(',')}` : ` --a ${args.a}${args.b ? ` --b ${args.b}` : ''}`} --lanes ${rtl.lanes}${args.pipe !== undefined ? ` --pipe ${args.pipe}` : ''}${args.W !== undefined ? ` --W ${args.W}` : ''}${args.outs ? ` --outs ${args.outs.join(' ')}` : ''}${args.inject ? ` --inject ${args.inject.join(' ')}` : ''}`,
+                `replay: rf8 cosim --props --seed ${r.seed} --runs ${args.runs}${modes ? ` --modes ${modes.join(',')}` : ` --a ${args.a ?? 'rf8-e3m4'}${args.b ? ` --b ${args.b}` : ''}`} --lanes ${rtl.lanes}${args.pipe !== undefined ? ` --pipe ${args.pipe}` : ''}${args.W !== undefined ? ` --W ${args.W}` : ''}${args.outs ? ` --outs ${args.outs.join(' ')}` : ''}${args.inject ? ` --inject ${args.inject.join(' ')}` : ''}`,
               ].join('\n'),
         );
         if (!r.pass) throw new CheckFailed(`property failed (seed ${r.seed}): ${r.difference}`);

@@ -9,6 +9,7 @@ interface Args extends CommonArgs {
   ckpt: string;
   rf8: boolean;
   'rf8-weight-only': boolean;
+  'weight-only-format'?: string;
   split: string;
   limit?: number;
   compress: boolean;
@@ -68,6 +69,7 @@ export const evalCommand: CommandModule<object, Args> = {
       .positional('ckpt', { type: 'string', demandOption: true, describe: 'checkpoint folder (from rf8 train / rf8 deepshape)' })
       .option('rf8', { type: 'boolean', default: false, describe: 'also run RF8 inference through layerForward (src/arith) and compare' })
       .option('rf8-weight-only', { type: 'boolean', default: false, describe: "the authors' RF8 at inference: every parameter encoded in their residual RF8 (greedy rounding), float activations" })
+      .option('weight-only-format', { type: 'string', describe: '--rf8-weight-only in another 8-bit format (its default rounding; e.g. rf8-e3m4, cb-b1-p0); default rf8' })
       .option('split', { type: 'string', choices: ['test', 'val'], default: 'test', describe: 'data split to report' })
       .option('limit', { type: 'number', describe: 'score only the first N images / windows (same items for float and RF8)' })
       .option('compress', { type: 'boolean', default: false, describe: 'uniform quantization + Exp-Golomb: bits/param at the coarsest step meeting --max-drop on validation' })
@@ -86,6 +88,7 @@ export const evalCommand: CommandModule<object, Args> = {
     requirePeers('tfjs', 'rf8 eval');
     const rf8Opts = await rf8OptionsOf(args);
     if (rf8Opts && !args.rf8) throw new InputError('--w-format / --a-format / --w-rounding / --a-rounding / --w-modes / --a-modes choose the --rf8 formats: add --rf8');
+    if (args['weight-only-format'] !== undefined && !args['rf8-weight-only']) throw new InputError('--weight-only-format chooses the --rf8-weight-only format: add --rf8-weight-only');
     const { loadCheckpoint } = await import('../../nn/checkpoint.js');
     const { taskFor, floatEval, rf8Eval, buildPack, evalItems, compressAtTarget } = await import('../../nn/evaluate.js');
     const ck = loadCheckpoint(args.ckpt);
@@ -134,11 +137,13 @@ export const evalCommand: CommandModule<object, Args> = {
     if (args['rf8-weight-only']) {
       const { rf8WeightOnly, haveAuthorsRf8 } = await import('../../nn/rf8-weight-only.js');
       if (!haveAuthorsRf8()) throw new InputError("--rf8-weight-only needs the authors' RF8 format 'rf8' in src/format (not in this build)");
-      const wo = rf8WeightOnly(task.specs, ck.values, 'format');
+      const { getFormat } = await import('../../format/index.js');
+      const wfo = getFormat(args['weight-only-format'] ?? 'rf8');
+      const wo = rf8WeightOnly(task.specs, ck.values, 'format', wfo.name);
       const r = await floatEval(task, wo.values, split, limit);
       const delta = metric === 'acc' ? (r.acc! - float.acc!) * 100 : ((r.bpc! - float.bpc!) / float.bpc!) * 100;
-      out.rf8WeightOnly = { ...r, delta, tensors: wo.tensors };
-      lines.push(`rf8 weight-only (authors' RF8, greedy, float activations) ${split}: ${fmt(r)}  (${metric === 'acc' ? `${delta >= 0 ? '+' : ''}${delta.toFixed(2)} points` : `${delta >= 0 ? '+' : ''}${delta.toFixed(2)}% bpc`} vs float)`);
+      out.rf8WeightOnly = { ...r, delta, format: wfo.name, rounding: wfo.policy.defaultRounding, tensors: wo.tensors };
+      lines.push(`weight-only (${wfo.name}, ${wfo.policy.defaultRounding}, amax scale per tensor, float activations) ${split}: ${fmt(r)}  (${metric === 'acc' ? `${delta >= 0 ? '+' : ''}${delta.toFixed(2)} points` : `${delta >= 0 ? '+' : ''}${delta.toFixed(2)}% bpc`} vs float)`);
     }
 
     if (args.compress) {
