@@ -304,9 +304,9 @@ const stat = (a: number[]) => {
   const sd = v.length > 1 ? Math.sqrt(v.reduce((s, x) => s + (x - mean) ** 2, 0) / (v.length - 1)) : 0;
   return { mean, sd, n: v.length };
 };
-const ms = (a: number[], f: (x: number) => string) => {
+const ms = (a: number[], f: (x: number) => string, unit = '') => {
   const s = stat(a);
-  return s.n === 0 ? '-' : s.n === 1 ? f(s.mean) : `${f(s.mean)} ± ${f(s.sd)}`;
+  return s.n === 0 ? '-' : s.n === 1 ? f(s.mean) + unit : `${f(s.mean)} ± ${f(s.sd)}${unit}`;
 };
 
 /** Bits/param where a rate-accuracy curve's test accuracy first reaches `goal` (from the coarsest step; interpolated), NaN if never. */
@@ -357,7 +357,7 @@ async function sectionReport(): Promise<void> {
       const c = rs.map((r) => (r.compress ? r.compress.bitsPerParam : NaN));
       const unit = isAcc ? ' pt' : '%';
       L.push(
-        `| ${k} | ${rs.length} | ${ms(rs.map((r) => r.val), m)} | ${ms(rs.map((r) => r.test), m)} | ${ms(c, (x) => x.toFixed(3))}${c.some((x) => !Number.isFinite(x)) ? ` (${c.filter((x) => !Number.isFinite(x)).length} missed)` : ''} | ${ms(rs.map((r) => (r.compress ? r.compress.zeroFrac * 100 : NaN)), (x) => x.toFixed(1))}% | ${ms(rs.map((r) => r.exactZeroFrac * 100), (x) => x.toFixed(1))}% | ${ms(rs.map((r) => (r.compress ? r.compress.test : NaN)), m)} |${isAcc ? ` ${ms(rs.map(crossing), (x) => x.toFixed(3))} |` : ''} ${ms(rs.map((r) => r.sparseFit.slabBeta ?? NaN), (x) => x.toFixed(2))} / ${ms(rs.map((r) => r.sparseFit.zeroFrac * 100), (x) => x.toFixed(1))}% | ${ms(rs.map((r) => r.rf8WeightOnly.delta), (x) => x.toFixed(2))}${unit} | ${ms(rs.map((r) => (r.rf8Full ? r.rf8Full.delta : NaN)), (x) => x.toFixed(2))}${unit} |`,
+        `| ${k} | ${rs.length} | ${ms(rs.map((r) => r.val), m)} | ${ms(rs.map((r) => r.test), m)} | ${ms(c, (x) => x.toFixed(3))}${c.some((x) => !Number.isFinite(x)) ? ` (${c.filter((x) => !Number.isFinite(x)).length} missed)` : ''} | ${ms(rs.map((r) => (r.compress ? r.compress.zeroFrac * 100 : NaN)), (x) => x.toFixed(1), '%')} | ${ms(rs.map((r) => r.exactZeroFrac * 100), (x) => x.toFixed(1), '%')} | ${ms(rs.map((r) => (r.compress ? r.compress.test : NaN)), m)} |${isAcc ? ` ${ms(rs.map(crossing), (x) => x.toFixed(3))} |` : ''} ${ms(rs.map((r) => r.sparseFit.slabBeta ?? NaN), (x) => x.toFixed(2))} / ${ms(rs.map((r) => r.sparseFit.zeroFrac * 100), (x) => x.toFixed(1), '%')}${rs.some((r) => r.sparseFit.cluster) ? ` (cluster in ${rs.filter((r) => r.sparseFit.cluster).length})` : ''} | ${ms(rs.map((r) => r.rf8WeightOnly.delta), (x) => x.toFixed(2), unit)} | ${ms(rs.map((r) => (r.rf8Full ? r.rf8Full.delta : NaN)), (x) => x.toFixed(2), unit)} |`,
       );
       const withCurve = rs.find((r) => r.curve);
       if (withCurve && kind === 'mlp') {
