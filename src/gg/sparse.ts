@@ -312,21 +312,21 @@ export function fitSparseGG(data: Data, opts: SparseFitOptions = {}): SparseGGFi
   const rmsNz = nz > 0 ? Math.sqrt(s2 / nz) : 0;
   // a coarse grid first (its empty cells between levels look like valleys), then a near-zero cluster
   const fixed = zeroTol * rmsNz;
-  let gridCellsFixed: Float64Array | null = null;
+  let cells: Float64Array | null = null;
+  let step = Infinity; // the smallest magnitude above the fixed threshold: the grid's step
   if (opts.grid !== 'off') {
     let m = 0;
     let sq = 0;
-    let minAbs = Infinity;
     for (let i = 0; i < data.length; i++) {
       const a = Math.abs(data[i]!);
       if (!(a > fixed) || a === Infinity) continue;
       m++;
       sq += a * a;
-      if (a < minAbs) minAbs = a;
+      if (a < step) step = a;
     }
-    if (m > 0 && minAbs >= 0.01 * Math.sqrt(sq / m)) gridCellsFixed = gridCells(data, fixed, minAbs, 1 << 14);
+    if (m > 0 && step >= 0.01 * Math.sqrt(sq / m)) cells = gridCells(data, fixed, step, 1 << 14);
   }
-  const edge = gridCellsFixed || opts.cluster === 'off' || nz < 1000 ? null : clusterEdge(data, fixed, rmsNz, n);
+  const edge = cells || opts.cluster === 'off' || nz < 1000 ? null : clusterEdge(data, fixed, rmsNz, n);
   const threshold = edge ?? fixed;
   let slabN = 0;
   for (let i = 0; i < data.length; i++) {
@@ -365,17 +365,6 @@ export function fitSparseGG(data: Data, opts: SparseFitOptions = {}): SparseGGFi
 
   const plain = slabN === data.length && opts.mle ? opts.mle : fitGG(data, { method: 'mle', above: threshold, ...(opts.scratch ? { scratch: opts.scratch } : {}) });
   const cont = edge === null || plain.degenerate ? plain : { ...plain, ...truncatedFit(data, threshold, slabN, plain) };
-  let rms = 0;
-  let minAbs = Infinity;
-  for (let i = 0; i < data.length; i++) {
-    const x = data[i]!;
-    if (!inSlab(x)) continue;
-    const a = Math.abs(x);
-    rms += a * a;
-    if (a < minAbs) minAbs = a;
-  }
-  rms = Math.sqrt(rms / slabN);
-  const cells = edge !== null ? null : gridCellsFixed;
   if (cells === null) {
     // continuous slab: KS against the law conditioned on |X| > threshold
     const pt = threshold > 0 ? ggAbsCdf(threshold, cont.alpha, cont.beta) : 0;
@@ -413,7 +402,6 @@ export function fitSparseGG(data: Data, opts: SparseFitOptions = {}): SparseGGFi
   }
 
   // grid slab: discretized likelihood over magnitude cells, conditioned on |X| >= step / 2
-  const step = minAbs;
   const J = cells.length - 1;
   const negLL = (la: number, lb: number): number => {
     const alpha = Math.exp(la);
