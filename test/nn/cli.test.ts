@@ -2,25 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
-import { BIN, ROOT, type CliResult } from '../helpers/cli.js';
+import { rf8Async } from '../helpers/cli.js';
 
-/** Run the built CLI asynchronously (a long spawnSync would stall the vitest worker's RPC). */
-function rf8(args: string[], _input?: undefined, opts: { timeoutMs?: number } = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    const t = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-    p.on('error', reject);
-    p.on('close', (code) => {
-      clearTimeout(t);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
+const rf8 = rf8Async;
 
 describe('rf8 train / eval / deepshape', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rf8-nn-cli-'));

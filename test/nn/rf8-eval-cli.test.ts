@@ -7,26 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn } from 'node:child_process';
-import { BIN, ROOT, type CliResult } from '../helpers/cli.js';
+import { rf8Async, type CliResult } from '../helpers/cli.js';
 import { initValues, mlpSpecs, saveCheckpoint } from '../../src/nn/index.js';
 import { Rng } from '../../src/util/rng.js';
 
-function rf8(args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    const t = setTimeout(() => p.kill('SIGKILL'), 240_000);
-    p.on('error', reject);
-    p.on('close', (code) => {
-      clearTimeout(t);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
+/** The built CLI, asynchronously (test/helpers/cli.ts), with room for the layer reference. */
+const rf8 = (args: string[]): Promise<CliResult> => rf8Async(args, undefined, { timeoutMs: 240000 });
 
 describe('rf8 eval with the authors\' RF8 weights', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rf8-eval-rf8-'));
