@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The full mutation-cover runs of docs/verification.md (issue 15): 1000 mutants of rf8_dot with
-# N = 1 and N = 8 (rf8-e3m4 x rf8-e3m4, pipe 2), every survivor classified formally, counterexamples
+# N = 1 and N = 8 (rf8-e3m4 x rf8-e3m4, pipe 2) and of the layer engine rf8_layer (N = 4), every survivor classified formally, counterexamples
 # written into golden/ (cex suites + manifest), repeated until none survives (the suites, the stalled
 # re-runs and the handshake contract of sim/mutant_harness.cpp --contract on every survivor). Then the converter,
 # decoder and multiplier proofs for every format. Results: runs/mcy/*.json, times in the logs
@@ -21,6 +21,9 @@ for N in 1 8; do
   /usr/bin/time -v node bin/rf8.js mutate -a rf8-e3m4 --lanes "$N" --count 1000 --seed 1 --jobs "$JOBS" --classify --update --timeout "$TIMEOUT" --pdr-timeout "$PDR_TIMEOUT" --json \
     > "runs/mcy/mutate-n$N.json" 2> "runs/mcy/mutate-n$N.log" || echo "mutate N=$N: exit $? (see runs/mcy/mutate-n$N.log)"
 done
+# the layer engine: rf8_layer on the campaign's seeded 16 x 16 layer (N = 4), its layer suites
+/usr/bin/time -v node bin/rf8.js mutate --layer -a rf8-e3m4 --lanes 4 --count 1000 --seed 1 --jobs "$JOBS" --classify --update --timeout "$TIMEOUT" --pdr-timeout "$PDR_TIMEOUT" --json \
+  > runs/mcy/mutate-layer-n4.json 2> runs/mcy/mutate-layer-n4.log || echo "mutate --layer: exit $? (see runs/mcy/mutate-layer-n4.log)"
 /usr/bin/time -v node bin/rf8.js prove --block converter --all --json > runs/mcy/prove-converter.json 2> runs/mcy/prove-converter.log || true
 # rf8 (greedy, its default) has no independent model (--all lists it as skipped); its nearest rounding has
 /usr/bin/time -v node bin/rf8.js prove --block converter -a rf8:nearest --json > runs/mcy/prove-converter-rf8-nearest.json 2> runs/mcy/prove-converter-rf8-nearest.log || true

@@ -73,6 +73,12 @@ export interface LayerSpec {
   wScales: Int8Array;
   /** binary32 biases, one per row (optional). */
   bias?: Float32Array;
+  /**
+   * The bias of every row already in accumulator units (W-bit two's complement range), instead of
+   * `bias`: what rf8_layer's init memory holds, independent of the input scale (the mutation
+   * campaign's layer runs one init image at several input scales).
+   */
+  accInit?: bigint[];
   xFormat: FormatName;
   /** Accumulator width. */
   W: number;
@@ -96,6 +102,12 @@ export function validateLayer(spec: LayerSpec): void {
   if (spec.wCodes.length !== rows * cols) throw new InputError(`layer: ${spec.wCodes.length} weight codes for a ${rows}x${cols} layer`);
   if (spec.wScales.length !== rows) throw new InputError(`layer: ${spec.wScales.length} row scales for ${rows} rows`);
   if (spec.bias && spec.bias.length !== rows) throw new InputError(`layer: ${spec.bias.length} biases for ${rows} rows`);
+  if (spec.accInit) {
+    if (spec.bias) throw new InputError('layer: give bias or accInit, not both');
+    if (spec.accInit.length !== rows) throw new InputError(`layer: ${spec.accInit.length} accumulator inits for ${rows} rows`);
+    const lim = 1n << BigInt(spec.W - 1);
+    for (const v of spec.accInit) if (typeof v !== 'bigint' || v < -lim || v >= lim) throw new InputError(`layer: accumulator init ${v} is outside the ${spec.W}-bit range`);
+  }
   getFormat(spec.wFormat);
   getFormat(spec.xFormat);
   if (spec.out.kind === 'rf8') {
@@ -118,7 +130,7 @@ export function layerForward(spec: LayerSpec, x: Uint8Array, xScale: number): La
   const out = spec.out.kind === 'f32' ? new Float32Array(rows) : new Uint8Array(rows);
   for (let r = 0; r < rows; r++) {
     const T = wf.tmin + xf.tmin + spec.wScales[r]! + xScale;
-    const init = spec.bias ? biasToAcc(spec.bias[r]!, T, spec.W) : 0n;
+    const init = spec.accInit ? spec.accInit[r]! : spec.bias ? biasToAcc(spec.bias[r]!, T, spec.W) : 0n;
     const row = spec.wCodes.subarray(r * cols, (r + 1) * cols);
     const d = dot(wf, row, xf, x, { W: spec.W, lanes: spec.lanes ?? 1, init });
     acc[r] = d.acc;

@@ -132,14 +132,18 @@ export interface CampaignOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-interface RunOut {
+export interface RunOut {
   id: number;
   killedBy: number | null;
   rep?: HarnessReport;
 }
 
-/** Run the harness over mutant ids in chunks, `jobs` processes at once. */
-async function runChunks(exe: string, suiteArgv: string[][], ids: number[], jobs: number, onChunk: (n: number) => void, cacheFile?: string, pre: string[] = []): Promise<Map<number, RunOut>> {
+/**
+ * Run a campaign harness (sim/mutant_harness.cpp, sim/layer_harness.cpp --mutants) over mutant ids
+ * in chunks, `jobs` processes at once (in `cwd` when given). Each prints "M ID SUITE" and a JSON
+ * report per suite run.
+ */
+export async function runChunks(exe: string, suiteArgv: string[][], ids: number[], jobs: number, onChunk: (n: number) => void, cacheFile?: string, pre: string[] = [], cwd?: string): Promise<Map<number, RunOut>> {
   const out = new Map<number, RunOut>();
   // resumable: results already in the cache file (same model, same suite files) are taken as they are
   const cached = new Map<number, RunOut>();
@@ -158,7 +162,7 @@ async function runChunks(exe: string, suiteArgv: string[][], ids: number[], jobs
   const worker = async (): Promise<void> => {
     while (next < chunks.length) {
       const c = chunks[next++]!;
-      const { stdout } = await execFileP(exe, ['--mutants', c.join(','), ...pre, ...argv], { maxBuffer: 256 << 20 });
+      const { stdout } = await execFileP(exe, ['--mutants', c.join(','), ...pre, ...argv], { maxBuffer: 256 << 20, ...(cwd ? { cwd } : {}) });
       const lines = stdout.split('\n');
       for (let i = 0; i + 1 < lines.length; i++) {
         const m = /^M (\d+) (\d+)$/.exec(lines[i]!);

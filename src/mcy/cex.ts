@@ -104,7 +104,22 @@ export interface LoopReport extends CampaignReport {
   classification: EquivResult[];
 }
 
+/**
+ * A design other than rf8_dot (rf8_layer: src/mcy/layer.ts) in the loop: its campaign (all
+ * mutants, or `only`), how its counterexamples become committed vectors, and classification
+ * options of its own (bounded-search depth, raw observer inputs).
+ */
+export interface LoopEngine {
+  run(only?: number[]): Promise<{ report: CampaignReport; design: MutationDesign }>;
+  addCex(design: MutationDesign, cexs: EquivResult[]): { name: string; added: number; beats: number };
+  equiv?: EquivOptions;
+  /** Survivors classified per round (default: all); after each round with counterexamples the suites re-run on every survivor. */
+  batch?: number;
+}
+
 export interface LoopOptions extends CampaignOptions {
+  /** Default: the rf8_dot campaign of `rtl` (runCampaign) and its cex suites (addCounterexamples). */
+  engine?: LoopEngine;
   /** Write counterexamples into golden/ (else they are only reported). */
   update?: boolean;
   maxRounds?: number;
@@ -134,7 +149,8 @@ async function pool<T, R>(xs: T[], jobs: number, f: (x: T) => Promise<R>): Promi
  */
 export async function mutationLoop(o: LoopOptions): Promise<LoopReport> {
   const t0 = Date.now();
-  const first = await runCampaign(o);
+  const first = o.engine ? await o.engine.run() : await runCampaign(o);
+  const equiv: EquivOptions = { ...o.equiv, ...o.engine?.equiv };
   const rep = first.report;
   const design: MutationDesign = first.design;
   const byId = new Map<number, MutantOutcome>(rep.mutants.map((m) => [m.id, m]));
@@ -153,19 +169,21 @@ export async function mutationLoop(o: LoopOptions): Promise<LoopReport> {
   let classifySec = 0;
   const jobs = Math.max(1, o.jobs ?? 2);
   for (;;) {
-    const todo = [...byId.values()].filter((m) => !m.killed && m.status !== 'equivalent' && m.status !== 'unclassified');
-    if (!todo.length || rounds >= (o.maxRounds ?? 4)) break;
+    const batch = o.engine?.batch;
+    const open = [...byId.values()].filter((m) => !m.killed && m.status !== 'equivalent' && m.status !== 'unclassified');
+    const todo = batch ? open.slice(0, batch) : open;
+    if (!todo.length || (!batch && rounds >= (o.maxRounds ?? 4))) break;
     rounds++;
     o.log?.(`round ${rounds}: classifying ${todo.length} survivor(s) formally (${jobs} job(s))`);
     const t1 = Date.now();
     let n = 0;
     const res = await pool(todo, jobs, async (m) => {
       if (o.budgetSec !== undefined && (Date.now() - t0) / 1000 > o.budgetSec) {
-        const cached = cachedClassification(design, m.id, o.equiv);
+        const cached = cachedClassification(design, m.id, equiv);
         if (cached) return cached;
         return { id: m.id, status: 'unclassified', method: 'none', seconds: 0, note: 'not attempted (--budget spent)' } satisfies EquivResult;
       }
-      const r = await classifyMutant(design, m.id, o.equiv);
+      const r = await classifyMutant(design, m.id, equiv);
       o.log?.(`  [${++n}/${todo.length}] mutant ${m.id} (${m.block} ${m.mode}): ${r.status} by ${r.method} in ${r.seconds.toFixed(1)} s`);
       return r;
     });
@@ -177,27 +195,35 @@ export async function mutationLoop(o: LoopOptions): Promise<LoopReport> {
       m.status = r.status;
       m.proof = { method: r.method, seconds: r.seconds, ...(r.scope ? { scope: r.scope } : {}), ...(r.note ? { note: r.note } : {}) };
     }
-    if (!cexs.length || !o.update) break;
-    const add = addCounterexamples(
-      design.g.cfg,
-      cexs.map((r) => {
-        const m = byId.get(r.id)!;
-        return { mutant: r.id, block: m.block, mode: m.mode, seed: design.seed, count: design.count, beats: r.beats! };
-      }),
-    );
+    if (!cexs.length || !o.update) {
+      if (batch && open.length > todo.length) continue;
+      break;
+    }
+    const add = o.engine
+      ? o.engine.addCex(design, cexs)
+      : addCounterexamples(
+          design.g.cfg,
+          cexs.map((r) => {
+            const m = byId.get(r.id)!;
+            return { mutant: r.id, block: m.block, mode: m.mode, seed: design.seed, count: design.count, beats: r.beats! };
+          }),
+        );
     const prev = vectorsAdded.find((v) => v.suite === add.name);
     if (prev) {
       prev.sequences += add.added;
       prev.beats += add.beats;
     } else vectorsAdded.push({ suite: add.name, sequences: add.added, beats: add.beats });
     // re-run the suites (now with the new vectors) on the mutants that had a counterexample
-    const again = await runCampaign({ ...o, only: cexs.map((r) => r.id), propsRuns: 0 });
+    // batches: every survivor not yet decided too (the new vectors may kill it before its search)
+    const rerun = [...new Set([...cexs.map((r) => r.id), ...(batch ? open.filter((m) => !m.status).map((m) => m.id) : [])])];
+    const isCex = new Set(cexs.map((r) => r.id));
+    const again = o.engine ? await o.engine.run(rerun) : await runCampaign({ ...o, only: rerun, propsRuns: 0 });
     for (const m2 of again.report.mutants) {
       const m = byId.get(m2.id)!;
       if (m2.killed) {
         m.killed = true;
         m.kill = m2.kill;
-      } else {
+      } else if (isCex.has(m2.id)) {
         m.status = 'unclassified';
         m.proof = { method: 'bmc', seconds: m.proof?.seconds ?? 0, note: 'its counterexample did not kill it inside the suite' };
       }
@@ -219,6 +245,6 @@ export async function mutationLoop(o: LoopOptions): Promise<LoopReport> {
     rounds,
     vectorsAdded,
     classifySec,
-    classification: classification.map((r) => ({ ...r, beats: undefined })),
+    classification: classification.map((r) => ({ ...r, beats: undefined, inputs: undefined })),
   };
 }

@@ -72,11 +72,15 @@ export interface EquivResult {
   seconds: number;
   /** The beats of a counterexample (after the reset cycle), and the cycle the outputs differ. */
   beats?: Beat[];
+  /** The observer's inputs of a counterexample at steps 1..failStep (name -> value, decimal): what a non-rf8_dot design (rf8_layer) lifts from. */
+  inputs?: Record<string, string>[];
   failStep?: number;
   note?: string;
 }
 
 const DRIVEN = new Set(['clk', 'rst', 'in_valid', 'out_ready', 'mutsel']);
+/** Configuration inputs (rf8_layer's cfg_xb, cfg_xo): the harness holds them for a whole run, so the observer holds them at their first-cycle values. */
+const isStatic = (p: PortInfo): boolean => p.dir === 'input' && /^cfg_/.test(p.name);
 
 /** The observer: drives the DUT like the harness (no stalls) and exposes what the harness compares. */
 function observer(name: string, dut: string, ports: PortInfo[], free = false, latency = 0): string {
@@ -103,6 +107,13 @@ function observer(name: string, dut: string, ports: PortInfo[], free = false, la
     L.push('  always @(posedge clk) started <= 1\'b1;');
   }
   for (const p of outs) L.push(`  wire ${r(p.width)}w_${p.name};`);
+  // configuration inputs: the value of the first cycle, held
+  const first = free ? `rc == ${Math.max(1, Math.ceil(Math.log2(latency + 3)))}'d0` : '!started';
+  for (const p of ins.filter(isStatic)) {
+    L.push(`  reg ${r(p.width)}h_${p.name} = ${p.width}'d0;`);
+    L.push(`  always @(posedge clk) if (${first}) h_${p.name} <= ${p.name};`);
+    L.push(`  wire ${r(p.width)}s_${p.name} = ${first} ? ${p.name} : h_${p.name};`);
+  }
   const conn = ports.filter((p) => p.name !== 'mutsel').map((p) => {
     if (p.name === 'clk') return '.clk(clk)';
     if (p.name === 'rst') return '.rst(~started)';
@@ -112,6 +123,7 @@ function observer(name: string, dut: string, ports: PortInfo[], free = false, la
     if (p.name === 'out_valid') return '.out_valid(ov)';
     if (p.name === 'in_ready') return '.in_ready(ir)';
     if (p.dir === 'output') return `.${p.name}(w_${p.name})`;
+    if (isStatic(p)) return `.${p.name}(s_${p.name})`;
     return free ? `.${p.name}(${p.name})` : `.${p.name}(started ? ${p.name} : ${p.width}'d0)`;
   });
   L.push(`  ${dut} u (${conn.join(', ')});`);
@@ -176,6 +188,13 @@ export interface EquivOptions {
   pdrTimeoutSec?: number;
   /** Seconds per solver call (default 600). */
   timeoutSec?: number;
+  /** The design is not an rf8_dot (rf8_layer): a counterexample keeps only the observer's raw inputs (`inputs`), no beats. */
+  rawInputs?: boolean;
+  /**
+   * Try ABC dprove on the free observer before the bounded search (rf8_layer: its bounded search
+   * is deep, dprove is a few seconds); the verdicts are the same, only the order of the checks.
+   */
+  proveFirst?: boolean;
 }
 
 /** A cached classification of this method (undefined when there is none). */
@@ -254,19 +273,31 @@ async function classifyUncached(d: MutationDesign, id: number, dir: string, o: E
   const lift = (a: AbcResult, note: string): EquivResult => {
     const steps = parseCex(join(dir, a.cexFile!), harness.map);
     const failStep = a.frame! + 1;
-    return { id, status: 'counterexample', method: 'bmc', seconds: secs(), beats: liftBeats(d, steps, failStep), failStep, note };
+    const inputs = Array.from({ length: failStep }, (_, i) => Object.fromEntries([...(steps.get(i + 1) ?? new Map<string, bigint>())].map(([k, v]) => [k, v.toString()])));
+    return { id, status: 'counterexample', method: 'bmc', seconds: secs(), beats: o.rawInputs ? [] : liftBeats(d, steps, failStep), inputs, failStep, note };
   };
+  const free = await buildAig(dir, 'free', prep('obs-free.v'), timeoutSec);
+  runs.push(free.run);
+  const dproveFree = async (): Promise<AbcResult> => {
+    // dprove (ABC's sequential equivalence: forward retiming, latch correspondence by induction, fraiging, then its own engines)
+    const r = await abc(dir, 'dprove-free', free.aig, 'dprove', timeoutSec);
+    runs.push(r);
+    return r;
+  };
+  let df: AbcResult | null = null;
+  if (o.proveFirst) {
+    df = await dproveFree();
+    if (df.verdict === 'proven') return { id, status: 'equivalent', method: 'dprove', scope: 'any', seconds: secs() };
+  }
   // 2. bounded search under the harness's drive (reset in cycle 1, in_valid = out_ready = 1): a model is a beat sequence
   const b = await abc(dir, 'bmc', harness.aig, `bmc3 -F ${depth} -T ${timeoutSec}`, timeoutSec);
   runs.push(b);
   if (b.verdict === 'cex') return lift(b, `ABC bmc3, frame ${b.frame}`);
-  // 3. PDR with in_valid / out_ready free: equivalent for every stall pattern
-  const free = await buildAig(dir, 'free', prep('obs-free.v'), timeoutSec);
-  runs.push(free.run);
-  // 3a. dprove (ABC's sequential equivalence: forward retiming, latch correspondence by induction, fraiging, then its own engines)
-  const df = await abc(dir, 'dprove-free', free.aig, 'dprove', timeoutSec);
-  runs.push(df);
-  if (df.verdict === 'proven') return { id, status: 'equivalent', method: 'dprove', scope: 'any', seconds: secs() };
+  // 3. dprove, then PDR, with in_valid / out_ready free: equivalent for every stall pattern
+  if (!df) {
+    df = await dproveFree();
+    if (df.verdict === 'proven') return { id, status: 'equivalent', method: 'dprove', scope: 'any', seconds: secs() };
+  }
   const pf: AbcResult = df.verdict === 'cex' ? df : await abc(dir, 'pdr-free', free.aig, `pdr -T ${pdrSec}`, pdrSec);
   runs.push(pf);
   if (pf.verdict === 'proven') return { id, status: 'equivalent', method: 'pdr', scope: 'any', seconds: secs() };

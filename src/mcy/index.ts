@@ -4,3 +4,4 @@ export * from './yosys.js';
 export * from './equiv.js';
 export * from './cex.js';
 export * from './prove.js';
+export * from './layer.js';

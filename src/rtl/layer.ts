@@ -310,7 +310,7 @@ export function layerInits(spec: LayerSpec, xScale: number): bigint[] {
   const out: bigint[] = [];
   for (let r = 0; r < spec.rows; r++) {
     const T = wf.tmin + xf.tmin + spec.wScales[r]! + xScale;
-    out.push(spec.bias ? biasToAcc(spec.bias[r]!, T, spec.W) : 0n);
+    out.push(spec.accInit ? spec.accInit[r]! : spec.bias ? biasToAcc(spec.bias[r]!, T, spec.W) : 0n);
   }
   return out;
 }

@@ -26,8 +26,11 @@ export function layerHarnessSource(): string {
   return join(packageRoot(), 'sim', 'layer_harness.cpp');
 }
 
-/** The per-configuration C++ adapter (layer_io.h) of sim/layer_harness.cpp. */
-export function layerIoHeader(c: LayerRtlConfig): string {
+/**
+ * The per-configuration C++ adapter (layer_io.h) of sim/layer_harness.cpp. `mutsel`: the model is a
+ * mutation design (src/mcy/layer.ts) whose input mutsel selects the mutant (l_fault drives it).
+ */
+export function layerIoHeader(c: LayerRtlConfig, o: { mutsel?: boolean } = {}): string {
   const N = c.lanes;
   const W = c.W;
   const WW = Math.ceil(W / 64);
@@ -49,6 +52,7 @@ export function layerIoHeader(c: LayerRtlConfig): string {
   L.push('  t->cfg_xb = (uint8_t)xb;');
   L.push(rf8 ? '  t->cfg_xo = (uint8_t)xo;' : '  (void)xo;');
   L.push('}');
+  L.push(o.mutsel ? 'static inline void l_fault(Vdut* t, uint64_t m) { t->mutsel = m; }' : 'static inline void l_fault(Vdut* t, uint64_t m) { (void)t; (void)m; }');
   L.push('static inline void l_drive(Vdut* t, const uint8_t* b) {');
   if (8 * N <= 64) {
     L.push(`  uint64_t v = 0; memcpy(&v, b, ${N}); t->in_data = v;`);

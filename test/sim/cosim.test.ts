@@ -23,10 +23,13 @@ describe.skipIf(!ok)('co-simulation against the golden vectors (Verilator)', () 
     }
   });
 
-  it('exhaustive products and conversions are bit-exact for every pair of rf8 formats', { timeout: 1_800_000 }, async () => {
+  // every pair is co-simulated exhaustively once: here (Verilator) the pairs test/sim/iverilog.test.ts
+  // leaves to it (Icarus runs b = the next format after a; RF8_FULL=1 runs all nine there)
+  it('exhaustive products and conversions are bit-exact for every pair of rf8 formats (Icarus: the other three)', { timeout: 1_800_000 }, async () => {
     let vectors = 0;
-    for (const a of RF8_MODES)
-      for (const b of RF8_MODES) {
+    for (const [i, a] of RF8_MODES.entries())
+      for (const [j, b] of RF8_MODES.entries()) {
+        if (j === (i + 1) % RF8_MODES.length) continue;
         const g = generateRtl(defaultRtlFor(getSuite(`prod-${short(a)}-${short(b)}`)));
         for (const kind of ['prod', 'cvt']) {
           const d = getSuite(`${kind}-${short(a)}-${short(b)}`);
@@ -36,7 +39,7 @@ describe.skipIf(!ok)('co-simulation against the golden vectors (Verilator)', () 
           vectors += r.vectors;
         }
       }
-    expect(vectors).toBeGreaterThan(9 * 65536);
+    expect(vectors).toBeGreaterThan(6 * 65536);
   });
 
   it('random input bubbles and output backpressure change nothing (valid/ready)', { timeout: 600_000 }, async () => {

@@ -1,7 +1,8 @@
 import type { CommandModule } from 'yargs';
 import type { RtlOptions } from '../../rtl/index.js';
 import { parseModeList as parseModes } from '../../arith/index.js';
-import { mutationLoop, runCampaign, type CampaignReport, type LoopReport } from '../../mcy/index.js';
+import { layerLoopEngine, mutationLoop, runCampaign, runLayerCampaign, validateLayerCampaign, type CampaignReport, type LayerCampaignSpec, type LoopReport } from '../../mcy/index.js';
+import type { FormatName } from '../../format/index.js';
 import { CheckFailed, InputError } from '../../util/errors.js';
 import { emit, log, parseIntStrict, table, type CommonArgs } from '../common.js';
 
@@ -25,6 +26,9 @@ interface Args extends CommonArgs {
   pdrTimeout?: number | string;
   budget?: number | string;
   layer: boolean;
+  rows: number | string;
+  cols: number | string;
+  layerSeed: number | string;
   contract: boolean;
 }
 
@@ -45,7 +49,10 @@ export const mutateCommand: CommandModule<object, Args> = {
       .option('outs', { type: 'string', array: true, describe: 'output formats (default: b)' })
       .option('f32', { type: 'boolean', default: true, describe: 'binary32 converter' })
       .option('W', { type: 'number', describe: 'accumulator width (default: the exact bound)' })
-      .option('layer', { type: 'boolean', default: false, describe: 'the layer engine (rf8_layer): not supported yet (see docs/verification.md)' })
+      .option('layer', { type: 'boolean', default: false, describe: 'the layer engine rf8_layer on one seeded layer (weights -a, inputs -b, output --outs with ReLU; --rows --cols --layer-seed): its layer suites, reset probes and stalls' })
+      .option('rows', { default: 16, describe: 'with --layer: rows of the layer' })
+      .option('cols', { default: 16, describe: 'with --layer: columns of the layer' })
+      .option('layer-seed', { default: 1, describe: 'with --layer: seed of the layer\'s weights, scales, biases and suites' })
       .option('count', { default: 100, describe: 'number of mutants (yosys mutate -list N, apportioned over the blocks by their cells)' })
       .option('seed', { default: 1, describe: 'seed of mutate -list (and of the property runs)' })
       .option('jobs', { default: 2, describe: 'harness / yosys processes at once' })
@@ -58,8 +65,8 @@ export const mutateCommand: CommandModule<object, Args> = {
       .option('pdr-timeout', { describe: 'seconds per PDR call with --classify (default: --timeout)' })
       .option('timeout', { default: 900, describe: 'seconds per SAT call with --classify (a timeout leaves the mutant unclassified)' }) as never,
   handler: async (args) => {
-    if (args.layer) throw new InputError('mutate: --layer (the rf8_layer engine) is not supported yet; mutate rf8_dot configurations');
     if (args.update && !args.classify) throw new InputError('mutate: --update needs --classify');
+    if (args.layer && (args.modes !== undefined || args.props || args.W !== undefined)) throw new InputError('mutate: --layer takes -a -b --outs --lanes --pipe --rows --cols --layer-seed (not --modes, --props, --W: the layer sets its own W)');
     const modes = args.modes !== undefined ? parseModes(args.modes) : undefined;
     const rtl: RtlOptions = {
       ...(modes ? { modes } : { a: args.a, b: args.b ?? args.a }),
@@ -81,9 +88,26 @@ export const mutateCommand: CommandModule<object, Args> = {
         if (d === t || d % 100 < 10) log(`  ${d}/${t} mutants`);
       },
     };
+    const layer: LayerCampaignSpec | null = args.layer
+      ? {
+          a: args.a as FormatName,
+          b: (args.b ?? args.a) as FormatName,
+          out: (args.outs?.[0] ?? args.b ?? args.a) as FormatName,
+          lanes: rtl.lanes!,
+          rows: parseIntStrict(args.rows, '--rows', 1, 256),
+          cols: parseIntStrict(args.cols, '--cols', 1, 256),
+          pipe: rtl.pipe!,
+          layerSeed: parseIntStrict(args.layerSeed, '--layer-seed', 0, 2 ** 31 - 1),
+        }
+      : null;
+    if (layer) validateLayerCampaign(layer);
+    const lo = layer ? { layer, count: o.count, seed: o.seed, jobs: o.jobs, log, onProgress: o.onProgress } : null;
     const r: CampaignReport | LoopReport = args.classify
-      ? await mutationLoop({ ...o, update: args.update, ...(args.budget !== undefined ? { budgetSec: parseIntStrict(args.budget, '--budget', 1, 1e7) } : {}), equiv: { timeoutSec: parseIntStrict(args.timeout, '--timeout', 1, 86400), ...(args.pdrTimeout !== undefined ? { pdrTimeoutSec: parseIntStrict(args.pdrTimeout, '--pdr-timeout', 1, 86400) } : {}) } })
-      : (await runCampaign(o)).report;
+      ? await mutationLoop({
+          ...(lo ? { engine: layerLoopEngine(lo) } : {}), ...o, update: args.update, ...(args.budget !== undefined ? { budgetSec: parseIntStrict(args.budget, '--budget', 1, 1e7) } : {}), equiv: { timeoutSec: parseIntStrict(args.timeout, '--timeout', 1, 86400), ...(args.pdrTimeout !== undefined ? { pdrTimeoutSec: parseIntStrict(args.pdrTimeout, '--pdr-timeout', 1, 86400) } : {}) } })
+      : lo
+        ? (await runLayerCampaign(lo)).report
+        : (await runCampaign(o)).report;
     const loop = 'before' in r ? (r as LoopReport) : null;
     emit(args, r, () =>
       [
