@@ -194,7 +194,7 @@ export async function prove(o: ProveOptions): Promise<ProveReport> {
       const MB = f32 ? 24 + 104 + 149 : ubitsBig(magnitudeTable(fo!).at(-1)!);
       dRange = [-(W + 2), MB + 2];
       dCases = dSplitCases(dRange[0], dRange[1]);
-      covers += `; a case split on d: ${dCases.length} SAT problems (one per d in [${dRange[0]}, ${dRange[1]}], ${dCases.length - (dRange[1] - dRange[0] + 1)} on the high bits of d for the rest; every d in exactly one)`;
+      covers += `; a case split on d: ${dCases.length} SAT problems (one per d in [${dRange[0]}, ${dRange[1]}], ${dCases.length - (dRange[1] - dRange[0] + 1)} aligned blocks of d (a fixed prefix of its bits) for the rest; every d in exactly one)`;
     }
     const Wn = W;
     decoder = (m) => {

@@ -6,9 +6,11 @@ import { haveTools } from '../sim/tools.js';
 const ok = haveTools('yosys');
 
 describe('rf8 prove: converter targets', () => {
-  it('the residual converter has a model for rounding nearest only; float and int formats and binary32 have one', () => {
-    expect(proveUnsupported('converter', 'rf8')).toMatch(/greedy/);
+  it('the residual converter has a model for both roundings (greedy, nearest); float and int formats and binary32 have one; codebooks none', () => {
+    expect(proveUnsupported('converter', 'rf8')).toBeNull();
+    expect(proveUnsupported('converter', 'rf8:greedy')).toBeNull();
     expect(proveUnsupported('converter', 'rf8:nearest')).toBeNull();
+    expect(proveUnsupported('converter', 'cb-b0.3-p0')).toMatch(/no independent model of the table converter/);
     for (const f of ['rf8-e3m4', 'ocp-e5m2', 'int8', 'binary32']) expect(proveUnsupported('converter', f)).toBeNull();
     expect(() => proveUnsupported('converter', 'rf8-e3m4:nearest')).toThrow(/rf8-e3m4/);
   });
@@ -30,5 +32,32 @@ describe.skipIf(!ok)('rf8 prove: the rf8 (residual) converter, rounding nearest,
     expect(a).toBeGreaterThan(e);
     const x = Math.abs(Number(c.acc)) * 2 ** (c.d + rf8.tmin);
     expect(x - e).toBe(a - x); // exactly halfway: ties go to the smaller magnitude
+  });
+});
+
+describe.skipIf(!ok)('rf8 prove: the rf8 (residual) converter, rounding greedy (its default), against the greedy threshold model (yosys sat)', () => {
+  it('W = 10: proven (one problem and split on d); with rf8-residual-sign injected a counterexample with the second term of the wrong sign', { timeout: 600_000 }, async () => {
+    const p = await prove({ block: 'converter', a: 'rf8', W: 10, split: 'none' });
+    expect(p.proven).toBe(true);
+    expect(p.target).toBe('rf8');
+    expect(p.split).toBeUndefined();
+    const q = await prove({ block: 'converter', a: 'rf8', W: 10, split: 'd' });
+    expect(q.proven).toBe(true);
+    // constants d in [-12, 21] (the largest rf8 magnitude, 24 << 14, has 19 bits), the rest on the high bits of d
+    expect(q.split?.constants).toEqual([-12, 21]);
+    expect(q.split?.problems).toBe(34 + q.split!.blocks.length);
+    const f = await prove({ block: 'converter', a: 'rf8', W: 12, inject: ['rf8-residual-sign'] });
+    expect(f.proven).toBe(false);
+    const c = f.counterexample as { expected: string; actual: string; referenceTs: string; acc: string; d: number };
+    const code = (s: string): number => parseInt(s.slice(2, 4), 16);
+    const rf8 = getFormat('rf8');
+    expect(code(c.expected)).toBe(code(c.referenceTs));
+    const e = Math.abs(decodeValue(rf8, code(c.expected), 0));
+    const a = Math.abs(decodeValue(rf8, code(c.actual), 0));
+    // the same first term 2^e1, the second term of the other sign: e = 2^e1 (1 - 2^-t), a = 2^e1 (1 + 2^-t)
+    expect(a).toBeGreaterThan(e);
+    expect(Math.log2(a + e) % 1).toBe(0);
+    const x = Math.abs(Number(c.acc)) * 2 ** (c.d + rf8.tmin);
+    expect(x).toBeLessThan(((a + e) / 2)); // the value lies below its first term: the residual is negative
   });
 });
