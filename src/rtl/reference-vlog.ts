@@ -16,7 +16,11 @@ import { fileHeader } from './vlog.js';
  *   way each tie goes is probed from the reference at the exact midpoint (RNE: to the even rank;
  *   the authors' rf8 with rounding nearest: to the smaller magnitude). No leading-one detector, no
  *   binade arithmetic, no incrementer. (rf8's greedy rounding is not a threshold table of the
- *   midpoints: no model here.)
+ *   midpoints: it has the model below.)
+ * - Residual-kind converter, rounding greedy (the authors' rf8): counts of exact thresholds
+ *   ceil(2^(n - 1/2)) at a computed exponent n, for the first term and for the residual
+ *   (greedyModel, evalGreedyModel in TypeScript, emitReferenceGreedyConverter in Verilog);
+ *   codes from the decode table.
  * - binary32 converter: a behavioural case split (normal / subnormal / overflow) with a priority
  *   loop for the leading one and explicit exponent carry, written from IEEE 754 RNE.
  * - Decoder: a 256-entry case table of the reference's decode (sign, k, sh, nan).
