@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prove, proveUnsupported } from '../../src/mcy/index.js';
+import { dSplitCases, prove, proveUnsupported } from '../../src/mcy/index.js';
 import { decodeValue, getFormat } from '../../src/format/index.js';
 import { haveTools } from '../sim/tools.js';
 
@@ -13,6 +13,26 @@ describe('rf8 prove: converter targets', () => {
     expect(proveUnsupported('converter', 'cb-b0.3-p0')).toMatch(/no independent model of the table converter/);
     for (const f of ['rf8-e3m4', 'ocp-e5m2', 'int8', 'binary32']) expect(proveUnsupported('converter', f)).toBeNull();
     expect(() => proveUnsupported('converter', 'rf8-e3m4:nearest')).toThrow(/rf8-e3m4/);
+  });
+});
+
+describe('rf8 prove: the case split on d', () => {
+  it('partitions every signed 12-bit d: one case per d in [lo, hi], aligned prefix blocks for the rest', () => {
+    const c = dSplitCases(-79, 34); // ocp-e5m2 at W = 77
+    expect(c.length).toBe(130);
+    const hits = new Map<number, number>();
+    for (const x of c) for (let d = x.lo; d <= x.hi; d++) hits.set(d, (hits.get(d) ?? 0) + 1);
+    for (let d = -2048; d < 2048; d++) expect(hits.get(d)).toBe(1);
+    for (const x of c) {
+      expect(x.hi - x.lo + 1).toBe(2 ** x.lowFree);
+      if (x.lo >= -79 && x.hi <= 34) expect(x.lowFree).toBe(0);
+    }
+    expect(c.find((x) => x.lo === 1024)!.set).toBe("in_d[11:10] 2'b01");
+    expect(c.find((x) => x.lo === -5)!.set).toBe("in_d 12'b111111111011");
+    expect(() => dSplitCases(5, 4)).toThrow(/empty/);
+  });
+  it('--split takes auto, none or d', async () => {
+    await expect(prove({ block: 'converter', a: 'int8', W: 8, split: 'x' as never })).rejects.toThrow(/--split must be auto, none or d/);
   });
 });
 
