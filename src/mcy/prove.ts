@@ -33,17 +33,15 @@ export interface ProveOptions {
   timeoutSec?: number;
   /**
    * converter: 'd' splits the proof into SAT problems on the scale difference d (one per d in the
-   * range where the result depends on acc, a few on the high bits of d for the rest, see
-   * dSplitCases); 'none' one problem; 'auto' (default) 'd' when W > SPLIT_AUTO_W.
+   * range where the result depends on acc, aligned blocks of d's high bits for the rest, see
+   * dSplitCases); 'none' (default) one problem. Measured (docs/verification.md): the one problem
+   * was faster at every W tried (49, 51, 77); the split bounds each problem's size.
    */
-  split?: 'auto' | 'none' | 'd';
+  split?: 'none' | 'd';
   log?: (m: string) => void;
 }
 
-/** `split: 'auto'` splits the converter proof on d above this accumulator width (the widest single proof made: W = 51). */
-export const SPLIT_AUTO_W = 64;
-
-/** One case of the split on d: the bits d[D_BITS-1 : lowFree] fixed to the top bits of `prefix` (lowFree = 0: one value). */
+/** One case of the split on d: d in [lo, hi], i.e. the bits d[D_BITS-1 : lowFree] fixed to those of lo (lowFree = 0: one value). */
 export interface DCase {
   lo: number;
   hi: number;
@@ -186,9 +184,9 @@ export async function prove(o: ProveOptions): Promise<ProveReport> {
     ref = f32 ? emitReferenceConverterF32('ref_cvt', W) : greedy ? emitReferenceGreedyConverter('ref_cvt', fo!, W) : emitReferenceConverter('ref_cvt', fo!, W, rounding);
     covers = `every ${W}-bit accumulator value, nan in {0, 1}, ${f32 ? '' : 'relu in {0, 1}, '}every signed ${D_BITS}-bit scale difference d (2^${W + 1 + (f32 ? 0 : 1) + D_BITS} input combinations)`;
     assumes = `the reference model is right (${f32 ? 'a behavioural IEEE 754 RNE case split' : greedy ? 'the greedy rounding as counts of exact thresholds ceil(2^(n - 1/2)) at a computed exponent n, for the first term and the residual, codes from the decode table; checked against accToFormat in TypeScript (test/rtl/reference-greedy.test.ts)' : `a threshold table of the decoded magnitudes, each tie the way the TypeScript reference rounds it (${rounding})`}), yosys' Verilog semantics, and the unpipelined converter text (--pipe 0..3 emit it; the --pipe 4..6 register cuts are covered by co-simulation); d = T - tmin_o - Xo as the top computes it`;
-    const split = o.split ?? 'auto';
-    if (!['auto', 'none', 'd'].includes(split)) throw new InputError(`prove: --split must be auto, none or d: ${String(split)}`);
-    if (split === 'd' || (split === 'auto' && W > SPLIT_AUTO_W)) {
+    const split = o.split ?? 'none';
+    if (split !== 'none' && split !== 'd') throw new InputError(`prove: --split must be none or d: ${String(split)}`);
+    if (split === 'd') {
       // d below -(W + 2): |acc| 2^d < 2^-3 units of the output's quantum (rounds to zero); above
       // MB + 2 it exceeds the largest magnitude (saturates): those get a few cases on d's high bits
       const MB = f32 ? 24 + 104 + 149 : ubitsBig(magnitudeTable(fo!).at(-1)!);

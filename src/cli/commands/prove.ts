@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { CORE_FORMAT_NAMES } from '../../format/index.js';
 import { FAULT_NAMES } from '../../rtl/index.js';
-import { prove, proveUnsupported, SPLIT_AUTO_W, type ProveBlock, type ProveReport } from '../../mcy/index.js';
+import { prove, proveUnsupported, type ProveBlock, type ProveReport } from '../../mcy/index.js';
 import { CheckFailed, InputError } from '../../util/errors.js';
 import { emit, log, parseIntStrict, table, type CommonArgs } from '../common.js';
 
@@ -28,15 +28,15 @@ export const proveCommand: CommandModule<object, Args> = {
       .option('all', { type: 'boolean', default: false, describe: 'every family format (and binary32 for the converter; every pair a x a for the multiplier)' })
       .option('inject', { type: 'string', array: true, describe: `inject a fault into the block under test (the proof must fail with a counterexample): ${FAULT_NAMES.join(', ')}` })
       .option('timeout', { default: 3600, describe: 'seconds for each SAT call (and for the yosys run)' })
-      .option('split', { type: 'string', default: 'auto', describe: `converter: d = a case split on the scale difference d (one SAT problem per d where the result depends on acc, a few on the high bits of d for the rest); none = one problem; auto = d when W > ${SPLIT_AUTO_W}` }) as never,
+      .option('split', { type: 'string', default: 'none', describe: 'converter: d = a case split on the scale difference d (one SAT problem per d where the result depends on acc, aligned blocks of the high bits of d for the rest); none = one problem' }) as never,
   handler: async (args) => {
     const block = args.block as ProveBlock;
     if (!['converter', 'decoder', 'multiplier'].includes(block)) throw new InputError(`prove: --block must be converter, decoder or multiplier: ${args.block}`);
     if (!args.all && !args.a) throw new InputError('prove: give -a FORMAT (or --all)');
     const targets = args.all ? [...CORE_FORMAT_NAMES, ...(block === 'converter' ? ['binary32'] : [])] : [args.a!];
     const timeoutSec = parseIntStrict(args.timeout, '--timeout', 1, 86400);
-    const split = args.split as 'auto' | 'none' | 'd';
-    if (!['auto', 'none', 'd'].includes(split)) throw new InputError(`prove: --split must be auto, none or d: ${args.split}`);
+    const split = args.split as 'none' | 'd';
+    if (split !== 'none' && split !== 'd') throw new InputError(`prove: --split must be none or d: ${args.split}`);
     const reports: ProveReport[] = [];
     const skipped: { target: string; reason: string }[] = [];
     for (const a of targets) {
