@@ -13,6 +13,7 @@ interface Args extends CommonArgs {
   all: boolean;
   inject?: string[];
   timeout: number | string;
+  split: string;
 }
 
 export const proveCommand: CommandModule<object, Args> = {
@@ -26,13 +27,16 @@ export const proveCommand: CommandModule<object, Args> = {
       .option('W', { type: 'number', describe: 'converter: accumulator width (default: the exact bound of a x a; binary32: of rf8-e3m4 x rf8-e3m4)' })
       .option('all', { type: 'boolean', default: false, describe: 'every family format (and binary32 for the converter; every pair a x a for the multiplier)' })
       .option('inject', { type: 'string', array: true, describe: `inject a fault into the block under test (the proof must fail with a counterexample): ${FAULT_NAMES.join(', ')}` })
-      .option('timeout', { default: 3600, describe: 'seconds for the SAT call' }) as never,
+      .option('timeout', { default: 3600, describe: 'seconds for each SAT call (and for the yosys run)' })
+      .option('split', { type: 'string', default: 'none', describe: 'converter: d = a case split on the scale difference d (one SAT problem per d where the result depends on acc, aligned blocks of the high bits of d for the rest); none = one problem' }) as never,
   handler: async (args) => {
     const block = args.block as ProveBlock;
     if (!['converter', 'decoder', 'multiplier'].includes(block)) throw new InputError(`prove: --block must be converter, decoder or multiplier: ${args.block}`);
     if (!args.all && !args.a) throw new InputError('prove: give -a FORMAT (or --all)');
     const targets = args.all ? [...CORE_FORMAT_NAMES, ...(block === 'converter' ? ['binary32'] : [])] : [args.a!];
     const timeoutSec = parseIntStrict(args.timeout, '--timeout', 1, 86400);
+    const split = args.split as 'none' | 'd';
+    if (split !== 'none' && split !== 'd') throw new InputError(`prove: --split must be none or d: ${args.split}`);
     const reports: ProveReport[] = [];
     const skipped: { target: string; reason: string }[] = [];
     for (const a of targets) {
@@ -45,8 +49,8 @@ export const proveCommand: CommandModule<object, Args> = {
           continue;
         }
       }
-      const r = await prove({ block, a, b: args.all ? undefined : args.b, ...(args.W !== undefined ? { W: parseIntStrict(args.W, '--W', 4, 256) } : {}), inject: args.inject, timeoutSec, log });
-      log(`${r.proven ? 'PROVEN' : 'NOT EQUAL'} ${block} ${r.target}${r.W ? ` (W = ${r.W})` : ''} in ${r.seconds.toFixed(1)} s`);
+      const r = await prove({ block, a, b: args.all ? undefined : args.b, ...(args.W !== undefined ? { W: parseIntStrict(args.W, '--W', 4, 256) } : {}), inject: args.inject, timeoutSec, split, log });
+      log(`${r.proven ? 'PROVEN' : 'NOT EQUAL'} ${block} ${r.target}${r.W ? ` (W = ${r.W})` : ''}${r.split ? ` (${r.split.problems} SAT problems, split on d)` : ''} in ${r.seconds.toFixed(1)} s${r.yosysCpuSeconds !== undefined ? ` (yosys CPU ${r.yosysCpuSeconds.toFixed(1)} s)` : ''}`);
       reports.push(r);
     }
     const out = reports.length === 1 && !args.all ? reports[0]! : { block, proven: reports.every((r) => r.proven), reports, skipped };
