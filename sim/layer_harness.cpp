@@ -10,9 +10,11 @@
 //   L_RST cycles with seeded random in_valid, out_ready and in_data, then L_IDLE idle cycles
 //   (in_valid = 0, random data) in which no output beat may appear; the stream (stalls when PIN or
 //   POUT > 0) with every output compared; then L_IDLE idle cycles: no output beat beyond one per
-//   row of every image. Prints per suite run "M ID SUITE_INDEX" and a one-line JSON report
-//   {"pass":..,"mismatch":{"line":OUTPUT_INDEX+1,"fields":F}} (fields: 1 acc, 2 flags, 4 value,
-//   16 unexpected output beat, 32 timeout).
+//   row of every image; every output beat must come in the cycle the unmutated design (mutsel = 0,
+//   run first on every suite) gives it. Prints per suite run "M ID SUITE_INDEX" and a one-line JSON
+//   report {"pass":..,"mismatch":{"line":OUTPUT_INDEX+1,"fields":F}} (fields: 1 acc, 2 flags,
+//   4 value, 16 unexpected output beat, 32 timeout, 64 an output beat in another cycle than the
+//   unmutated design's).
 //
 // Run in the directory holding the layer's $readmemh images (rf8_layer_w.hex, rf8_layer_init.hex,
 // rf8_layer_scale.hex: the names are rf8_layer's parameters). X.hex holds the input stream, one
@@ -203,7 +205,7 @@ struct RunResult {
 // One run of a suite. probe: the campaign's checks (a reset with random inputs, idle cycles
 // before and after the stream in which no output beat may appear) and a stop at the first
 // mismatch; without it every output is compared and kept in *act.
-static RunResult run_suite(const Suite& s, uint64_t mutsel, bool probe, std::vector<OutRec>* act) {
+static RunResult run_suite(const Suite& s, uint64_t mutsel, bool probe, std::vector<OutRec>* act, std::vector<uint64_t>* cyc_out = nullptr, const std::vector<uint64_t>* cyc_ref = nullptr) {
   RunResult res;
   VerilatedContext* ctx = new VerilatedContext;
   Vdut* top = new Vdut{ctx};
@@ -280,6 +282,9 @@ static RunResult run_suite(const Suite& s, uint64_t mutsel, bool probe, std::vec
       memset(&r, 0, sizeof r);
       l_sample(top, r.val, r.flags, r.acc);
       int b = compare(s.exp[res.outs], r);
+      // the campaign: every output beat in the cycle the unmutated design gives it (MCY compares with the original)
+      if (cyc_ref && res.outs < cyc_ref->size() && (*cyc_ref)[res.outs] != cycle) b |= 64;
+      if (cyc_out) cyc_out->push_back(cycle);
       if (b) bad(b);
       if (act) (*act)[res.outs] = r;
       res.outs++;
@@ -312,9 +317,19 @@ static int campaign(const char* list, const std::vector<Suite>& suites) {
     ids.push_back(v);
     p = *e == ',' ? e + 1 : e;
   }
+  // the unmutated design's cycle of every output beat of every suite (the timing reference)
+  std::vector<std::vector<uint64_t>> ref(suites.size());
+  for (size_t si = 0; si < suites.size(); si++) {
+    RunResult r = run_suite(suites[si], 0, true, nullptr, &ref[si]);
+    if (r.mism || r.timeout) {
+      printf("M 0 %zu\n{\"pass\":false,\"outputs\":%zu,\"cycles\":%llu,\"mismatch\":{\"line\":%zu,\"fields\":%d}}\n", si, r.outs, (unsigned long long)r.cycles, r.first + 1, r.timeout && !r.mism ? 32 : r.first_fields);
+      fflush(stdout);
+      return 0;
+    }
+  }
   for (uint64_t id : ids) {
     for (size_t si = 0; si < suites.size(); si++) {
-      RunResult r = run_suite(suites[si], id, true, nullptr);
+      RunResult r = run_suite(suites[si], id, true, nullptr, nullptr, &ref[si]);
       bool pass = !r.mism && !r.timeout;
       printf("M %llu %zu\n{\"pass\":%s,\"outputs\":%zu,\"cycles\":%llu", (unsigned long long)id, si, pass ? "true" : "false", r.outs, (unsigned long long)r.cycles);
       if (!pass) printf(",\"mismatch\":{\"line\":%zu,\"fields\":%d}", r.first + 1, r.timeout && !r.mism ? 32 : r.first_fields);

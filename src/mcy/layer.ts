@@ -23,7 +23,9 @@ import type { LoopEngine } from './cex.js';
  * suites whose expected outputs come from the reference (src/rtl emulateLayer = src/arith
  * layerForward). Every suite run (the harness's campaign mode) starts with a reset held 8 cycles
  * with random in_valid, out_ready and in_data, checks that no output beat appears in the idle
- * cycles after it and after the stream, and compares every output beat in order.
+ * cycles after it and after the stream, and compares every output beat in order and its cycle
+ * with the unmutated design's (MCY's test benches compare with the original design: a mutant that
+ * only delays a beat under back-pressure is a real difference of the engine, not an equivalent).
  *
  * The layer (docs/verification.md, "The layer engine"): rows x cols weights of format a, every
  * lane's weights a seeded walk through all 256 codes (so every decoder lane meets many codes,
@@ -120,6 +122,10 @@ export function layerSuites(s: LayerCampaignSpec): LayerSuite[] {
   for (const [xb, xo] of scales) out.push({ name: `scale${xb}_${xo}`, images: [...rand(32), ...gauss(16, 2), ...gauss(16, 0.2)], xb, xo, stall: [0, 0, 0] });
   out.push({ name: 'rand+stall', images: rand(32), xb: -2, xo: 0, stall: [1, 0.3, 0.3] });
   out.push({ name: 'codes+stall', images: codes.slice(0, 64), xb: 0, xo: 0, stall: [2, 0.3, 0.3] });
+  // heavy back-pressure, heavy bubbles, both
+  out.push({ name: 'gauss+backpressure', images: gauss(64, 1), xb: -3, xo: -2, stall: [3, 0.1, 0.7] });
+  out.push({ name: 'gauss+bubbles', images: gauss(64, 1), xb: -3, xo: -2, stall: [4, 0.7, 0.1] });
+  out.push({ name: 'rand+stall2', images: rand(64), xb: 1, xo: 3, stall: [5, 0.5, 0.5] });
   return out;
 }
 
@@ -192,7 +198,7 @@ export interface LayerCexFile {
 export const layerCexName = (s: LayerCampaignSpec): string => `cex-layer-${s.rows}x${s.cols}-${s.a}x${s.b}-o${s.out}-n${s.lanes}-ls${s.layerSeed}`;
 
 function readLayerCex(s: LayerCampaignSpec): LayerCexFile | null {
-  const p = join(goldenDir(), 'cex', `${layerCexName(s)}.json`);
+  const p = join(goldenDir(), 'cex-layer', `${layerCexName(s)}.json`);
   return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as LayerCexFile) : null;
 }
 
@@ -226,10 +232,11 @@ export function liftLayerCex(spec: LayerSpec, N: number, steps: Map<number, Map<
   return { xb: sx(s1.get('cfg_xb') ?? 0n), xo: sx(s1.get('cfg_xo') ?? 0n), images };
 }
 
-/** Append counterexample sequences to the layer's cex file (golden/cex/<name>.json). */
+/** Append counterexample sequences to the layer's cex file (golden/cex-layer/<name>.json). */
 export function addLayerCounterexamples(s: LayerCampaignSpec, seqs: LayerCexFile['sequences']): { name: string; added: number; beats: number } {
   const name = layerCexName(s);
-  const dir = join(goldenDir(), 'cex');
+  // beside golden/cex (rf8_dot's cex suites, which the suite registry reads), not in it
+  const dir = join(goldenDir(), 'cex-layer');
   mkdirSync(dir, { recursive: true });
   const f: LayerCexFile = readLayerCex(s) ?? {
     name,
@@ -300,7 +307,7 @@ export async function buildLayerMutantModel(d: MutationDesign, g: GeneratedLayer
   return buildHarness({ sources: [{ name: 'mutated.v', text: d.verilog }], top: d.top, id: `mcy-${g.layer.id}-c${d.count}-s${d.seed}` }, layerHarnessSpec(g), { log });
 }
 
-const FIELDS = ['acc', 'flags', 'value', 'codes', 'unexpected output beat', 'timeout (no output)'];
+const FIELDS = ['acc', 'flags', 'value', 'codes', 'unexpected output beat', 'timeout (no output)', 'cycle of an output beat (the unmutated design gives it in another)'];
 const fieldsOf = (f: number): string[] => FIELDS.filter((_, i) => f & (1 << i));
 
 export interface LayerCampaignResult {

@@ -5,6 +5,7 @@ import { layerForward } from '../../src/arith/index.js';
 import { campaignLayer, liftLayerCex, layerSuites, mutationDesign, runLayerCampaign, validateLayerCampaign, type LayerCampaignSpec } from '../../src/mcy/index.js';
 import { generateLayerRtl, layerImages, LAYER_FILES } from '../../src/rtl/index.js';
 import { haveTools } from '../sim/tools.js';
+import { rf8 } from '../helpers/cli.js';
 import { randomNet } from '../layer/net.js';
 
 const ok = haveTools('yosys');
@@ -68,6 +69,19 @@ describe('the layer campaign: its layer, suites and counterexample lifting (no t
     ]);
     // a failure in the middle of a load: the image is padded with zero words
     expect(liftLayerCex(l, 4, steps, 8).images[1]).toEqual([8, 8, 8, 8, 0, 0, 0, 0]);
+  });
+
+  it('rf8 mutate --layer: bad options are a one-line error naming the option (exit 2)', () => {
+    for (const [args, msg] of [
+      [['--layer', '--rows', '0'], /--rows/],
+      [['--layer', '--modes', 'rf8'], /--layer takes/],
+      [['--layer', '-a', 'rf8-e9m9'], /-a: unknown format rf8-e9m9/],
+    ] as const) {
+      const r = rf8(['mutate', ...args]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(msg);
+    }
   });
 
   it('bad campaign options name the option', () => {
