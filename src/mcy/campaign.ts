@@ -183,6 +183,17 @@ export async function runChunks(exe: string, suiteArgv: string[][], ids: number[
   return out;
 }
 
+/** The outcome of every mutant id from the harness runs: killed by which suite, output line and fields. */
+export function outcomes(mutations: Mutation[], ids: number[], res: Map<number, RunOut>, suiteNames: string[], fields: (f: number) => string[]): MutantOutcome[] {
+  const byId = new Map(mutations.map((m) => [m.id, m]));
+  return ids.map((id) => {
+    const m = byId.get(id)!;
+    const r = res.get(id)!;
+    if (r.killedBy === null) return { ...m, killed: false };
+    return { ...m, killed: true, kill: { by: suiteNames[r.killedBy]!, line: r.rep?.mismatch?.line, fields: fields(r.rep?.mismatch?.fields ?? 0) } };
+  });
+}
+
 const FIELD_NAMES = ['acc', 'flags', 'f32', 'codes', 'unexpected output beat', 'timeout (no output)', 'in_ready != ~out_valid | out_ready', 'latency'];
 const fieldsOf = (f: number): string[] => FIELD_NAMES.filter((_, i) => f & (1 << i));
 
@@ -269,13 +280,7 @@ export async function runCampaign(o: CampaignOptions): Promise<{ report: Campaig
     join(design.dir, `runs-${runKey}.json`),
   );
   const simSec = (Date.now() - t1) / 1000;
-  const byId = new Map(design.mutations.map((m) => [m.id, m]));
-  const mutants: MutantOutcome[] = ids.map((id) => {
-    const m = byId.get(id)!;
-    const r = res.get(id)!;
-    if (r.killedBy === null) return { ...m, killed: false };
-    return { ...m, killed: true, kill: { by: suites[r.killedBy]!.name, line: r.rep?.mismatch?.line, fields: fieldsOf(r.rep?.mismatch?.fields ?? 0) } };
-  });
+  const mutants = outcomes(design.mutations, ids, res, suites.map((s) => s.name), fieldsOf);
   // the MAC suites again with random stalls (valid/ready back-pressure) on every survivor: the
   // handshake and pipeline-enable mutants only show under stalls (the harness's file mode, --stall)
   const stall = o.stall === false ? null : (o.stall ?? { seed: 1, pIn: 0.3, pOut: 0.3 });

@@ -10,7 +10,7 @@ import { goldenDir } from './golden-api.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { InputError } from '../util/errors.js';
 import { Rng } from '../util/rng.js';
-import { runChunks, summarize, type CampaignReport, type Kill, type MutantOutcome } from './campaign.js';
+import { outcomes, runChunks, summarize, type CampaignReport } from './campaign.js';
 import { mutationDesign, type MutationDesign } from './design.js';
 import type { EquivResult } from './equiv.js';
 import type { LoopEngine } from './cex.js';
@@ -342,14 +342,7 @@ export async function runLayerCampaign(o: LayerCampaignOptions): Promise<LayerCa
     o.onProgress?.(done, ids.length);
   }, join(design.dir, `runs-${key.digest('hex').slice(0, 16)}.json`), [], design.dir);
   const simSec = (Date.now() - t1) / 1000;
-  const byId = new Map(design.mutations.map((m) => [m.id, m]));
-  const mutants: MutantOutcome[] = ids.map((id) => {
-    const m = byId.get(id)!;
-    const r = res.get(id)!;
-    if (r.killedBy === null) return { ...m, killed: false };
-    const kill: Kill = { by: suites[r.killedBy]!.name, line: r.rep?.mismatch?.line, fields: fieldsOf(r.rep?.mismatch?.fields ?? 0) };
-    return { ...m, killed: true, kill };
-  });
+  const mutants = outcomes(design.mutations, ids, res, suites.map((s) => s.name), fieldsOf);
   const report = summarize({
     config: g.layer.id,
     rtl: {},

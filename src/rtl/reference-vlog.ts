@@ -51,6 +51,10 @@ export function magnitudeTable(f: Format): bigint[] {
   return vals;
 }
 
+/** The port list of a reference converter to an 8-bit code (as the emitted converter's). */
+const converterPorts = (name: string, W: number): string =>
+  [`module ${name} (`, `  input  wire [${W - 1}:0] acc,`, '  input  wire nan,', '  input  wire relu,', `  input  wire [${D_BITS - 1}:0] d,`, '  output reg  [7:0] code', ');'].join('\n');
+
 /**
  * The reference converter to a family format as a threshold table (see the file comment).
  * Ports as the emitted converter: acc (W, two's complement), nan, relu, d (signed D_BITS) -> code.
@@ -81,13 +85,7 @@ export function emitReferenceConverter(name: string, fo: Format | FormatName, W:
       'Independent of src/rtl/converter.ts: constants from formatTables / accToFormat; for the equivalence proof only.',
     ]),
   );
-  L.push(`module ${name} (`);
-  L.push(`  input  wire [${W - 1}:0] acc,`);
-  L.push(`  input  wire nan,`);
-  L.push(`  input  wire relu,`);
-  L.push(`  input  wire [${DW - 1}:0] d,`);
-  L.push(`  output reg  [7:0] code`);
-  L.push(`);`);
+  L.push(converterPorts(name, W));
   L.push(`  wire sgn = acc[${W - 1}];`);
   L.push(`  wire [${W - 1}:0] mag = sgn ? (~acc + 1'b1) : acc;`);
   L.push(`  wire [${W}:0] a2 = {mag, 1'b0};`);
@@ -411,13 +409,7 @@ export function emitReferenceGreedyConverter(name: string, fo: Format | FormatNa
       'Independent of src/rtl/residual.ts (no leading one, no normalisation): tables from the decode table and BigInt square roots; for the equivalence proof only.',
     ]),
   );
-  L.push(`module ${name} (`);
-  L.push(`  input  wire [${W - 1}:0] acc,`);
-  L.push(`  input  wire nan,`);
-  L.push(`  input  wire relu,`);
-  L.push(`  input  wire [${DW - 1}:0] d,`);
-  L.push(`  output reg  [7:0] code`);
-  L.push(`);`);
+  L.push(converterPorts(name, W));
   L.push(`  // x >= ceil(2^(n - 1/2)): n <= 0 any x >= 1, n > ${m.NMAX} never`);
   L.push(`  function atleast;`);
   L.push(`    input [${XW - 1}:0] x;`);

@@ -36,19 +36,23 @@ describe('rf8 prove: the case split on d', () => {
   });
 });
 
+/** A residual-converter counterexample: the model's code equals the TypeScript reference's; the expected and actual magnitudes. */
+function cexMagnitudes(x: unknown): { c: { acc: string; d: number }; e: number; a: number; rf8: ReturnType<typeof getFormat> } {
+  const c = x as { expected: string; actual: string; referenceTs: string; acc: string; d: number };
+  const code = (s: string): number => parseInt(s.slice(2, 4), 16);
+  const rf8 = getFormat('rf8');
+  expect(code(c.expected)).toBe(code(c.referenceTs));
+  return { c, e: Math.abs(decodeValue(rf8, code(c.expected), 0)), a: Math.abs(decodeValue(rf8, code(c.actual), 0)), rf8 };
+}
+
 describe.skipIf(!ok)('rf8 prove: the rf8 (residual) converter, rounding nearest, against the threshold model (yosys sat)', () => {
   it('W = 10: proven; with rf8-nearest-tie-up injected a counterexample at a tie', { timeout: 300_000 }, async () => {
     const p = await prove({ block: 'converter', a: 'rf8:nearest', W: 10 });
     expect(p.proven).toBe(true);
     const f = await prove({ block: 'converter', a: 'rf8:nearest', W: 16, inject: ['rf8-nearest-tie-up'] });
     expect(f.proven).toBe(false);
-    const c = f.counterexample as { expected: string; actual: string; referenceTs: string; acc: string; d: number };
-    const code = (s: string): number => parseInt(s.slice(2, 4), 16);
-    const rf8 = getFormat('rf8');
     // the model agrees with the TypeScript reference, and the fault rounds away from it: up, at a tie
-    expect(code(c.expected)).toBe(code(c.referenceTs));
-    const e = Math.abs(decodeValue(rf8, code(c.expected), 0));
-    const a = Math.abs(decodeValue(rf8, code(c.actual), 0));
+    const { c, e, a, rf8 } = cexMagnitudes(f.counterexample);
     expect(a).toBeGreaterThan(e);
     const x = Math.abs(Number(c.acc)) * 2 ** (c.d + rf8.tmin);
     expect(x - e).toBe(a - x); // exactly halfway: ties go to the smaller magnitude
@@ -68,12 +72,7 @@ describe.skipIf(!ok)('rf8 prove: the rf8 (residual) converter, rounding greedy (
     expect(q.split?.problems).toBe(34 + q.split!.blocks.length);
     const f = await prove({ block: 'converter', a: 'rf8', W: 12, inject: ['rf8-residual-sign'] });
     expect(f.proven).toBe(false);
-    const c = f.counterexample as { expected: string; actual: string; referenceTs: string; acc: string; d: number };
-    const code = (s: string): number => parseInt(s.slice(2, 4), 16);
-    const rf8 = getFormat('rf8');
-    expect(code(c.expected)).toBe(code(c.referenceTs));
-    const e = Math.abs(decodeValue(rf8, code(c.expected), 0));
-    const a = Math.abs(decodeValue(rf8, code(c.actual), 0));
+    const { c, e, a, rf8 } = cexMagnitudes(f.counterexample);
     // the same first term 2^e1, the second term of the other sign: e = 2^e1 (1 - 2^-t), a = 2^e1 (1 + 2^-t)
     expect(a).toBeGreaterThan(e);
     expect(Math.log2(a + e) % 1).toBe(0);
