@@ -7,7 +7,7 @@
 # (/usr/bin/time -v: wall and CPU of each run).
 # Resumable: the suite runs and the classification results are cached per mutant beside the
 # mutation design (.cache/rf8/mcy/<config>/runs-*.json, equiv/<id>/result-<method>.json).
-# Usage: scripts/mutate-acceptance.sh [JOBS] [TIMEOUT] [PDR_TIMEOUT]   (sequential configurations;
+# Usage: scripts/mutate-acceptance.sh [JOBS] [TIMEOUT] [PDR_TIMEOUT] [LAYER_TIMEOUT] [LAYER_PDR_TIMEOUT]   (sequential configurations;
 # JOBS processes each; TIMEOUT seconds per solver call, default 40; PDR_TIMEOUT per PDR call,
 # default 20: the values of the runs in docs/verification.md)
 set -euo pipefail
@@ -15,6 +15,9 @@ cd "$(dirname "$0")/.."
 JOBS="${1:-2}"
 TIMEOUT="${2:-40}"
 PDR_TIMEOUT="${3:-20}"
+# the layer loop: its final run used 60 / 40 (docs/verification.md)
+LAYER_TIMEOUT="${4:-60}"
+LAYER_PDR_TIMEOUT="${5:-40}"
 mkdir -p runs/mcy
 npx tsc -p tsconfig.json
 for N in 1 8; do
@@ -22,7 +25,7 @@ for N in 1 8; do
     > "runs/mcy/mutate-n$N.json" 2> "runs/mcy/mutate-n$N.log" || echo "mutate N=$N: exit $? (see runs/mcy/mutate-n$N.log)"
 done
 # the layer engine: rf8_layer on the campaign's seeded 16 x 16 layer (N = 4), its layer suites
-/usr/bin/time -v node bin/rf8.js mutate --layer -a rf8-e3m4 --lanes 4 --count 1000 --seed 1 --jobs "$JOBS" --classify --update --timeout "$TIMEOUT" --pdr-timeout "$PDR_TIMEOUT" --json \
+/usr/bin/time -v node bin/rf8.js mutate --layer -a rf8-e3m4 --lanes 4 --count 1000 --seed 1 --jobs "$JOBS" --classify --update --timeout "$LAYER_TIMEOUT" --pdr-timeout "$LAYER_PDR_TIMEOUT" --json \
   > runs/mcy/mutate-layer-n4.json 2> runs/mcy/mutate-layer-n4.log || echo "mutate --layer: exit $? (see runs/mcy/mutate-layer-n4.log)"
 /usr/bin/time -v node bin/rf8.js prove --block converter --all --json > runs/mcy/prove-converter.json 2> runs/mcy/prove-converter.log || true
 # rf8 (greedy, its default) has no independent model (--all lists it as skipped); its nearest rounding has
