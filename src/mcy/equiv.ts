@@ -94,11 +94,11 @@ function observer(name: string, dut: string, ports: PortInfo[], free = false, la
   L.push(`module ${name} (`);
   L.push(['  input wire clk', ...ins.map((p) => `  input wire ${r(p.width)}${p.name}`), '  output wire ov', '  output wire ir', `  output wire ${r(ow)}od`].join(',\n'));
   L.push(');');
+  // free: the reset is held for R cycles with every input free, so every pipeline stage's data
+  // registers hold arbitrary data after it (not their power-up zeros), as the contract harness drives it
+  const R = latency + 2;
+  const cw = Math.max(1, Math.ceil(Math.log2(R + 1)));
   if (free) {
-    // free: the reset is held for R cycles with every input free, so every pipeline stage's data
-    // registers hold arbitrary data after it (not their power-up zeros), as the contract harness drives it
-    const R = latency + 2;
-    const cw = Math.max(1, Math.ceil(Math.log2(R + 1)));
     L.push(`  reg [${cw - 1}:0] rc = ${cw}'d0;`);
     L.push(`  wire started = rc >= ${cw}'d${R};`);
     L.push(`  always @(posedge clk) if (!started) rc <= rc + 1'b1;`);
@@ -108,7 +108,7 @@ function observer(name: string, dut: string, ports: PortInfo[], free = false, la
   }
   for (const p of outs) L.push(`  wire ${r(p.width)}w_${p.name};`);
   // configuration inputs: the value of the first cycle, held
-  const first = free ? `rc == ${Math.max(1, Math.ceil(Math.log2(latency + 3)))}'d0` : '!started';
+  const first = free ? `rc == ${cw}'d0` : '!started';
   for (const p of ins.filter(isStatic)) {
     L.push(`  reg ${r(p.width)}h_${p.name} = ${p.width}'d0;`);
     L.push(`  always @(posedge clk) if (${first}) h_${p.name} <= ${p.name};`);

@@ -92,6 +92,7 @@ export function campaignLayer(s: LayerCampaignSpec): LayerSpec {
 export function layerSuites(s: LayerCampaignSpec): LayerSuite[] {
   const rng = new Rng(s.layerSeed * 7919 + 1);
   const xf = getFormat(s.b);
+  const search = codeSearch(s.b);
   const cols = s.cols;
   const rand = (n: number): Uint8Array[] => Array.from({ length: n }, () => Uint8Array.from({ length: cols }, () => rng.int(256)));
   // every code at every column: image i, column c = (i + 17 c) mod 256
@@ -100,11 +101,11 @@ export function layerSuites(s: LayerCampaignSpec): LayerSuite[] {
   const big = Array.from({ length: 16 }, (_, i) => Uint8Array.from({ length: cols }, () => {
     const v = rng.u32();
     const top = Math.min(xf.maxFinite, 2 ** 120);
-    return encodeTop(s.b, (v & 1 ? -1 : 1) * top * (i < 8 ? 1 : 0.5));
+    return search.top((v & 1 ? -1 : 1) * top * (i < 8 ? 1 : 0.5));
   }));
   const zero = [new Uint8Array(cols)];
   // GG-like data: normal values at a few scales (sums near the output format's ties and rails, not dominated by one huge term)
-  const gauss = (n: number, sd: number): Uint8Array[] => Array.from({ length: n }, () => Uint8Array.from({ length: cols }, () => encodeNear(s.b, rng.normal() * sd)));
+  const gauss = (n: number, sd: number): Uint8Array[] => Array.from({ length: n }, () => Uint8Array.from({ length: cols }, () => search.near(rng.normal() * sd)));
   const out: LayerSuite[] = [
     { name: 'rand', images: rand(32), xb: -2, xo: 0, stall: [0, 0, 0] },
     { name: 'gauss', images: [...gauss(128, 1), ...gauss(128, 8), ...gauss(128, 0.05)], xb: -3, xo: -2, stall: [0, 0, 0] },
@@ -129,37 +130,41 @@ export function layerSuites(s: LayerCampaignSpec): LayerSuite[] {
   return out;
 }
 
-/** The code whose value is nearest v (ties: the smaller code; by search: no rounding rule involved). */
-function encodeNear(fmt: FormatName, v: number): number {
+/**
+ * Codes by search over the format's decoded values (no rounding rule involved), the values
+ * decoded once: `near(v)` the code whose value is nearest v (ties: the smaller code); `top(v)`
+ * the code of the largest finite magnitude <= |v| of v's sign (ties: the larger code).
+ */
+function codeSearch(fmt: FormatName): { near(v: number): number; top(v: number): number } {
   const f = getFormat(fmt);
-  let best = 0;
-  let bd = Infinity;
-  for (let c = 0; c < 256; c++) {
-    const x = decodeValue(f, c, 0);
-    if (!Number.isFinite(x)) continue;
-    const dd = Math.abs(x - v);
-    if (dd < bd) {
-      bd = dd;
-      best = c;
-    }
-  }
-  return best;
-}
-
-function encodeTop(fmt: FormatName, v: number): number {
-  // the code of the largest finite magnitude <= |v| (by search over the codes: no rounding rule involved)
-  const f = getFormat(fmt);
-  let best = 0;
-  let bv = 0;
-  for (let c = 0; c < 256; c++) {
-    const x = decodeValue(f, c, 0);
-    if (!Number.isFinite(x) || Math.sign(x) !== Math.sign(v) || Math.abs(x) > Math.abs(v)) continue;
-    if (Math.abs(x) >= bv) {
-      bv = Math.abs(x);
-      best = c;
-    }
-  }
-  return best;
+  const val = Float64Array.from({ length: 256 }, (_, c) => decodeValue(f, c, 0));
+  return {
+    near(v) {
+      let best = 0;
+      let bd = Infinity;
+      for (let c = 0; c < 256; c++) {
+        const dd = Math.abs(val[c]! - v);
+        if (Number.isFinite(val[c]!) && dd < bd) {
+          bd = dd;
+          best = c;
+        }
+      }
+      return best;
+    },
+    top(v) {
+      let best = 0;
+      let bv = 0;
+      for (let c = 0; c < 256; c++) {
+        const x = val[c]!;
+        if (!Number.isFinite(x) || Math.sign(x) !== Math.sign(v) || Math.abs(x) > Math.abs(v)) continue;
+        if (Math.abs(x) >= bv) {
+          bv = Math.abs(x);
+          best = c;
+        }
+      }
+      return best;
+    },
+  };
 }
 
 /** Suite files (x.hex + expect.txt, the reference's outputs) written into `dir`; the harness's --suite arguments. */
@@ -378,24 +383,20 @@ export function layerCexSequences(s: LayerCampaignSpec, spec: LayerSpec, d: Muta
 }
 
 /** The layer campaign as an engine of the MCY loop (src/mcy/cex.ts mutationLoop). */
-export function layerLoopEngine(o: LayerCampaignOptions): LoopEngine & { spec(): LayerSpec } {
-  let spec: LayerSpec | null = null;
-  let latency = 0;
-  const engine: LoopEngine & { spec(): LayerSpec } = {
+export function layerLoopEngine(o: LayerCampaignOptions): LoopEngine {
+  const spec = campaignLayer(o.layer);
+  const engine: LoopEngine = {
     async run(only) {
       const r = await runLayerCampaign({ ...o, ...(only ? { only } : {}) });
-      spec = r.spec;
-      latency = r.design.g.cfg.latency;
-      engine.equiv = { depth: layerDepth(o.layer, latency), rawInputs: true, proveFirst: true };
-      // classify a batch, turn its counterexamples into vectors, re-run the suites on every survivor: a
-      // vector found for one converter mutant kills its neighbours before they cost a search
-      engine.batch = 4 * Math.max(1, o.jobs ?? 2);
+      engine.equiv = { depth: layerDepth(o.layer, r.design.g.cfg.latency), rawInputs: true, proveFirst: true };
       return r;
     },
     addCex(design, cexs) {
-      return addLayerCounterexamples(o.layer, layerCexSequences(o.layer, spec!, design, cexs));
+      return addLayerCounterexamples(o.layer, layerCexSequences(o.layer, spec, design, cexs));
     },
-    spec: () => spec!,
+    // classify a batch, turn its counterexamples into vectors, re-run the suites on every survivor: a
+    // vector found for one converter mutant kills its neighbours before they cost a search
+    batch: 4 * Math.max(1, o.jobs ?? 2),
   };
   return engine;
 }

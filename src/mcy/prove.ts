@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { accToBinary32Bits, accToFormat, accWidth, productTable } from '../arith/index.js';
 import { decodeValue, fromF32Bits, getFormat, type Format, type Rounding } from '../format/index.js';
+import { ubits } from '../rtl/vlog.js';
 import { D_BITS, emitConverter, emitResidualConverter, emitDecoder, emitMultiplier, Faults, hwInput, hwOutput, hwOutputF32, parseFaults, productWidth, type FaultName } from '../rtl/index.js';
 import { emitReferenceConverter, emitReferenceConverterF32, emitReferenceGreedyConverter, magnitudeTable, emitReferenceDecoder, emitReferenceLane } from '../rtl/reference-vlog.js';
 import { fromTwos } from '../golden/line.js';
@@ -113,8 +114,6 @@ export interface ProveReport {
   dir: string;
 }
 
-const ubitsBig = (v: bigint): number => v.toString(2).length;
-
 function satLine(timeoutSec: number): string {
   return `sat -prove trigger 0 -show-inputs -show-outputs -timeout ${timeoutSec} miter`;
 }
@@ -189,7 +188,7 @@ export async function prove(o: ProveOptions): Promise<ProveReport> {
     if (split === 'd') {
       // d below -(W + 2): |acc| 2^d < 2^-3 units of the output's quantum (rounds to zero); above
       // MB + 2 it exceeds the largest magnitude (saturates): those get a few cases on d's high bits
-      const MB = f32 ? 24 + 104 + 149 : ubitsBig(magnitudeTable(fo!).at(-1)!);
+      const MB = f32 ? 24 + 104 + 149 : ubits(magnitudeTable(fo!).at(-1)!);
       dRange = [-(W + 2), MB + 2];
       dCases = dSplitCases(dRange[0], dRange[1]);
       covers += `; a case split on d: ${dCases.length} SAT problems (one per d in [${dRange[0]}, ${dRange[1]}], ${dCases.length - (dRange[1] - dRange[0] + 1)} aligned blocks of d (a fixed prefix of its bits) for the rest; every d in exactly one)`;

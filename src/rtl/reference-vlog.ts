@@ -1,7 +1,7 @@
 import { accToBinary32Bits, accToFormat } from '../arith/index.js';
 import { formatTables, getFormat, type Format, type FormatName, type Rounding } from '../format/index.js';
 import { D_BITS } from './converter.js';
-import { fileHeader } from './vlog.js';
+import { fileHeader, ubits } from './vlog.js';
 
 /**
  * Independent behavioural Verilog models of the blocks, for the equivalence proofs of `rf8 prove`
@@ -27,16 +27,6 @@ import { fileHeader } from './vlog.js';
  * - Lane datapath (decoder a, decoder b, multiplier): signed integer values v(code) from the
  *   decode table, P = va * vb with the multiplication operator.
  */
-
-const ubits = (v: bigint | number): number => {
-  let x = BigInt(v);
-  let n = 0;
-  while (x > 0n) {
-    n++;
-    x >>= 1n;
-  }
-  return Math.max(1, n);
-};
 
 /** Magnitudes of a family format in units of 2^tmin, ascending by payload (rank): from the decode table. */
 export function magnitudeTable(f: Format): bigint[] {
